@@ -1,0 +1,24 @@
+/**
+ * `statechat/flows`: the flow language — types, JSON Schema, loading with
+ * validation and lint, and the expression language. No I/O, no DOM, no clock.
+ */
+export type * from './types.ts';
+export { SLOT_TYPES } from './types.ts';
+export {
+  allowedIntents,
+  DEFAULT_THRESHOLD,
+  DEFAULT_TOOL_TIMEOUT_MS,
+  FlowLoadError,
+  loadFlow,
+  loadFlowOrThrow,
+  RETURN_TARGET,
+  slotDefinition,
+} from './load.ts';
+export type { LoadedFlow, LoadedTool, LoadResult } from './load.ts';
+export { formatIssue, pointer } from './issues.ts';
+export type { FlowIssue } from './issues.ts';
+export { equals, evaluate, ExpressionError, parseExpression, suggest, toText, truthy, EXPRESSION_ROOTS } from './expression.ts';
+export type { Expression, ExpressionRoot, Scope } from './expression.ts';
+export { parseTemplate, renderTemplate, templateValue } from './template.ts';
+export type { Template } from './template.ts';
+export { isFullSchema, normaliseToolSchema, MAX_ARRAY_ITEMS, MAX_STRING_LENGTH } from './tool-schema.ts';

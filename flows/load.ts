@@ -1,0 +1,555 @@
+/**
+ * Loading a flow: JSON Schema first, then a semantic lint, then compilation
+ * of every expression and template. All problems come back at once, each
+ * with a JSON Pointer and, where one can be guessed, a hint.
+ *
+ * @example
+ * ```ts
+ * const loaded = loadFlow(JSON.parse(text));
+ * if (!loaded.ok) for (const issue of loaded.errors) console.error(formatIssue(issue));
+ * ```
+ */
+import { ExpressionError, parseExpression, pathsOf, suggest, type Expression } from './expression.ts';
+import { pointer, type FlowIssue } from './issues.ts';
+import { checkSchema } from './schema-check.ts';
+import { hasHoles, parseTemplate, type Template } from './template.ts';
+import { normaliseToolSchema } from './tool-schema.ts';
+import type {
+  Action,
+  Choice,
+  Flow,
+  JsonSchemaObject,
+  Message,
+  Route,
+  SlotDefinition,
+  SlotSpec,
+  State,
+  Tool,
+  Transition,
+} from './types.ts';
+
+export const DEFAULT_THRESHOLD = 0.5;
+export const DEFAULT_TOOL_TIMEOUT_MS = 8000;
+export const RETURN_TARGET = '$return';
+
+export interface LoadedTool {
+  name: string;
+  domain: string | undefined;
+  /** Full JSON Schema 2020-12 for the arguments: closed objects, bounded strings. */
+  args: JsonSchemaObject;
+  result: JsonSchemaObject | undefined;
+  timeoutMs: number;
+  retries: number;
+  pii: string[];
+}
+
+/** A flow that passed validation, with everything the engine and relay need precomputed. */
+export interface LoadedFlow {
+  definition: Flow;
+  id: string;
+  version: string;
+  language: string;
+  domains: string[];
+  threshold: number;
+  slots: Record<string, SlotDefinition>;
+  piiSlots: string[];
+  tools: Record<string, LoadedTool>;
+  /** Every `when` / `validate` expression of the flow, parsed, by source text. */
+  expressions: Map<string, Expression>;
+  /** Every message, assign value and tool argument with `{{holes}}`, parsed, by source text. */
+  templates: Map<string, Template>;
+  /** Intents each state reacts to (its own transitions, its choices), without the global ones. */
+  stateIntents: Record<string, string[]>;
+  globalIntents: string[];
+}
+
+export type LoadResult =
+  | { ok: true; flow: LoadedFlow; warnings: FlowIssue[] }
+  | { ok: false; errors: FlowIssue[]; warnings: FlowIssue[] };
+
+/** Raised by `loadFlowOrThrow`; carries every issue. */
+export class FlowLoadError extends Error {
+  override readonly name = 'FlowLoadError';
+  constructor(readonly issues: FlowIssue[]) {
+    super(`invalid flow:\n${issues.map((issue) => `  ${issue.path || '/'}: ${issue.message}${issue.hint ? ` (${issue.hint})` : ''}`).join('\n')}`);
+  }
+}
+
+type Path = (string | number)[];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function slugify(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+  return slug === '' ? 'flow' : slug;
+}
+
+/** 32-bit FNV-1a over UTF-16 code units: a stable content version when the flow names none. */
+function contentHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+export function slotDefinition(spec: SlotSpec): SlotDefinition {
+  return typeof spec === 'string' ? { type: spec } : spec;
+}
+
+/** Walks a flow that passed the schema check and reports what the schema cannot see. */
+class Linter {
+  readonly errors: FlowIssue[] = [];
+  readonly warnings: FlowIssue[] = [];
+  readonly expressions = new Map<string, Expression>();
+  readonly templates = new Map<string, Template>();
+  readonly slots: Record<string, SlotDefinition> = {};
+  private readonly slotOrigins: Record<string, string> = {};
+  private readonly stateNames: string[];
+  private readonly intentNames: string[];
+  private readonly toolNames: string[];
+  private readonly assignedContext = new Set<string>();
+  private readonly readContext: { key: string; path: string }[] = [];
+  private readonly readSlots: { key: string; path: string }[] = [];
+  readonly edges = new Map<string, Set<string>>();
+  readonly stateIntents: Record<string, string[]> = {};
+  readonly globalIntents: string[] = [];
+
+  constructor(private readonly flow: Flow) {
+    this.stateNames = Object.keys(flow.states);
+    this.intentNames = Object.keys(flow.intents);
+    this.toolNames = Object.keys(flow.tools ?? {});
+  }
+
+  error(path: Path, code: string, message: string, hint?: string): void {
+    this.errors.push({ path: pointer(path), message, severity: 'error', code, ...(hint !== undefined ? { hint } : {}) });
+  }
+
+  warn(path: Path, code: string, message: string, hint?: string): void {
+    this.warnings.push({ path: pointer(path), message, severity: 'warning', code, ...(hint !== undefined ? { hint } : {}) });
+  }
+
+  run(): void {
+    this.collectSlots();
+    if (!Object.hasOwn(this.flow.states, this.flow.start)) {
+      this.error(['start'], 'unknown-state', `unknown state "${this.flow.start}"`, suggest(this.flow.start, this.stateNames));
+    }
+    this.checkTools();
+    const globals = this.flow.global ?? [];
+    globals.forEach((transition, index) => this.transition(transition, ['global', index], undefined, this.globalIntents));
+    if (this.flow.fallback) this.fallback(this.flow.fallback, ['fallback'], undefined);
+    for (const [name, state] of Object.entries(this.flow.states)) this.state(name, state);
+    this.checkReads();
+    this.checkReachability();
+  }
+
+  private collectSlots(): void {
+    const declare = (name: string, spec: SlotSpec, path: Path): void => {
+      const definition = slotDefinition(spec);
+      const existing = this.slots[name];
+      if (existing && existing.type !== definition.type) {
+        this.error(path, 'slot-type-conflict', `slot "${name}" is declared as ${definition.type} here but as ${existing.type} at ${this.slotOrigins[name]}`, 'give both the same type, or rename one');
+        return;
+      }
+      if (definition.type === 'enum' && (definition.values ?? []).length === 0) {
+        this.error(path, 'enum-without-values', `enum slot "${name}" lists no values`, 'add "values": ["a", "b"]');
+      }
+      if (definition.type !== 'enum' && definition.values !== undefined) {
+        this.warn(path, 'values-ignored', `"values" only applies to enum slots, not ${definition.type}`);
+      }
+      if (definition.min !== undefined && definition.max !== undefined && definition.min > definition.max) {
+        this.error(path, 'empty-range', `min ${definition.min} is above max ${definition.max}`);
+      }
+      if (definition.pattern !== undefined) {
+        try {
+          new RegExp(definition.pattern, 'u');
+        } catch {
+          this.error([...path, 'pattern'], 'bad-pattern', `"${definition.pattern}" is not a valid regular expression`);
+        }
+      }
+      // A flow-wide definition wins over an intent's shorthand: it carries the constraints.
+      if (!existing || (typeof spec !== 'string' && Object.keys(definition).length > Object.keys(existing).length)) {
+        this.slots[name] = { ...existing, ...definition };
+        this.slotOrigins[name] ??= pointer(path);
+      }
+    };
+    for (const [name, spec] of Object.entries(this.flow.slots ?? {})) declare(name, spec, ['slots', name]);
+    for (const [intent, definition] of Object.entries(this.flow.intents)) {
+      for (const [name, spec] of Object.entries(definition.slots ?? {})) declare(name, spec, ['intents', intent, 'slots', name]);
+      if (definition.examples.length === 0) {
+        this.warn(['intents', intent, 'examples'], 'no-examples', `intent "${intent}" has no examples, so only the LLM or quick replies can recognise it`);
+      }
+    }
+  }
+
+  private checkTools(): void {
+    const domains = this.flow.meta.domains ?? [];
+    for (const [name, tool] of Object.entries(this.flow.tools ?? {})) {
+      const path: Path = ['tools', name];
+      if (tool.domain === undefined) {
+        this.warn(path, 'tool-without-domain', `tool "${name}" has no domain, so the relay will refuse to run it`, `add "domain": "${domains[0] ?? 'your-domain'}"`);
+      } else if (!domains.includes(tool.domain)) {
+        const hint = suggest(tool.domain, domains) ?? `add "${tool.domain}" to meta.domains`;
+        this.error([...path, 'domain'], 'domain-not-allowed', `tool "${name}" is in domain "${tool.domain}", which is not in meta.domains`, hint);
+      }
+      for (const key of ['args', 'result'] as const) {
+        const schema = tool[key];
+        if (schema === undefined) continue;
+        const normalised = normaliseToolSchema(schema);
+        for (const problem of normalised.problems) this.error([...path, key, ...problem.path], 'tool-schema', problem.message, problem.hint);
+      }
+      for (const [index, argument] of (tool.pii ?? []).entries()) {
+        const properties = this.toolProperties(tool, 'args');
+        if (properties && !properties.includes(argument)) {
+          this.error([...path, 'pii', index], 'unknown-argument', `"${argument}" is not an argument of ${name}`, suggest(argument, properties));
+        }
+      }
+    }
+  }
+
+  private toolProperties(tool: Tool, key: 'args' | 'result'): string[] | undefined {
+    const schema = tool[key];
+    if (schema === undefined) return undefined;
+    const normalised = normaliseToolSchema(schema).schema;
+    return isRecord(normalised.properties) ? Object.keys(normalised.properties) : undefined;
+  }
+
+  private edge(from: string | undefined, to: string | undefined): void {
+    if (to === undefined || to === RETURN_TARGET) return;
+    const key = from ?? '*';
+    if (!this.edges.has(key)) this.edges.set(key, new Set());
+    this.edges.get(key)?.add(to);
+  }
+
+  private target(to: string | undefined, path: Path, from: string | undefined): void {
+    if (to === undefined || to === RETURN_TARGET) return;
+    if (!Object.hasOwn(this.flow.states, to)) {
+      this.error(path, 'unknown-state', `unknown state "${to}"`, suggest(to, this.stateNames));
+      return;
+    }
+    this.edge(from, to);
+  }
+
+  private intent(name: string, path: Path): void {
+    if (!Object.hasOwn(this.flow.intents, name)) this.error(path, 'unknown-intent', `unknown intent "${name}"`, suggest(name, this.intentNames));
+  }
+
+  expression(source: string, path: Path, resultTool?: string): void {
+    if (source === 'else') return;
+    try {
+      const parsed = parseExpression(source);
+      this.expressions.set(source, parsed);
+      this.recordReads(parsed, path, resultTool);
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      this.error(path, 'expression', `${error.message} at character ${error.offset + 1} of "${source}"`, error.hint);
+    }
+  }
+
+  template(source: string, path: Path, resultTool?: string): void {
+    if (!hasHoles(source)) return;
+    try {
+      const parsed = parseTemplate(source);
+      this.templates.set(source, parsed);
+      for (const part of parsed.parts) if (typeof part !== 'string') this.recordReads(part, path, resultTool);
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      this.error(path, 'template', `${error.message} at character ${error.offset + 1} of "${source}"`, error.hint);
+    }
+  }
+
+  /** Templates anywhere inside a JSON value (assign values, tool arguments, emit data). */
+  private value(value: unknown, path: Path, resultTool?: string): void {
+    if (typeof value === 'string') this.template(value, path, resultTool);
+    else if (Array.isArray(value)) value.forEach((item, index) => this.value(item, [...path, index], resultTool));
+    else if (isRecord(value)) for (const [key, item] of Object.entries(value)) this.value(item, [...path, key], resultTool);
+  }
+
+  private message(message: Message, path: Path, resultTool?: string): void {
+    if (typeof message === 'string') this.template(message, path, resultTool);
+    else for (const [language, text] of Object.entries(message)) this.template(text, [...path, language], resultTool);
+  }
+
+  private recordReads(expression: Expression, path: Path, resultTool?: string): void {
+    for (const read of pathsOf(expression)) {
+      const first = read.keys[0];
+      if (typeof first !== 'string') continue;
+      if (read.root === 'slot') this.readSlots.push({ key: first, path: pointer(path) });
+      if (read.root === 'ctx') this.readContext.push({ key: first, path: pointer(path) });
+      if (read.root === 'result' && resultTool !== undefined) {
+        const tool = this.flow.tools?.[resultTool];
+        const properties = tool ? this.toolProperties(tool, 'result') : undefined;
+        if (properties && !properties.includes(first)) {
+          this.warn(path, 'unknown-result-field', `${resultTool} returns no "${first}"`, suggest(first, properties) ?? `it returns ${properties.join(', ')}`);
+        }
+      }
+    }
+  }
+
+  private assign(assign: Record<string, unknown> | undefined, path: Path, resultTool?: string): void {
+    if (!assign) return;
+    for (const [key, value] of Object.entries(assign)) {
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+        this.error([...path, key], 'forbidden-key', `"${key}" cannot be assigned`);
+        continue;
+      }
+      this.assignedContext.add(key);
+      this.value(value, [...path, key], resultTool);
+    }
+  }
+
+  private choices(choices: Choice[] | undefined, path: Path, state: string | undefined): void {
+    for (const [index, choice] of (choices ?? []).entries()) {
+      if (typeof choice === 'string') continue;
+      this.message(choice.label, [...path, index, 'label']);
+      if (choice.intent !== undefined) {
+        this.intent(choice.intent, [...path, index, 'intent']);
+        if (state !== undefined) this.stateIntents[state]?.push(choice.intent);
+      }
+      for (const slot of Object.keys(choice.slots ?? {})) {
+        if (!Object.hasOwn(this.slots, slot)) this.error([...path, index, 'slots', slot], 'unknown-slot', `unknown slot "${slot}"`, suggest(slot, Object.keys(this.slots)));
+      }
+    }
+  }
+
+  actions(actions: Action[] | undefined, path: Path, state: string | undefined, resultTool?: string): void {
+    for (const [index, action] of (actions ?? []).entries()) {
+      const at: Path = [...path, index];
+      if ('say' in action) this.message(action.say, [...at, 'say'], resultTool);
+      else if ('ask' in action) {
+        this.message(action.ask, [...at, 'ask'], resultTool);
+        this.choices(action.choices, [...at, 'choices'], state);
+      } else if ('assign' in action) this.assign(action.assign, [...at, 'assign'], resultTool);
+      else if ('call' in action) {
+        if (!this.toolNames.includes(action.call)) {
+          this.error([...at, 'call'], 'unknown-tool', `unknown tool "${action.call}"`, suggest(action.call, this.toolNames));
+        } else {
+          const tool = (this.flow.tools ?? {})[action.call] as Tool;
+          if (tool.domain === undefined) {
+            this.error([...at, 'call'], 'tool-without-domain', `${action.call} has no domain, so this call would always be denied`, 'give the tool a "domain" listed in meta.domains');
+          }
+          const properties = this.toolProperties(tool, 'args');
+          if (properties) {
+            for (const argument of Object.keys(action.args ?? {})) {
+              if (!properties.includes(argument)) {
+                this.error([...at, 'args', argument], 'unknown-argument', `${action.call} takes no argument "${argument}"`, suggest(argument, properties));
+              }
+            }
+            const required = normaliseToolSchema(tool.args ?? {}).schema.required;
+            for (const argument of Array.isArray(required) ? required : []) {
+              if (typeof argument === 'string' && !Object.hasOwn(action.args ?? {}, argument)) {
+                this.error([...at, 'args'], 'missing-argument', `${action.call} needs the argument "${argument}"`);
+              }
+            }
+          }
+        }
+        this.value(action.args, [...at, 'args'], resultTool);
+        if (action.onResult) this.route(action.onResult, [...at, 'onResult'], state, action.call);
+        if (action.onError) this.route(action.onError, [...at, 'onError'], state);
+        if (index < (actions?.length ?? 0) - 1) {
+          this.warn(at, 'actions-after-call', `the actions after this call run only once ${action.call} has answered and no route left the state`);
+        }
+      } else if ('handoff' in action) {
+        if (action.handoff !== true) {
+          if (action.handoff.reason !== undefined) this.message(action.handoff.reason, [...at, 'handoff', 'reason'], resultTool);
+          if (action.handoff.message !== undefined) this.message(action.handoff.message, [...at, 'handoff', 'message'], resultTool);
+        }
+      } else if ('emit' in action) this.value(action.data, [...at, 'data'], resultTool);
+    }
+  }
+
+  route(route: Route, path: Path, state: string | undefined, resultTool?: string): void {
+    if (route.when !== undefined) this.expression(route.when, [...path, 'when'], resultTool);
+    this.assign(route.assign, [...path, 'assign'], resultTool);
+    this.actions(route.do, [...path, 'do'], state, resultTool);
+    this.target(route.to, [...path, 'to'], state);
+    if (route.branch) {
+      if (route.to !== undefined) this.warn([...path, 'to'], 'to-with-branch', '"to" is ignored when "branch" is present', 'move it into an "else" arm');
+      let sawElse = false;
+      for (const [index, arm] of route.branch.entries()) {
+        const at: Path = [...path, 'branch', index];
+        if (sawElse) this.warn(at, 'after-else', 'this arm comes after "else" and can never be taken');
+        if (arm.when.trim() === 'else') sawElse = true;
+        else this.expression(arm.when, [...at, 'when'], resultTool);
+        this.assign(arm.assign, [...at, 'assign'], resultTool);
+        this.actions(arm.do, [...at, 'do'], state, resultTool);
+        this.target(arm.to, [...at, 'to'], state);
+      }
+      if (!sawElse) {
+        this.warn([...path, 'branch'], 'branch-without-else', 'no arm is "else": when none holds, the transition is not taken', 'add { "when": "else", "to": … }');
+      }
+    }
+  }
+
+  private transition(transition: Transition, path: Path, state: string | undefined, intents: string[]): void {
+    for (const [index, intent] of (transition.onIntent ?? []).entries()) {
+      this.intent(intent, [...path, 'onIntent', index]);
+      intents.push(intent);
+    }
+    if (transition.digress && state !== undefined) {
+      this.warn([...path, 'digress'], 'digress-outside-global', '"digress" only applies to global transitions');
+    }
+    if (transition.to === RETURN_TARGET && state === undefined) {
+      this.error([...path, 'to'], 'bad-return', '"$return" goes back after a digression; a global transition digresses with "digress": true instead');
+    }
+    this.route(transition, path, state);
+  }
+
+  private fallback(fallback: NonNullable<State['fallback']>, path: Path, state: string | undefined): void {
+    if (fallback.say !== undefined) this.message(fallback.say, [...path, 'say']);
+    if (fallback.onExhausted) this.route(fallback.onExhausted, [...path, 'onExhausted'], state);
+  }
+
+  private state(name: string, state: State): void {
+    const path: Path = ['states', name];
+    this.stateIntents[name] = [];
+    this.actions(state.onEnter, [...path, 'onEnter'], name);
+    for (const [index, item] of (state.collect ?? []).entries()) {
+      const at: Path = [...path, 'collect', index];
+      if (!Object.hasOwn(this.slots, item.slot)) {
+        this.error([...at, 'slot'], 'unknown-slot', `unknown slot "${item.slot}"`, suggest(item.slot, Object.keys(this.slots)) ?? 'declare it under "slots" or in an intent');
+      }
+      this.message(item.ask, [...at, 'ask']);
+      this.choices(item.choices, [...at, 'choices'], name);
+      if (item.validate !== undefined) this.expression(item.validate, [...at, 'validate']);
+      if (item.invalid !== undefined) this.message(item.invalid, [...at, 'invalid']);
+      if (item.onFail) this.route(item.onFail, [...at, 'onFail'], name);
+    }
+    for (const [index, transition] of (state.transitions ?? []).entries()) {
+      this.transition(transition, [...path, 'transitions', index], name, this.stateIntents[name]);
+      if (transition.onIntent === undefined && transition.onEvent === undefined && transition.when === undefined && state.collect === undefined) {
+        // An eventless, unguarded transition leaves as soon as the state is entered: legitimate, but the rest never run.
+        const rest = (state.transitions ?? []).length - index - 1;
+        if (rest > 0) this.warn([...path, 'transitions', index], 'shadowing', `this transition is always taken, so the ${rest} after it never are`);
+      }
+    }
+    for (const [index, timer] of (state.after ?? []).entries()) this.route(timer, [...path, 'after', index], name);
+    if (state.fallback) this.fallback(state.fallback, [...path, 'fallback'], name);
+    if (state.final && ((state.transitions ?? []).length > 0 || state.collect || state.after)) {
+      this.warn(path, 'final-with-exits', 'a final state ends the conversation: its transitions, collect and timers are never used');
+    }
+    this.stateIntents[name] = [...new Set(this.stateIntents[name])];
+  }
+
+  private checkReads(): void {
+    const slotNames = Object.keys(this.slots);
+    for (const read of this.readSlots) {
+      if (!slotNames.includes(read.key)) {
+        this.errors.push({ path: read.path, severity: 'error', code: 'unknown-slot', message: `unknown slot "${read.key}"`, ...optionalHint(suggest(read.key, slotNames)) });
+      }
+    }
+    const contextNames = [...this.assignedContext];
+    for (const read of this.readContext) {
+      if (!this.assignedContext.has(read.key)) {
+        this.warnings.push({ path: read.path, severity: 'warning', code: 'unassigned-context', message: `ctx.${read.key} is read but never assigned`, ...optionalHint(suggest(read.key, contextNames)) });
+      }
+    }
+  }
+
+  private checkReachability(): void {
+    const reachable = new Set<string>();
+    const queue: string[] = [];
+    const visit = (name: string): void => {
+      if (reachable.has(name) || !Object.hasOwn(this.flow.states, name)) return;
+      reachable.add(name);
+      queue.push(name);
+    };
+    visit(this.flow.start);
+    for (const global of this.edges.get('*') ?? []) visit(global);
+    while (queue.length > 0) {
+      const name = queue.shift() as string;
+      for (const next of this.edges.get(name) ?? []) visit(next);
+    }
+    for (const [name, state] of Object.entries(this.flow.states)) {
+      if (!reachable.has(name)) this.warn(['states', name], 'unreachable', `state "${name}" can never be reached`);
+      const exits = this.edges.get(name)?.size ?? 0;
+      const returns = JSON.stringify(state).includes(`"${RETURN_TARGET}"`);
+      if (!state.final && exits === 0 && !returns) {
+        this.warn(['states', name], 'no-way-out', `state "${name}" is not final but has no way out`, 'add a transition, or mark it "final": true');
+      }
+    }
+  }
+}
+
+function optionalHint(hint: string | undefined): { hint?: string } {
+  return hint === undefined ? {} : { hint };
+}
+
+function parseText(input: string): { value?: unknown; issue?: FlowIssue } {
+  try {
+    return { value: JSON.parse(input) as unknown };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { issue: { path: '', severity: 'error', code: 'json', message: `not valid JSON: ${message}` } };
+  }
+}
+
+/**
+ * Validates and prepares a flow. `input` is the parsed JSON (or its text).
+ * Never throws on bad input: every problem is in `errors`.
+ */
+export function loadFlow(input: unknown): LoadResult {
+  if (typeof input === 'string') {
+    const parsed = parseText(input);
+    if (parsed.issue) return { ok: false, errors: [parsed.issue], warnings: [] };
+    input = parsed.value;
+  }
+  const schemaIssues = checkSchema(input);
+  if (schemaIssues.length > 0) return { ok: false, errors: schemaIssues, warnings: [] };
+  const definition = input as Flow;
+  const linter = new Linter(definition);
+  linter.run();
+  if (linter.errors.length > 0) return { ok: false, errors: linter.errors, warnings: linter.warnings };
+
+  const tools: Record<string, LoadedTool> = {};
+  for (const [name, tool] of Object.entries(definition.tools ?? {})) {
+    tools[name] = {
+      name,
+      domain: tool.domain,
+      args: normaliseToolSchema(tool.args ?? {}).schema,
+      result: tool.result === undefined ? undefined : normaliseToolSchema(tool.result).schema,
+      timeoutMs: tool.timeout_ms ?? DEFAULT_TOOL_TIMEOUT_MS,
+      retries: tool.retries ?? 0,
+      pii: tool.pii ?? [],
+    };
+  }
+  const flow: LoadedFlow = {
+    definition,
+    id: definition.meta.id ?? slugify(definition.meta.name),
+    version: definition.meta.version ?? contentHash(JSON.stringify(definition)),
+    language: definition.meta.language ?? 'en',
+    domains: definition.meta.domains ?? [],
+    threshold: definition.meta.nlu?.threshold ?? DEFAULT_THRESHOLD,
+    slots: linter.slots,
+    piiSlots: Object.entries(linter.slots)
+      .filter(([, slot]) => slot.pii === true)
+      .map(([name]) => name),
+    tools,
+    expressions: linter.expressions,
+    templates: linter.templates,
+    stateIntents: linter.stateIntents,
+    globalIntents: [...new Set(linter.globalIntents)],
+  };
+  return { ok: true, flow, warnings: linter.warnings };
+}
+
+export function loadFlowOrThrow(input: unknown): LoadedFlow {
+  const result = loadFlow(input);
+  if (!result.ok) throw new FlowLoadError(result.errors);
+  return result.flow;
+}
+
+/** The intents a state accepts plus the global ones; `null` for an unknown state. */
+export function allowedIntents(flow: LoadedFlow, state: string): string[] | null {
+  const own = flow.stateIntents[state];
+  if (own === undefined) return null;
+  return [...new Set([...own, ...flow.globalIntents])];
+}
