@@ -1,0 +1,903 @@
+/**
+ * The interpreter: a pure function from (flow, snapshot, event, env) to the
+ * next snapshot and the effects the runtime should perform. It reads no
+ * clock, draws no random number, touches no DOM and does no I/O; time comes in
+ * through `env`, and ids are derived from the journal position.
+ */
+import { evaluate, truthy, type Scope } from '../../flows/expression.ts';
+import { allowedIntents, RETURN_TARGET, type LoadedFlow } from '../../flows/load.ts';
+import { parseExpression } from '../../flows/expression.ts';
+import { parseTemplate, renderTemplate, templateValue } from '../../flows/template.ts';
+import type {
+  Action,
+  Choice,
+  CollectItem,
+  Fallback,
+  Json,
+  JsonObject,
+  Message,
+  Route,
+  State,
+  Transition,
+} from '../../flows/types.ts';
+import { checkSlotValue } from './slot-values.ts';
+import type {
+  Continuation,
+  EngineEvent,
+  Effect,
+  Env,
+  Frame,
+  Prompt,
+  PublicEventName,
+  QueuedInput,
+  RenderedChoice,
+  Snapshot,
+  StepResult,
+} from './types.ts';
+
+const DEFAULT_FALLBACK_ATTEMPTS = 3;
+const DEFAULT_COLLECT_ATTEMPTS = 3;
+/** State entries allowed in one step before the engine assumes an eventless loop. */
+const MAX_ENTRIES_PER_STEP = 50;
+const MAX_STACK = 10;
+const MAX_QUEUE = 20;
+const MAX_TEXT = 2000;
+
+const DEFAULT_TEXT = {
+  fallback: "Sorry, I didn't understand that.",
+  toolError: 'Sorry, something went wrong on our side. Please try again.',
+  invalid: "That doesn't look right.",
+};
+
+/** What running a piece of the flow did to the control flow. */
+type Status = 'done' | 'moved' | 'suspended';
+
+export function initialSnapshot(flow: LoadedFlow): Snapshot {
+  return {
+    format: 1,
+    flowId: flow.id,
+    flowVersion: flow.version,
+    sessionId: null,
+    status: 'new',
+    state: flow.definition.start,
+    language: flow.language,
+    ctx: {},
+    slots: {},
+    seq: 0,
+    prompt: null,
+    stack: [],
+    pending: null,
+    queue: [],
+    timers: [],
+    attempts: {},
+  };
+}
+
+function copy(snapshot: Snapshot): Snapshot {
+  return {
+    ...snapshot,
+    ctx: { ...snapshot.ctx },
+    slots: { ...snapshot.slots },
+    stack: snapshot.stack.slice(),
+    queue: snapshot.queue.slice(),
+    timers: snapshot.timers.map((timer) => ({ ...timer })),
+    attempts: { ...snapshot.attempts },
+  };
+}
+
+const resolved = new WeakMap<LoadedFlow, Map<string, unknown>>();
+
+/** Reads a JSON Pointer in the flow definition (cached: the engine resumes work by pointer). */
+function resolve(flow: LoadedFlow, pointer: string): unknown {
+  let cache = resolved.get(flow);
+  if (!cache) {
+    cache = new Map();
+    resolved.set(flow, cache);
+  }
+  if (cache.has(pointer)) return cache.get(pointer);
+  let node: unknown = flow.definition;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) {
+      node = undefined;
+      break;
+    }
+    node = (node as Record<string, unknown>)[key];
+  }
+  cache.set(pointer, node);
+  return node;
+}
+
+function escapeKey(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isTrigger(transition: Transition): boolean {
+  return transition.onIntent !== undefined || transition.onEvent !== undefined;
+}
+
+function eventNames(transition: Transition): string[] {
+  const names = transition.onEvent;
+  return names === undefined ? [] : typeof names === 'string' ? [names] : names;
+}
+
+/** One step's working state: a private copy of the snapshot plus the effects produced so far. */
+class Machine {
+  readonly effects: Effect[] = [];
+  private entries = 0;
+  private counter = 0;
+  /** Values of the event being handled (`event.*`, `result.*`, `error.*`). */
+  private eventScope: { event?: Json; result?: Json; error?: Json } = {};
+
+  constructor(
+    private readonly flow: LoadedFlow,
+    readonly snapshot: Snapshot,
+    private readonly env: Env,
+  ) {}
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private id(prefix: string): string {
+    this.counter += 1;
+    return `${prefix}${this.snapshot.seq}.${this.counter}`;
+  }
+
+  private emit(name: PublicEventName | string, data: JsonObject): void {
+    this.effects.push({ type: 'emit', name, data });
+  }
+
+  error(code: string, message: string): void {
+    this.effects.push({ type: 'error', code, message });
+  }
+
+  ignore(reason: string): void {
+    this.effects.push({ type: 'ignored', reason });
+  }
+
+  private scope(): Scope {
+    return { ctx: this.snapshot.ctx, slot: this.snapshot.slots, ...this.eventScope };
+  }
+
+  private holds(source: string | undefined): boolean {
+    if (source === undefined || source.trim() === 'else') return true;
+    const expression = this.flow.expressions.get(source) ?? parseExpression(source);
+    return truthy(evaluate(expression, this.scope()));
+  }
+
+  private text(message: Message): string {
+    let source: string;
+    if (typeof message === 'string') source = message;
+    else {
+      const language = this.snapshot.language;
+      const base = language.split('-')[0] as string;
+      source =
+        message[language] ??
+        message[base] ??
+        Object.entries(message).find(([tag]) => tag.split('-')[0] === base)?.[1] ??
+        message[this.flow.language] ??
+        Object.values(message)[0] ??
+        '';
+    }
+    if (!source.includes('{{')) return source;
+    return renderTemplate(this.flow.templates.get(source) ?? parseTemplate(source), this.scope());
+  }
+
+  private value(value: Json): Json {
+    if (typeof value === 'string') {
+      if (!value.includes('{{')) return value;
+      return templateValue(this.flow.templates.get(value) ?? parseTemplate(value), this.scope());
+    }
+    if (Array.isArray(value)) return value.map((item) => this.value(item));
+    if (isRecord(value)) {
+      const out: JsonObject = {};
+      for (const [key, item] of Object.entries(value)) out[key] = this.value(item as Json);
+      return out;
+    }
+    return value;
+  }
+
+  private choices(choices: Choice[] | undefined): RenderedChoice[] {
+    return (choices ?? []).map((choice) => {
+      if (typeof choice === 'string') return { label: choice, value: choice };
+      const label = this.text(choice.label);
+      return { label, value: choice.value ?? label };
+    });
+  }
+
+  private get state(): State | undefined {
+    return this.flow.definition.states[this.snapshot.state];
+  }
+
+  // ---- actions ---------------------------------------------------------------------------------
+
+  say(message: Message): void {
+    const text = this.text(message);
+    const id = this.id('m');
+    this.effects.push({ type: 'say', id, text });
+    this.emit('say', { id, text, state: this.snapshot.state });
+  }
+
+  private ask(prompt: Prompt): void {
+    this.snapshot.prompt = prompt;
+    const id = this.id('m');
+    this.effects.push({ type: 'ask', id, text: prompt.text, choices: prompt.choices, slot: prompt.slot });
+    this.emit('ask', { id, text: prompt.text, choices: prompt.choices.map((choice) => ({ ...choice })), slot: prompt.slot, state: this.snapshot.state });
+  }
+
+  private reask(): void {
+    if (this.snapshot.prompt) this.ask(this.snapshot.prompt);
+  }
+
+  private assign(assign: { [key: string]: Json } | undefined): void {
+    if (!assign) return;
+    for (const [key, value] of Object.entries(assign)) {
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
+      this.snapshot.ctx[key] = this.value(value);
+    }
+  }
+
+  /** Runs `actions[index…]` of the list at `pointer`; on a tool call, saves `rest` to resume after it. */
+  private runActions(pointer: string, index: number, rest: Continuation[]): Status {
+    const actions = resolve(this.flow, pointer);
+    if (!Array.isArray(actions)) return 'done';
+    for (let position = index; position < actions.length; position += 1) {
+      const action = actions[position] as Action;
+      if ('say' in action) this.say(action.say);
+      else if ('ask' in action) this.ask({ text: this.text(action.ask), choices: this.choices(action.choices), slot: null });
+      else if ('assign' in action) this.assign(action.assign);
+      else if ('emit' in action) this.emit(action.emit, isRecord(action.data) ? (this.value(action.data as Json) as JsonObject) : {});
+      else if ('handoff' in action) {
+        const handoff = action.handoff === true ? {} : action.handoff;
+        const effect: Effect = {
+          type: 'handoff',
+          reason: handoff.reason === undefined ? null : this.text(handoff.reason),
+          queue: handoff.queue ?? null,
+          message: handoff.message === undefined ? null : this.text(handoff.message),
+        };
+        this.effects.push(effect);
+        this.emit('handoff', { reason: effect.reason, queue: effect.queue, state: this.snapshot.state });
+        if (effect.message !== null) this.say(effect.message);
+      } else if ('call' in action) {
+        this.call(action.call, action.args, `${pointer}/${position}`, [{ kind: 'actions', pointer, index: position + 1 }, ...rest]);
+        return 'suspended';
+      }
+    }
+    return 'done';
+  }
+
+  private call(name: string, argTemplates: { [key: string]: Json } | undefined, action: string, then: Continuation[]): void {
+    const tool = this.flow.tools[name];
+    const args = (isRecord(argTemplates) ? this.value(argTemplates as Json) : {}) as JsonObject;
+    const callId = this.id('c');
+    const idempotencyKey = `${this.snapshot.sessionId ?? 'anonymous'}:${this.snapshot.seq}:${this.counter}`;
+    this.snapshot.pending = { kind: 'tool', callId, name, args, idempotencyKey, action, then };
+    this.effects.push({
+      type: 'callTool',
+      callId,
+      name,
+      args,
+      idempotencyKey,
+      timeoutMs: tool?.timeoutMs ?? 8000,
+      retries: tool?.retries ?? 0,
+    });
+    this.emit('tool.call', { callId, name, args, state: this.snapshot.state });
+  }
+
+  private runContinuations(continuations: Continuation[]): Status {
+    for (let index = 0; index < continuations.length; index += 1) {
+      const continuation = continuations[index] as Continuation;
+      const rest = continuations.slice(index + 1);
+      let status: Status;
+      switch (continuation.kind) {
+        case 'actions':
+          status = this.runActions(continuation.pointer, continuation.index, rest);
+          break;
+        case 'route':
+          status = this.finishRoute(continuation.pointer, rest);
+          break;
+        case 'enter':
+          return this.enter(continuation.target, 'route');
+        case 'ready':
+          status = this.ready();
+          break;
+      }
+      if (status !== 'done') return status;
+    }
+    return 'done';
+  }
+
+  // ---- routes and transitions -----------------------------------------------------------------
+
+  /**
+   * Applies a route at `pointer`: guard, assign, actions, then branch or target.
+   * Returns null when its guard does not hold (the route is not taken).
+   */
+  private takeRoute(pointer: string, rest: Continuation[]): Status | null {
+    const route = resolve(this.flow, pointer) as Route | undefined;
+    if (!route || !this.holds(route.when)) return null;
+    const before = { ...this.snapshot.ctx };
+    this.assign(route.assign);
+    // Arms are judged after the route's assign (`assign: {size: …}, branch: [{when: "{{ctx.size}} > 8"}]`).
+    if (route.branch && !route.branch.some((arm) => this.holds(arm.when))) {
+      this.snapshot.ctx = before;
+      return null;
+    }
+    const status = this.runActions(`${pointer}/do`, 0, [{ kind: 'route', pointer }, ...rest]);
+    if (status !== 'done') return status;
+    return this.finishRoute(pointer, rest);
+  }
+
+  /** The part of a route after its actions: pick the branch arm, run it, go to the target. */
+  private finishRoute(pointer: string, rest: Continuation[]): Status {
+    const route = resolve(this.flow, pointer) as Route | undefined;
+    if (!route) return this.runContinuations(rest);
+    let target = route.to;
+    if (route.branch) {
+      target = undefined;
+      const index = route.branch.findIndex((arm) => this.holds(arm.when));
+      if (index >= 0) {
+        const arm = route.branch[index] as NonNullable<Route['branch']>[number];
+        this.assign(arm.assign);
+        const armPointer = `${pointer}/branch/${index}`;
+        const next: Continuation[] = arm.to === undefined ? rest : [{ kind: 'enter', target: arm.to }];
+        const status = this.runActions(`${armPointer}/do`, 0, next);
+        if (status !== 'done') return status;
+        target = arm.to;
+      }
+    }
+    if (target !== undefined) return this.enter(target, 'route');
+    return this.runContinuations(rest);
+  }
+
+  private exitTimers(): void {
+    for (const timer of this.snapshot.timers) this.effects.push({ type: 'cancelTimer', timerId: timer.id });
+    this.snapshot.timers = [];
+  }
+
+  private armTimers(): void {
+    const timers = this.state?.after ?? [];
+    timers.forEach((timer, index) => this.arm(index, this.env.now + timer.ms, 0));
+  }
+
+  private arm(index: number, deadline: number, fired: number): void {
+    const id = this.id('t');
+    this.snapshot.timers.push({ id, state: this.snapshot.state, index, deadline, fired });
+    this.effects.push({ type: 'startTimer', timerId: id, deadline });
+  }
+
+  /** Idle timers restart whenever the visitor does something in the state. */
+  private restartTimers(): void {
+    if (this.snapshot.timers.length === 0) return;
+    this.exitTimers();
+    this.armTimers();
+  }
+
+  enter(target: string, trigger: string): Status {
+    if (target === RETURN_TARGET) return this.returnFromDigression();
+    this.entries += 1;
+    if (this.entries > MAX_ENTRIES_PER_STEP) {
+      this.error('loop', `stopped after ${MAX_ENTRIES_PER_STEP} state changes in one step; check the eventless transitions of "${this.snapshot.state}"`);
+      return 'suspended';
+    }
+    if (!Object.hasOwn(this.flow.definition.states, target)) {
+      this.error('unknown-state', `unknown state "${target}"`);
+      return 'done';
+    }
+    const from = this.snapshot.state;
+    this.exitTimers();
+    this.snapshot.state = target;
+    this.snapshot.prompt = null;
+    for (const key of Object.keys(this.snapshot.attempts)) {
+      if (key === `fallback:${target}` || key.startsWith(`collect:${target}:`)) delete this.snapshot.attempts[key];
+    }
+    this.emit('fsm.transition', { from, to: target, trigger });
+    const status = this.runActions(`/states/${escapeKey(target)}/onEnter`, 0, [{ kind: 'ready' }]);
+    if (status === 'suspended') return 'suspended';
+    this.ready();
+    return 'moved';
+  }
+
+  /** The state's entry actions are done: collect what is missing, then try its eventless transitions. */
+  private ready(): Status {
+    const state = this.state;
+    if (!state) return 'done';
+    if (state.final) {
+      this.snapshot.status = 'ended';
+      this.snapshot.stack = [];
+      this.exitTimers();
+      this.emit('session.ended', { state: this.snapshot.state });
+      return 'done';
+    }
+    if (this.snapshot.timers.length === 0) this.armTimers();
+    if (state.collect) {
+      const asked = this.askNextSlot(state.collect);
+      if (asked) return 'done';
+    }
+    return this.eventless(state);
+  }
+
+  /** Asks for the first required slot that is missing; skips (and re-checks) slots already filled. */
+  private askNextSlot(collect: CollectItem[]): boolean {
+    for (const item of collect) {
+      if (Object.hasOwn(this.snapshot.slots, item.slot)) {
+        if (this.acceptable(item)) continue;
+        delete this.snapshot.slots[item.slot];
+        this.say(item.invalid ?? DEFAULT_TEXT.invalid);
+      }
+      if (item.required === false) continue;
+      this.ask({ text: this.text(item.ask), choices: this.choices(item.choices), slot: item.slot });
+      return true;
+    }
+    return false;
+  }
+
+  private acceptable(item: CollectItem): boolean {
+    const definition = this.flow.slots[item.slot];
+    if (!definition) return false;
+    const check = checkSlotValue(definition, this.snapshot.slots[item.slot]);
+    return check.ok && this.holds(item.validate);
+  }
+
+  private eventless(state: State): Status {
+    const transitions = state.transitions ?? [];
+    for (const [index, transition] of transitions.entries()) {
+      if (isTrigger(transition)) continue;
+      const status = this.takeRoute(`/states/${escapeKey(this.snapshot.state)}/transitions/${index}`, []);
+      if (status !== null) return status;
+    }
+    return 'done';
+  }
+
+  private returnFromDigression(): Status {
+    const frame = this.snapshot.stack.pop();
+    if (!frame) {
+      this.error('nothing-to-return-to', `"${RETURN_TARGET}" was reached in "${this.snapshot.state}" with no digression to return from`);
+      return 'done';
+    }
+    const from = this.snapshot.state;
+    this.exitTimers();
+    this.snapshot.state = frame.state;
+    this.snapshot.prompt = frame.prompt;
+    this.emit('fsm.transition', { from, to: frame.state, trigger: 'return' });
+    this.armTimers();
+    this.reask();
+    return 'moved';
+  }
+
+  // ---- input ---------------------------------------------------------------------------------------
+
+  start(sessionId: string, language: string | undefined): void {
+    this.snapshot.sessionId = sessionId;
+    this.snapshot.status = 'active';
+    this.snapshot.language = language ?? this.env.language ?? this.flow.language;
+    this.emit('session.started', { sessionId, flowId: this.flow.id, flowVersion: this.flow.version, state: this.flow.definition.start });
+    this.snapshot.state = this.flow.definition.start;
+    this.emit('fsm.transition', { from: null, to: this.snapshot.state, trigger: 'start' });
+    const status = this.runActions(`/states/${escapeKey(this.snapshot.state)}/onEnter`, 0, [{ kind: 'ready' }]);
+    if (status === 'done') this.ready();
+  }
+
+  /** User input and host events: handled now, or queued while the engine waits for the NLU or a tool. */
+  input(event: QueuedInput): void {
+    if (this.snapshot.status === 'new') {
+      this.error('not-started', 'the session has not started');
+      return;
+    }
+    if (this.snapshot.pending !== null) {
+      if (this.snapshot.queue.length >= MAX_QUEUE) {
+        this.error('queue-full', 'too many messages are waiting; this one was dropped');
+        return;
+      }
+      this.snapshot.queue.push(event);
+      return;
+    }
+    this.handleInput(event);
+  }
+
+  private handleInput(event: QueuedInput): void {
+    if (event.type === 'host.event') {
+      this.hostEvent(event.name, event.data);
+      return;
+    }
+    if (this.snapshot.status === 'ended') {
+      this.emit('intent.unhandled', { reason: 'ended', state: this.snapshot.state });
+      return;
+    }
+    this.restartTimers();
+    if (event.type === 'user.choice') {
+      const choice = this.findChoice(event.value);
+      if (choice && typeof choice !== 'string' && choice.intent !== undefined) {
+        this.understood(choice.intent, 1, isRecord(choice.slots) ? (choice.slots as JsonObject) : {}, event.value);
+        return;
+      }
+      this.classify(event.value);
+      return;
+    }
+    this.classify(event.text);
+  }
+
+  private findChoice(value: string): Choice | undefined {
+    const state = this.state;
+    const lists: (Choice[] | undefined)[] = [];
+    for (const action of state?.onEnter ?? []) if ('ask' in action) lists.push(action.choices);
+    for (const item of state?.collect ?? []) lists.push(item.choices);
+    for (const list of lists) {
+      const match = (list ?? []).find((choice) =>
+        typeof choice === 'string' ? choice === value : (choice.value ?? this.text(choice.label)) === value,
+      );
+      if (match !== undefined) return match;
+    }
+    return undefined;
+  }
+
+  private classify(text: string): void {
+    const trimmed = text.slice(0, MAX_TEXT);
+    const requestId = this.id('r');
+    const allowed = allowedIntents(this.flow, this.snapshot.state) ?? [];
+    this.snapshot.pending = { kind: 'classify', requestId, text: trimmed };
+    this.effects.push({
+      type: 'classify',
+      requestId,
+      text: trimmed,
+      state: this.snapshot.state,
+      allowed,
+      slots: this.wantedSlots(allowed),
+      threshold: this.flow.threshold,
+      language: this.snapshot.language,
+    });
+  }
+
+  /** The slots this state collects, then those of the intents it accepts. */
+  private wantedSlots(allowed: string[]): string[] {
+    const wanted = new Set<string>();
+    for (const item of this.state?.collect ?? []) wanted.add(item.slot);
+    if (this.snapshot.prompt?.slot) wanted.add(this.snapshot.prompt.slot);
+    for (const intent of allowed) for (const slot of Object.keys(this.flow.definition.intents[intent]?.slots ?? {})) wanted.add(slot);
+    return [...wanted];
+  }
+
+  nluResult(requestId: string, intent: string | null, confidence: number, slots: JsonObject): void {
+    const pending = this.snapshot.pending;
+    if (pending?.kind !== 'classify' || pending.requestId !== requestId) {
+      this.ignore(`no classification ${requestId} is waiting`);
+      return;
+    }
+    this.snapshot.pending = null;
+    const known = intent !== null && Object.hasOwn(this.flow.definition.intents, intent);
+    const sure = Number.isFinite(confidence) && confidence >= this.flow.threshold;
+    this.understood(known && sure ? intent : null, confidence, slots, pending.text);
+  }
+
+  /** The visitor's meaning is known (or known to be unclear): route it. */
+  private understood(intent: string | null, confidence: number, rawSlots: JsonObject, text: string): void {
+    const stateName = this.snapshot.state;
+    const collect = this.state?.collect ?? [];
+    const collecting = new Set(collect.map((item) => item.slot));
+    const fresh: JsonObject = {};
+    const refused: string[] = [];
+    for (const [name, raw] of Object.entries(rawSlots)) {
+      const definition = this.flow.slots[name];
+      if (!definition || !Object.hasOwn(this.flow.slots, name)) continue;
+      const check = checkSlotValue(definition, raw);
+      if (check.ok) fresh[name] = check.value;
+      else if (collecting.has(name)) refused.push(name);
+    }
+    Object.assign(this.snapshot.slots, fresh);
+
+    const handled = (): void => {
+      if (this.snapshot.state === stateName) delete this.snapshot.attempts[`fallback:${stateName}`];
+    };
+    if (intent !== null) {
+      const transitions = this.state?.transitions ?? [];
+      for (const [index, transition] of transitions.entries()) {
+        if (!transition.onIntent?.includes(intent)) continue;
+        if (this.takeRoute(`/states/${escapeKey(stateName)}/transitions/${index}`, []) !== null) return handled();
+      }
+      if (this.global((transition) => transition.onIntent?.includes(intent) === true)) return handled();
+    }
+    const answered = Object.keys(fresh).filter((name) => collecting.has(name));
+    if (answered.length > 0 || refused.length > 0) {
+      handled();
+      this.afterFill(collect, answered, refused);
+      return;
+    }
+    this.unhandled(intent, confidence, text);
+  }
+
+  /** New values arrived for collected slots: check them, then ask for what is still missing. */
+  private afterFill(collect: CollectItem[], answered: string[], refused: string[]): void {
+    for (const item of collect) {
+      if (refused.includes(item.slot) && !answered.includes(item.slot)) {
+        if (this.rejectSlot(item.slot) !== 'done') return;
+        continue;
+      }
+      if (!answered.includes(item.slot)) continue;
+      if (this.acceptable(item)) {
+        delete this.snapshot.attempts[`collect:${this.snapshot.state}:${item.slot}`];
+        continue;
+      }
+      delete this.snapshot.slots[item.slot];
+      if (this.rejectSlot(item.slot) !== 'done') return;
+    }
+    this.ready();
+  }
+
+  /** A value for a collected slot was refused: say why, or give up after too many tries. */
+  private rejectSlot(slot: string): Status {
+    const stateName = this.snapshot.state;
+    const index = (this.state?.collect ?? []).findIndex((item) => item.slot === slot);
+    const item = this.state?.collect?.[index];
+    if (!item) return 'done';
+    const key = `collect:${stateName}:${slot}`;
+    const attempts = (this.snapshot.attempts[key] ?? 0) + 1;
+    this.snapshot.attempts[key] = attempts;
+    if (attempts >= (item.maxAttempts ?? DEFAULT_COLLECT_ATTEMPTS) && item.onFail) {
+      delete this.snapshot.attempts[key];
+      return this.takeRoute(`/states/${escapeKey(stateName)}/collect/${index}/onFail`, []) ?? 'done';
+    }
+    this.say(item.invalid ?? DEFAULT_TEXT.invalid);
+    return 'done';
+  }
+
+  /** Tries the global transitions; a digression remembers where to come back to. */
+  private global(matches: (transition: Transition) => boolean): boolean {
+    const globals = this.flow.definition.global ?? [];
+    for (const [index, transition] of globals.entries()) {
+      if (!matches(transition) || !this.holds(transition.when)) continue;
+      const pointer = `/global/${index}`;
+      if (transition.digress) {
+        const frame: Frame = { state: this.snapshot.state, prompt: this.snapshot.prompt };
+        if (transition.to === undefined && transition.branch === undefined) {
+          const status = this.takeRoute(pointer, []);
+          if (status === 'done') this.reask();
+          return status !== null;
+        }
+        this.snapshot.stack.push(frame);
+        if (this.snapshot.stack.length > MAX_STACK) this.snapshot.stack.shift();
+      }
+      const stack = this.snapshot.stack;
+      if (!transition.digress) this.snapshot.stack = [];
+      if (this.takeRoute(pointer, []) !== null) return true;
+      this.snapshot.stack = stack;
+      if (transition.digress) this.snapshot.stack.pop();
+    }
+    return false;
+  }
+
+  private unhandled(intent: string | null, confidence: number, text: string): void {
+    const stateName = this.snapshot.state;
+    this.emit('intent.unhandled', { text, intent, confidence, state: stateName });
+    const fallback: Fallback = { ...this.flow.definition.fallback, ...this.state?.fallback };
+    const key = `fallback:${stateName}`;
+    const attempts = (this.snapshot.attempts[key] ?? 0) + 1;
+    this.snapshot.attempts[key] = attempts;
+    if (attempts >= (fallback.maxAttempts ?? DEFAULT_FALLBACK_ATTEMPTS) && fallback.onExhausted) {
+      delete this.snapshot.attempts[key];
+      const owner = this.state?.fallback?.onExhausted ? `/states/${escapeKey(stateName)}/fallback` : '/fallback';
+      if (this.takeRoute(`${owner}/onExhausted`, []) !== null) return;
+    }
+    this.say(fallback.say ?? DEFAULT_TEXT.fallback);
+    this.reask();
+  }
+
+  hostEvent(name: string, data: Json | undefined): void {
+    if (this.snapshot.status !== 'active') {
+      this.ignore(`host event "${name}" arrived while the session is ${this.snapshot.status}`);
+      return;
+    }
+    this.eventScope = { event: data ?? null };
+    const stateName = this.snapshot.state;
+    const transitions = this.state?.transitions ?? [];
+    for (const [index, transition] of transitions.entries()) {
+      if (!eventNames(transition).includes(name)) continue;
+      if (this.takeRoute(`/states/${escapeKey(stateName)}/transitions/${index}`, []) !== null) return;
+    }
+    if (this.global((transition) => eventNames(transition).includes(name))) return;
+    this.ignore(`no transition of "${stateName}" handles the host event "${name}"`);
+  }
+
+  toolAnswer(callId: string, outcome: { result: Json } | { error: { code: string; message: string } }): void {
+    const pending = this.snapshot.pending;
+    if (pending?.kind !== 'tool' || pending.callId !== callId) {
+      this.ignore(`no tool call ${callId} is waiting`);
+      return;
+    }
+    this.snapshot.pending = null;
+    const ok = 'result' in outcome;
+    this.eventScope = ok ? { result: outcome.result } : { error: outcome.error as unknown as Json };
+    this.emit('tool.result', { callId, name: pending.name, ok, ...(ok ? { result: outcome.result } : { error: outcome.error as unknown as Json }) });
+    const routeKey = ok ? 'onResult' : 'onError';
+    const status = this.takeRoute(`${pending.action}/${routeKey}`, []);
+    if (status === 'moved' || status === 'suspended') return;
+    if (status === null && !ok) {
+      this.say(DEFAULT_TEXT.toolError);
+      this.reask();
+      return;
+    }
+    this.runContinuations(pending.then);
+  }
+
+  timerFired(timerId: string, late: boolean): void {
+    const index = this.snapshot.timers.findIndex((timer) => timer.id === timerId);
+    const record = this.snapshot.timers[index];
+    if (!record) {
+      this.ignore(`timer ${timerId} is no longer armed`);
+      return;
+    }
+    if (this.env.now < record.deadline) {
+      this.ignore(`timer ${timerId} fired before its deadline`);
+      return;
+    }
+    const timer = this.state?.after?.[record.index];
+    this.snapshot.timers.splice(index, 1);
+    if (!timer) return;
+    if (this.snapshot.pending !== null) {
+      // The bot is busy, not the visitor idle: try again later.
+      this.arm(record.index, this.env.now + timer.ms, record.fired);
+      return;
+    }
+    const fired = record.fired + 1;
+    if (timer.repeat && (timer.max === undefined || fired < timer.max)) this.arm(record.index, this.env.now + timer.ms, fired);
+    this.eventScope = { event: { late, lateByMs: Math.max(0, this.env.now - record.deadline), fired } };
+    this.takeRoute(`/states/${escapeKey(this.snapshot.state)}/after/${record.index}`, []);
+  }
+
+  /** A restored session: re-arm timers by their absolute deadlines and re-issue pending work. */
+  resume(): void {
+    if (this.snapshot.status !== 'active') {
+      this.ignore(`nothing to resume in a ${this.snapshot.status} session`);
+      return;
+    }
+    const timers = this.snapshot.timers.slice().sort((a, b) => a.deadline - b.deadline);
+    this.snapshot.timers = [];
+    const overdue: typeof timers = [];
+    for (const record of timers) {
+      const timer = this.state?.after?.[record.index];
+      if (!timer || record.state !== this.snapshot.state) continue;
+      if (record.deadline > this.env.now) {
+        this.snapshot.timers.push(record);
+        this.effects.push({ type: 'startTimer', timerId: record.id, deadline: record.deadline });
+      } else if ((timer.missed ?? 'fire') === 'skip') {
+        this.arm(record.index, this.env.now + timer.ms, record.fired);
+      } else {
+        this.snapshot.timers.push(record);
+        overdue.push(record);
+      }
+    }
+    const pending = this.snapshot.pending;
+    if (pending?.kind === 'classify') {
+      this.snapshot.pending = null;
+      this.classify(pending.text);
+    } else if (pending?.kind === 'tool') {
+      const tool = this.flow.tools[pending.name];
+      this.effects.push({
+        type: 'callTool',
+        callId: pending.callId,
+        name: pending.name,
+        args: pending.args,
+        idempotencyKey: pending.idempotencyKey,
+        timeoutMs: tool?.timeoutMs ?? 8000,
+        retries: tool?.retries ?? 0,
+      });
+    }
+    for (const record of overdue) {
+      if (this.snapshot.timers.some((timer) => timer.id === record.id)) this.timerFired(record.id, true);
+    }
+  }
+
+  /** After a result or answer, take the next queued input, if the engine is free for it. */
+  drain(): void {
+    while (this.snapshot.pending === null && this.snapshot.queue.length > 0) {
+      const next = this.snapshot.queue.shift() as QueuedInput;
+      this.eventScope = {};
+      this.handleInput(next);
+    }
+  }
+
+  finish(): void {
+    this.emit('state.updated', {
+      state: this.snapshot.state,
+      status: this.snapshot.status,
+      seq: this.snapshot.seq,
+      ctx: this.snapshot.ctx,
+      slots: this.snapshot.slots,
+    });
+  }
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+/** Checks an event's shape: events may come from storage or another tab, so nothing is assumed. */
+function eventProblem(event: unknown): string | null {
+  if (!isRecord(event) || !isString(event.type)) return 'an event is an object with a "type"';
+  switch (event.type) {
+    case 'session.start':
+      return isString(event.sessionId) && event.sessionId !== '' ? null : 'session.start needs a sessionId';
+    case 'session.reset':
+      return event.sessionId === undefined || isString(event.sessionId) ? null : 'sessionId must be a string';
+    case 'session.resume':
+      return null;
+    case 'user.text':
+      return isString(event.text) && event.text.trim() !== '' ? null : 'user.text needs non-empty text';
+    case 'user.choice':
+      return isString(event.value) && event.value !== '' ? null : 'user.choice needs a value';
+    case 'nlu.result':
+      return isString(event.requestId) &&
+        (event.intent === null || isString(event.intent)) &&
+        typeof event.confidence === 'number' &&
+        (event.slots === undefined || isRecord(event.slots))
+        ? null
+        : 'nlu.result needs requestId, intent (string or null), confidence and optional slots';
+    case 'tool.result':
+      return isString(event.callId) && 'result' in event ? null : 'tool.result needs callId and result';
+    case 'tool.error':
+      return isString(event.callId) && isRecord(event.error) && isString(event.error.code) && isString(event.error.message)
+        ? null
+        : 'tool.error needs callId and error { code, message }';
+    case 'timer.fired':
+      return isString(event.timerId) ? null : 'timer.fired needs a timerId';
+    case 'host.event':
+      return isString(event.name) && event.name !== '' ? null : 'host.event needs a name';
+    default:
+      return `unknown event type "${event.type}"`;
+  }
+}
+
+/**
+ * Applies one event. Pure and total: the same inputs give the same outputs,
+ * and no event makes it throw — a bad or ill-timed event gives an `error` or
+ * `ignored` effect and a valid snapshot.
+ */
+export function step(flow: LoadedFlow, snapshot: Snapshot, event: EngineEvent, env: Env): StepResult {
+  const machine = new Machine(flow, copy(snapshot), env);
+  machine.snapshot.seq += 1;
+  const problem = eventProblem(event);
+  if (problem !== null) {
+    machine.error('bad-event', problem);
+    machine.finish();
+    return { snapshot: machine.snapshot, effects: machine.effects };
+  }
+  switch (event.type) {
+    case 'session.start':
+      if (machine.snapshot.status !== 'new') machine.error('already-started', 'the session has already started');
+      else machine.start(event.sessionId, event.language);
+      break;
+    case 'session.reset': {
+      const sessionId = event.sessionId ?? machine.snapshot.sessionId ?? 'session';
+      const fresh = initialSnapshot(flow);
+      for (const timer of machine.snapshot.timers) machine.effects.push({ type: 'cancelTimer', timerId: timer.id });
+      Object.assign(machine.snapshot, fresh, { seq: machine.snapshot.seq, language: machine.snapshot.language });
+      machine.start(sessionId, machine.snapshot.language);
+      break;
+    }
+    case 'session.resume':
+      machine.resume();
+      break;
+    case 'user.text':
+    case 'user.choice':
+    case 'host.event':
+      machine.input(event);
+      break;
+    case 'nlu.result':
+      machine.nluResult(event.requestId, event.intent, event.confidence, event.slots ?? {});
+      break;
+    case 'tool.result':
+      machine.toolAnswer(event.callId, { result: event.result });
+      break;
+    case 'tool.error':
+      machine.toolAnswer(event.callId, { error: event.error });
+      break;
+    case 'timer.fired':
+      machine.timerFired(event.timerId, false);
+      break;
+  }
+  machine.drain();
+  machine.finish();
+  return { snapshot: machine.snapshot, effects: machine.effects };
+}
