@@ -112,7 +112,7 @@ class Linter {
   readonly expressions = new Map<string, Expression>();
   readonly templates = new Map<string, Template>();
   readonly slots: Record<string, SlotDefinition> = {};
-  private readonly slotOrigins: Record<string, string> = {};
+  private readonly slotOrigins: Record<string, Path> = {};
   private readonly stateNames: string[];
   private readonly intentNames: string[];
   private readonly toolNames: string[];
@@ -156,11 +156,8 @@ class Linter {
       const definition = slotDefinition(spec);
       const existing = this.slots[name];
       if (existing && existing.type !== definition.type) {
-        this.error(path, 'slot-type-conflict', `slot "${name}" is declared as ${definition.type} here but as ${existing.type} at ${this.slotOrigins[name]}`, 'give both the same type, or rename one');
+        this.error(path, 'slot-type-conflict', `slot "${name}" is declared as ${definition.type} here but as ${existing.type} at ${pointer(this.slotOrigins[name] ?? [])}`, 'give both the same type, or rename one');
         return;
-      }
-      if (definition.type === 'enum' && (definition.values ?? []).length === 0) {
-        this.error(path, 'enum-without-values', `enum slot "${name}" lists no values`, 'add "values": ["a", "b"]');
       }
       if (definition.type !== 'enum' && definition.values !== undefined) {
         this.warn(path, 'values-ignored', `"values" only applies to enum slots, not ${definition.type}`);
@@ -178,7 +175,7 @@ class Linter {
       // A flow-wide definition wins over an intent's shorthand: it carries the constraints.
       if (!existing || (typeof spec !== 'string' && Object.keys(definition).length > Object.keys(existing).length)) {
         this.slots[name] = { ...existing, ...definition };
-        this.slotOrigins[name] ??= pointer(path);
+        this.slotOrigins[name] ??= path;
       }
     };
     for (const [name, spec] of Object.entries(this.flow.slots ?? {})) declare(name, spec, ['slots', name]);
@@ -186,6 +183,11 @@ class Linter {
       for (const [name, spec] of Object.entries(definition.slots ?? {})) declare(name, spec, ['intents', intent, 'slots', name]);
       if (definition.examples.length === 0) {
         this.warn(['intents', intent, 'examples'], 'no-examples', `intent "${intent}" has no examples, so only the LLM or quick replies can recognise it`);
+      }
+    }
+    for (const [name, definition] of Object.entries(this.slots)) {
+      if (definition.type === 'enum' && (definition.values ?? []).length === 0) {
+        this.error(this.slotOrigins[name] ?? ['slots', name], 'enum-without-values', `enum slot "${name}" lists no values`, 'add "values": ["a", "b"]');
       }
     }
   }
@@ -328,7 +330,11 @@ class Linter {
         this.message(action.ask, [...at, 'ask'], resultTool);
         this.choices(action.choices, [...at, 'choices'], state);
       } else if ('assign' in action) this.assign(action.assign, [...at, 'assign'], resultTool);
-      else if ('call' in action) {
+      else if ('clear' in action) {
+        for (const [slotIndex, slot] of action.clear.entries()) {
+          if (!Object.hasOwn(this.slots, slot)) this.error([...at, 'clear', slotIndex], 'unknown-slot', `unknown slot "${slot}"`, suggest(slot, Object.keys(this.slots)));
+        }
+      } else if ('call' in action) {
         if (!this.toolNames.includes(action.call)) {
           this.error([...at, 'call'], 'unknown-tool', `unknown tool "${action.call}"`, suggest(action.call, this.toolNames));
         } else {

@@ -139,12 +139,16 @@ export interface CallAction {
 export interface HandoffAction {
   handoff: { reason?: Message; queue?: string; message?: Message } | true;
 }
+/** Forget filled slots, so their questions are asked again. */
+export interface ClearAction {
+  clear: string[];
+}
 /** Emit a named event to the host page (`widget.on(name, …)`). */
 export interface EmitAction {
   emit: string;
   data?: { [key: string]: Json };
 }
-export type Action = SayAction | AskAction | AssignAction | CallAction | HandoffAction | EmitAction;
+export type Action = SayAction | AskAction | AssignAction | ClearAction | CallAction | HandoffAction | EmitAction;
 
 /** One arm of a `branch`: the first arm whose `when` holds is taken; `"else"` always holds. */
 export interface BranchArm {

@@ -249,6 +249,7 @@ class Machine {
       if ('say' in action) this.say(action.say);
       else if ('ask' in action) this.ask({ text: this.text(action.ask), choices: this.choices(action.choices), slot: null });
       else if ('assign' in action) this.assign(action.assign);
+      else if ('clear' in action) for (const slot of action.clear) delete this.snapshot.slots[slot];
       else if ('emit' in action) this.emit(action.emit, isRecord(action.data) ? (this.value(action.data as Json) as JsonObject) : {});
       else if ('handoff' in action) {
         const handoff = action.handoff === true ? {} : action.handoff;
@@ -510,8 +511,8 @@ class Machine {
     this.restartTimers();
     if (event.type === 'user.choice') {
       const choice = this.findChoice(event.value);
-      if (choice && typeof choice !== 'string' && choice.intent !== undefined) {
-        this.understood(choice.intent, 1, isRecord(choice.slots) ? (choice.slots as JsonObject) : {}, event.value);
+      if (choice && typeof choice !== 'string' && (choice.intent !== undefined || choice.slots !== undefined)) {
+        this.understood(choice.intent ?? null, 1, isRecord(choice.slots) ? (choice.slots as JsonObject) : {}, event.value);
         return;
       }
       this.classify(event.value);
