@@ -1,0 +1,260 @@
+import { DEFAULT_FEATURE_SETTINGS, blockOf, countTerms, type FeatureSettings } from './features.ts';
+
+/** The training data: intent name → its example phrases (a flow's `intents` fits as is). */
+export type TrainingIntents = { readonly [intent: string]: { readonly examples: readonly string[] } };
+
+export interface RankedIntent {
+  intent: string;
+  /** In [0, 1]; monotone in the intent's similarity to the utterance. */
+  confidence: number;
+}
+
+export interface Classification {
+  /** The best intent, or `null` when its confidence is below the threshold (out of scope). */
+  intent: string | null;
+  /** The best intent's confidence (also when `intent` is `null`). */
+  confidence: number;
+  /** Every candidate intent, best first. */
+  ranking: RankedIntent[];
+}
+
+export interface ClassifyOptions {
+  /** Below this confidence the answer is out of scope. Default {@link DEFAULT_THRESHOLD}. */
+  threshold?: number;
+  /** Only these intents compete (e.g. the intents the current state handles). Unknown names are ignored. */
+  allowed?: readonly string[];
+}
+
+/**
+ * @example
+ * ```ts
+ * const classifier = trainClassifier(flow.intents);
+ * classifier.classify('table for two tonight', { allowed: ['BOOK', 'CANCEL'] });
+ * // → { intent: 'BOOK', confidence: 0.83, ranking: [{ intent: 'BOOK', … }, …] }
+ * ```
+ */
+export interface Classifier {
+  classify(text: string, options?: ClassifyOptions): Classification;
+  /** The intents the classifier knows, in code-unit order. */
+  readonly intents: readonly string[];
+}
+
+/**
+ * The confidence threshold the classifier ships with. The calibration below
+ * is fitted so that, on CLINC150 validation data at 10 examples per intent,
+ * this threshold rejects about 10% of in-scope queries (see RESULTS.md).
+ */
+export const DEFAULT_THRESHOLD = 0.5;
+
+/** How similarities become scores and scores become confidences (chosen on validation data). */
+export interface ScoringSettings {
+  /** Share of the nearest-example similarity in the score; the rest is the centroid similarity. */
+  nearestWeight: number;
+  /** Slope of the logistic confidence curve. */
+  slope: number;
+  /** Score at which a candidate with no margin over its rival has confidence 0.5. */
+  center: number;
+  /** How much the margin to the best rival adds to (or takes from) the confidence. */
+  marginWeight: number;
+}
+
+export const DEFAULT_SCORING_SETTINGS: ScoringSettings = {
+  nearestWeight: 0.5,
+  slope: 12,
+  center: 0.35,
+  marginWeight: 1,
+};
+
+export interface ClassifierSettings {
+  features?: Partial<FeatureSettings>;
+  scoring?: Partial<ScoringSettings>;
+}
+
+/** A sparse matrix stored by feature (compressed columns): rows are examples or intents. */
+interface PostingLists {
+  start: Int32Array;
+  row: Int32Array;
+  weight: Float32Array;
+}
+
+/**
+ * Trains the local classifier from example phrases: word, word-pair and
+ * character n-gram TF-IDF (sublinear tf, stop words down-weighted), scored
+ * against each intent's nearest example and its centroid. No model download,
+ * no network, no globals: the same code runs in the browser and in Node.
+ */
+export function trainClassifier(intents: TrainingIntents, settings: ClassifierSettings = {}): Classifier {
+  const features: FeatureSettings = { ...DEFAULT_FEATURE_SETTINGS, ...settings.features };
+  const scoring: ScoringSettings = { ...DEFAULT_SCORING_SETTINGS, ...settings.scoring };
+  const intentNames = Object.keys(intents).sort((left, right) => (left < right ? -1 : left > right ? 1 : 0));
+  const blockWeights = [features.wordWeight, features.bigramWeight, features.charWeight];
+
+  const exampleIntent: number[] = [];
+  const exampleCounts: Array<ReturnType<typeof countTerms>> = [];
+  intentNames.forEach((name, intentIndex) => {
+    const seen = new Set<string>();
+    for (const example of intents[name]?.examples ?? []) {
+      const trimmed = example.trim();
+      if (trimmed === '' || seen.has(trimmed)) continue;
+      seen.add(trimmed);
+      exampleIntent.push(intentIndex);
+      exampleCounts.push(countTerms(trimmed, features));
+    }
+  });
+
+  const vocabulary = new Map<string, number>();
+  const documentFrequency: number[] = [];
+  const featureBlock: number[] = [];
+  for (const { terms } of exampleCounts) {
+    for (const feature of terms.keys()) {
+      let id = vocabulary.get(feature);
+      if (id === undefined) {
+        id = vocabulary.size;
+        vocabulary.set(feature, id);
+        documentFrequency.push(0);
+        featureBlock.push(blockOf(feature));
+      }
+      documentFrequency[id] = (documentFrequency[id] ?? 0) + 1;
+    }
+  }
+  const exampleTotal = exampleCounts.length;
+  const inverseFrequency = new Float32Array(vocabulary.size);
+  for (let id = 0; id < vocabulary.size; id++)
+    inverseFrequency[id] = Math.log((1 + exampleTotal) / (1 + (documentFrequency[id] ?? 0))) + 1;
+  // A feature never seen in training still makes an utterance less like every
+  // example; it counts in the norm with the rarest feature's weight.
+  const unseenInverseFrequency = Math.log(1 + exampleTotal) + 1;
+
+  const toVector = (counts: ReturnType<typeof countTerms>, forQuery: boolean): { ids: number[]; values: number[] } => {
+    const ids: number[] = [];
+    const values: number[] = [];
+    const blockNorms = [0, 0, 0];
+    const unseen: Array<[number, number]> = [];
+    for (const [feature, count] of counts.terms) {
+      const prior = counts.priors.get(feature) ?? 1;
+      const id = vocabulary.get(feature);
+      const block = blockOf(feature);
+      const value = (1 + Math.log(count)) * prior * (id === undefined ? unseenInverseFrequency : (inverseFrequency[id] ?? 0));
+      blockNorms[block] = (blockNorms[block] ?? 0) + value * value;
+      if (id === undefined) {
+        if (forQuery) unseen.push([block, value]);
+        continue;
+      }
+      ids.push(id);
+      values.push(value);
+    }
+    let total = 0;
+    const scaled = (block: number, value: number): number => {
+      const norm = Math.sqrt(blockNorms[block] ?? 0);
+      return norm === 0 ? 0 : (value / norm) * (blockWeights[block] ?? 0);
+    };
+    for (let index = 0; index < ids.length; index++) {
+      const value = scaled(featureBlock[ids[index] as number] ?? 0, values[index] as number);
+      values[index] = value;
+      total += value * value;
+    }
+    for (const [block, value] of unseen) total += scaled(block, value) ** 2;
+    const norm = Math.sqrt(total);
+    if (norm > 0) for (let index = 0; index < values.length; index++) values[index] = (values[index] as number) / norm;
+    return { ids, values };
+  };
+
+  const exampleVectors = exampleCounts.map((counts) => toVector(counts, false));
+  const centroids: Array<Map<number, number>> = intentNames.map(() => new Map());
+  exampleVectors.forEach(({ ids, values }, exampleIndex) => {
+    const centroid = centroids[exampleIntent[exampleIndex] as number] as Map<number, number>;
+    ids.forEach((id, index) => centroid.set(id, (centroid.get(id) ?? 0) + (values[index] as number)));
+  });
+  const centroidVectors = centroids.map((centroid) => {
+    let total = 0;
+    for (const value of centroid.values()) total += value * value;
+    const norm = Math.sqrt(total) || 1;
+    return { ids: [...centroid.keys()], values: [...centroid.values()].map((value) => value / norm) };
+  });
+
+  const examplePostings = buildPostings(exampleVectors, vocabulary.size);
+  const centroidPostings = buildPostings(centroidVectors, vocabulary.size);
+  const exampleIntentArray = Int32Array.from(exampleIntent);
+  const exampleScores = new Float32Array(exampleTotal);
+  const centroidScores = new Float32Array(intentNames.length);
+  const nearestScores = new Float32Array(intentNames.length);
+  const intentIndexByName = new Map(intentNames.map((name, index) => [name, index]));
+
+  const confidenceOf = (score: number, rival: number): number =>
+    1 / (1 + Math.exp(-scoring.slope * (score - scoring.center + scoring.marginWeight * (score - rival))));
+
+  const classify = (text: string, options: ClassifyOptions = {}): Classification => {
+    const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+    let candidates: number[];
+    if (options.allowed === undefined) candidates = intentNames.map((_, index) => index);
+    else {
+      const allowed = new Set<number>();
+      for (const name of options.allowed) {
+        const index = intentIndexByName.get(name);
+        if (index !== undefined) allowed.add(index);
+      }
+      candidates = [...allowed].sort((left, right) => left - right);
+    }
+    if (candidates.length === 0) return { intent: null, confidence: 0, ranking: [] };
+
+    const query = toVector(countTerms(text, features), true);
+    exampleScores.fill(0);
+    centroidScores.fill(0);
+    nearestScores.fill(0);
+    accumulate(examplePostings, query, exampleScores);
+    accumulate(centroidPostings, query, centroidScores);
+    for (let example = 0; example < exampleTotal; example++) {
+      const intent = exampleIntentArray[example] as number;
+      const score = exampleScores[example] as number;
+      if (score > (nearestScores[intent] as number)) nearestScores[intent] = score;
+    }
+    const scored = candidates.map((index) => ({
+      index,
+      score:
+        scoring.nearestWeight * (nearestScores[index] as number) +
+        (1 - scoring.nearestWeight) * (centroidScores[index] as number),
+    }));
+    scored.sort((left, right) => right.score - left.score || left.index - right.index);
+    const best = scored[0]?.score ?? 0;
+    const runnerUp = scored[1]?.score ?? 0;
+    const ranking = scored.map(({ index, score }, position) => ({
+      intent: intentNames[index] as string,
+      confidence: confidenceOf(score, position === 0 ? runnerUp : best),
+    }));
+    const top = ranking[0] as RankedIntent;
+    return { intent: top.confidence >= threshold ? top.intent : null, confidence: top.confidence, ranking };
+  };
+
+  return { classify, intents: intentNames };
+}
+
+function buildPostings(vectors: ReadonlyArray<{ ids: number[]; values: number[] }>, featureCount: number): PostingLists {
+  const start = new Int32Array(featureCount + 1);
+  for (const { ids } of vectors) for (const id of ids) start[id + 1] = (start[id + 1] as number) + 1;
+  for (let id = 0; id < featureCount; id++) start[id + 1] = (start[id + 1] as number) + (start[id] as number);
+  const total = start[featureCount] as number;
+  const row = new Int32Array(total);
+  const weight = new Float32Array(total);
+  const cursor = start.slice(0, featureCount);
+  vectors.forEach(({ ids, values }, rowIndex) => {
+    ids.forEach((id, index) => {
+      const at = cursor[id] as number;
+      row[at] = rowIndex;
+      weight[at] = values[index] as number;
+      cursor[id] = at + 1;
+    });
+  });
+  return { start, row, weight };
+}
+
+function accumulate(postings: PostingLists, query: { ids: number[]; values: number[] }, scores: Float32Array): void {
+  for (let index = 0; index < query.ids.length; index++) {
+    const id = query.ids[index] as number;
+    const value = query.values[index] as number;
+    const end = postings.start[id + 1] as number;
+    for (let at = postings.start[id] as number; at < end; at++) {
+      const row = postings.row[at] as number;
+      scores[row] = (scores[row] as number) + value * (postings.weight[at] as number);
+    }
+  }
+}

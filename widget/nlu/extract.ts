@@ -1,0 +1,309 @@
+import type { SlotDefinition, SlotSpec } from '../../flows/types.ts';
+import { findBasicPhones } from './parsers/basic-phone.ts';
+import { findBasicTemporal } from './parsers/basic-temporal.ts';
+import { findBoolean } from './parsers/boolean.ts';
+import { findEmails } from './parsers/email.ts';
+import { findEnumValues } from './parsers/enum.ts';
+import { findBareName, findNames } from './parsers/name.ts';
+import { findNumbers } from './parsers/number.ts';
+import { stem } from './text.ts';
+import type { ExtractOptions, ExtractedSlots, SlotParsers, SlotValue, TemporalReference } from './types.ts';
+import { formatDate, formatDateTime, formatTime } from './zone.ts';
+
+/**
+ * The parsers that ship in the main bundle: English dates and times
+ * ("tomorrow at 7pm", "next Friday", "the 3rd of December", "19:30") and
+ * phone numbers written with "+" (or 10-digit NANP numbers for US/CA).
+ */
+export const basicParsers: SlotParsers = { findTemporal: findBasicTemporal, findPhones: findBasicPhones };
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+interface Candidate extends Span {
+  value: SlotValue;
+}
+
+interface NamedSlot {
+  name: string;
+  definition: SlotDefinition;
+  /** Stemmed words of the slot's name ("partySize" → party, size), the hints for disambiguation. */
+  hints: string[];
+  index: number;
+}
+
+/**
+ * Fills a flow's slots from one message. Extraction is driven by slot type,
+ * never by slot name; names only break ties between slots of one type.
+ *
+ * How each type is found:
+ * - email, phone, name, date, time and datetime spans are found first; a
+ *   number inside them ("7" in "7pm", "555" in a phone) is not a quantity.
+ * - number/integer: digits, number words, "a dozen", "a couple"; a range
+ *   ("4 or 5") gives its upper bound; numbers followed by a time unit ("in 3
+ *   hours") are skipped. Candidates outside `min`/`max` are skipped.
+ * - date/time/datetime: the `parsers` (basic, or chrono-node after
+ *   `loadFullParsers()`), read in `timeZone` against `now`. A datetime needs
+ *   a time of day; a bare time means its next occurrence. A mention preceded
+ *   by a negation ("not tomorrow, Friday") is skipped.
+ * - name: after a cue ("my name is", "I'm", "this is", "call me"), or the
+ *   whole reply when it is nothing but one to three name-like words.
+ *   Slots whose name mentions first/given or last/family/surname get that part.
+ * - enum: a value or synonym, exact or with a small typo; negated ones skipped.
+ * - boolean: yes/no in their common forms.
+ * - string: the first match of `pattern` when there is one; else the text
+ *   after "<slot name> is"/"<slot name>:"; else the whole message when it is
+ *   the only slot asked for.
+ *
+ * When several slots share a type, each candidate is scored against each
+ * slot: +1 for every word of the slot's name found within three words of the
+ * candidate, and for count-like slots (name contains party, size, people,
+ * guests, …) +3 when a people word follows the number ("4 people", "6 of
+ * us") and +2 when a cue precedes it ("party of", "table for", "we're").
+ * The best pairs are taken first; ties go to the earlier candidate and the
+ * slot declared first, so "2 adults … 3" with slots adults, children gives
+ * adults = 2 and children = 3 even without cues.
+ *
+ * @example
+ * ```ts
+ * extractSlots('4 people tomorrow at 7pm, name John Doe', {
+ *   partySize: 'number', date: 'date', time: 'time', name: 'name',
+ * }, { now: Date.parse('2026-11-23T15:00:00Z'), timeZone: 'America/New_York' });
+ * // → { partySize: 4, date: '2026-11-24', time: '19:00', name: 'John Doe' }
+ * ```
+ */
+export function extractSlots(text: string, slots: { readonly [slot: string]: SlotSpec }, options: ExtractOptions): ExtractedSlots {
+  const reference: TemporalReference = {
+    now: typeof options.now === 'number' ? options.now : options.now.getTime(),
+    timeZone: options.timeZone ?? 'UTC',
+    language: options.language ?? 'en-US',
+  };
+  const parsers = options.parsers ?? basicParsers;
+  const named: NamedSlot[] = Object.entries(slots).map(([name, spec], index) => ({
+    name,
+    definition: typeof spec === 'string' ? { type: spec } : spec,
+    hints: splitName(name),
+    index,
+  }));
+  const hasType = (...types: string[]): boolean => named.some((slot) => types.includes(slot.definition.type));
+
+  const claimed: Span[] = [];
+  const free = (span: Span): boolean => !claimed.some((other) => span.start < other.end && span.end > other.start);
+  const emails = findEmails(text);
+  claimed.push(...emails);
+  const phones = parsers.findPhones(text, regionOf(reference.language)).filter(free);
+  claimed.push(...phones);
+  const names = findNames(text).filter(free);
+  claimed.push(...names);
+  const temporal = parsers.findTemporal(text, reference).filter(free);
+  claimed.push(...temporal);
+  const numbers = hasType('number', 'integer')
+    ? findNumbers(text).filter((mention) => free(mention) && !followedByUnit(text, mention.end))
+    : [];
+
+  const result: ExtractedSlots = {};
+  const fill = (type: string, candidates: Candidate[], scoreOf: (slot: NamedSlot, candidate: Candidate) => number): void => {
+    const targets = named.filter((slot) => slot.definition.type === type);
+    const usable = candidates.filter((candidate) => !isNegated(text, candidate.start));
+    assign(targets, usable, scoreOf, result);
+  };
+  const byHints = (slot: NamedSlot, candidate: Candidate): number => hintScore(text, slot, candidate);
+
+  for (const type of ['number', 'integer'] as const) {
+    if (!hasType(type)) continue;
+    fill(type, numbers.map((mention) => ({ start: mention.start, end: mention.end, value: mention.value })), (slot, candidate) => {
+      const value = candidate.value as number;
+      if (type === 'integer' && !Number.isInteger(value)) return Number.NEGATIVE_INFINITY;
+      if (!withinBounds(slot.definition, value)) return Number.NEGATIVE_INFINITY;
+      return hintScore(text, slot, candidate) + quantityScore(text, slot, candidate);
+    });
+  }
+  if (hasType('date'))
+    fill('date', temporal.flatMap((mention) => (mention.date ? [{ ...mention, value: formatDate(mention.date) }] : [])), byHints);
+  if (hasType('time'))
+    fill('time', temporal.flatMap((mention) => (mention.time ? [{ ...mention, value: formatTime(mention.time) }] : [])), byHints);
+  if (hasType('datetime'))
+    fill(
+      'datetime',
+      temporal.flatMap((mention) =>
+        mention.time
+          ? [{ ...mention, value: formatDateTime(mention.date ?? mention.impliedDate, mention.time, reference.timeZone) }]
+          : [],
+      ),
+      byHints,
+    );
+  if (hasType('email')) fill('email', emails, byHints);
+  if (hasType('phone')) fill('phone', phones, byHints);
+  if (hasType('name')) {
+    const found: Candidate[] = [...names];
+    if (found.length === 0) {
+      // With no cue, a comma-separated part that is nothing but a name
+      // ("John Doe, 555 1234") is the answer to "what name?".
+      for (const part of text.matchAll(/[^,;\n]+/g)) {
+        const span = { start: part.index, end: part.index + part[0].length };
+        const bare = findBareName(part[0]);
+        if (bare === undefined || !free(span) || numbers.some((number) => number.start < span.end && number.end > span.start)) continue;
+        found.push({ ...bare, start: span.start + bare.start, end: span.start + bare.end });
+        break;
+      }
+    }
+    fillNames(named.filter((slot) => slot.definition.type === 'name'), found, result);
+  }
+  for (const slot of named) {
+    const { type } = slot.definition;
+    if (type === 'enum') {
+      const best = findEnumValues(text, slot.definition.values ?? []).find((mention) => !isNegated(text, mention.start));
+      if (best !== undefined) result[slot.name] = best.value;
+    }
+  }
+  if (hasType('boolean')) {
+    const answer = findBoolean(text);
+    if (answer !== undefined) fill('boolean', [{ ...answer, value: answer.value }], byHints);
+  }
+  for (const slot of named) {
+    if (slot.definition.type !== 'string') continue;
+    const value = findString(text, slot, named.length === 1);
+    if (value !== undefined) result[slot.name] = value;
+  }
+
+  const ordered: ExtractedSlots = {};
+  for (const slot of named) {
+    const value = result[slot.name];
+    if (value !== undefined) ordered[slot.name] = value;
+  }
+  return ordered;
+}
+
+function assign(
+  slots: readonly NamedSlot[],
+  candidates: readonly Candidate[],
+  scoreOf: (slot: NamedSlot, candidate: Candidate) => number,
+  result: ExtractedSlots,
+): void {
+  const pairs: Array<{ slot: NamedSlot; candidate: Candidate; score: number; order: number }> = [];
+  candidates.forEach((candidate, order) => {
+    for (const slot of slots) {
+      const score = scoreOf(slot, candidate);
+      if (score > Number.NEGATIVE_INFINITY) pairs.push({ slot, candidate, score, order });
+    }
+  });
+  pairs.sort(
+    (left, right) =>
+      right.score - left.score || left.candidate.start - right.candidate.start || left.order - right.order || left.slot.index - right.slot.index,
+  );
+  const usedSlots = new Set<string>();
+  const usedCandidates = new Set<Candidate>();
+  for (const { slot, candidate } of pairs) {
+    if (usedSlots.has(slot.name) || usedCandidates.has(candidate)) continue;
+    usedSlots.add(slot.name);
+    usedCandidates.add(candidate);
+    result[slot.name] = candidate.value;
+  }
+}
+
+function fillNames(slots: readonly NamedSlot[], names: readonly Candidate[], result: ExtractedSlots): void {
+  const full = names[0];
+  if (full === undefined) return;
+  const words = String(full.value).split(/\s+/);
+  const withoutTitle = /^(dr|mr|mrs|ms|miss|mx|prof|sir|madam|mme|mlle)\.?$/i.test(words[0] ?? '') ? words.slice(1) : words;
+  const partSlots = slots.filter((slot) => partOfName(slot) !== undefined);
+  for (const slot of slots) {
+    const part = partOfName(slot);
+    if (part === 'first') result[slot.name] = withoutTitle[0] ?? String(full.value);
+    else if (part === 'last') {
+      if (withoutTitle.length > 1 || partSlots.length === 1) result[slot.name] = withoutTitle.at(-1) ?? String(full.value);
+    } else result[slot.name] = full.value;
+  }
+}
+
+function partOfName(slot: NamedSlot): 'first' | 'last' | undefined {
+  const lower = slot.name.toLowerCase();
+  if (/first|given|fore/.test(lower)) return 'first';
+  if (/last|family|surname/.test(lower)) return 'last';
+  return undefined;
+}
+
+function findString(text: string, slot: NamedSlot, onlySlot: boolean): string | undefined {
+  const { pattern, min, max } = slot.definition;
+  const fits = (value: string): boolean =>
+    value !== '' && (min === undefined || value.length >= min) && (max === undefined || value.length <= max);
+  if (pattern !== undefined) {
+    let compiled: RegExp;
+    try {
+      compiled = new RegExp(pattern, 'u');
+    } catch {
+      return undefined;
+    }
+    const anchored = pattern.startsWith('^') || pattern.endsWith('$');
+    const match = compiled.exec(anchored ? text.trim() : text);
+    return match !== null && fits(match[0]) ? match[0] : undefined;
+  }
+  const label = slot.name.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+  const cue = new RegExp(`\\b${escapeRegExp(label)}\\s*(?:is|:|=)\\s*([^,.;!?\\n]+)`, 'i').exec(text);
+  const cued = cue?.[1]?.trim();
+  if (cued !== undefined && fits(cued)) return cued;
+  const whole = text.trim();
+  return onlySlot && fits(whole) ? whole : undefined;
+}
+
+const PEOPLE_HINTS = new Set(['party', 'size', 'people', 'person', 'guest', 'pax', 'seat', 'adult', 'group', 'head', 'cover', 'diner', 'attende', 'traveler', 'traveller', 'passenger']);
+const PEOPLE_AFTER = /^\s*(?:-\s*)?(?:people|persons?|guests?|adults?|pax|seats?|heads?|diners?|covers?|of us|in (?:my|our) (?:party|group)|in total|total)\b/i;
+const PEOPLE_BEFORE = /(?:party of|table for|group of|booking for|reservation for|book for|seats? for|room for|spot for|for|we are|we're|we'll be|there are|there will be|there'll be|be|us)\s*$/i;
+
+function quantityScore(text: string, slot: NamedSlot, candidate: Candidate): number {
+  if (!slot.hints.some((hint) => PEOPLE_HINTS.has(hint))) return 0;
+  let score = 0;
+  if (PEOPLE_AFTER.test(text.slice(candidate.end))) score += 3;
+  if (PEOPLE_BEFORE.test(text.slice(Math.max(0, candidate.start - 24), candidate.start))) score += 2;
+  return score;
+}
+
+function hintScore(text: string, slot: NamedSlot, candidate: Candidate): number {
+  const before = new Set((text.slice(0, candidate.start).toLowerCase().match(/[a-z]+/g) ?? []).slice(-3).map(stem));
+  const after = new Set((text.slice(candidate.end).toLowerCase().match(/[a-z]+/g) ?? []).slice(0, 3).map(stem));
+  // Cues mostly precede their value ("check in on Friday"), so words before
+  // count fully and words after by half.
+  return slot.hints.reduce((score, hint) => score + (before.has(hint) ? 1 : after.has(hint) ? 0.5 : 0), 0);
+}
+
+const UNIT_AFTER = /^\s*(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|nights?|weeks?|months?|years?|yrs?|am|pm|a\.m|p\.m|o'?clock|%|percent|stars?|st|nd|rd|th)\b/i;
+
+function followedByUnit(text: string, end: number): boolean {
+  const after = text.slice(end);
+  return UNIT_AFTER.test(after) || after.startsWith('%');
+}
+
+const NEGATION_BEFORE = /(?:\bnot|\bno|n't|\bnever|\bexcept|\binstead of|\brather than|\bbut not)\s+(?:on\s+|at\s+|for\s+|the\s+|a\s+|an\s+)?$/i;
+
+function isNegated(text: string, start: number): boolean {
+  return NEGATION_BEFORE.test(text.slice(Math.max(0, start - 24), start));
+}
+
+function withinBounds(definition: SlotDefinition, value: number): boolean {
+  return (definition.min === undefined || value >= definition.min) && (definition.max === undefined || value <= definition.max);
+}
+
+function splitName(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word !== '')
+    .map(stem);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The default phone region of a language tag: `en-GB` → `GB`, `en` → `US` (its likely region). */
+export function regionOf(language: string): string | undefined {
+  try {
+    const locale = new Intl.Locale(language);
+    return locale.region ?? locale.maximize().region;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * statechat/nlu — the local NLU: an intent classifier trained from a flow's
+ * examples and slot parsers for every slot type. Isomorphic (browser and
+ * Node), no network, nothing runs at import time.
+ */
+export { trainClassifier, DEFAULT_THRESHOLD } from './classifier.ts';
+export type { Classifier, Classification, ClassifyOptions, RankedIntent, TrainingIntents } from './classifier.ts';
+export { extractSlots, basicParsers } from './extract.ts';
+export { loadFullParsers } from './full-parsers.ts';
+export type {
+  CalendarDate,
+  ExtractOptions,
+  ExtractedSlots,
+  PhoneMention,
+  SlotParsers,
+  SlotValue,
+  TemporalMention,
+  TemporalReference,
+  WallTime,
+} from './types.ts';
