@@ -1,0 +1,22 @@
+/**
+ * `statechat/relay`: the relay as a web-standard fetch handler. Runs in Node
+ * and in a browser page (the demo runs it under MSW). The Node server, the
+ * node:http / Express / Fastify mount and the Redis stores are separate,
+ * Node-only modules: `relay/server.ts`, `relay/node-adapter.ts`,
+ * `relay/stores/redis.ts`.
+ */
+export { createRelay } from './create-relay.ts';
+export type { RelayHandler, RelayOptions, RelayRequestContext } from './create-relay.ts';
+export { RelayConfigError } from './flow-registry.ts';
+export { RelayError } from './errors.ts';
+export type { ErrorBody, RelayErrorStatus } from './errors.ts';
+export type { LlmOptions } from './classify/llm.ts';
+export type { LogSink } from './logger.ts';
+export type { RateLimitRule } from './middleware/rate-limit.ts';
+export { MemoryIdempotencyStore, MemoryRateLimitStore } from './stores/memory.ts';
+export type { IdempotencyClaim, IdempotencyStore, RateLimitStore, StoredResponse } from './stores/types.ts';
+export { DEFAULT_IDEMPOTENCY_TTL_MS } from './stores/types.ts';
+export type { ToolContext, ToolImplementation, ToolImplementations } from './tools/types.ts';
+export { findPii } from './pii/detect.ts';
+export type { PiiMatch, PiiType } from './pii/detect.ts';
+export { maskText, maskValue } from './pii/mask.ts';
