@@ -96,6 +96,16 @@ function stringValues(record: Record<string, unknown>, names: readonly string[])
   return values;
 }
 
+/** The path as text, so percent-encoded personal data (`ann%40example.com`) is masked like the rest. */
+function decodedPath(url: string): string {
+  const path = new URL(url).pathname;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 function etagMatches(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   return header.split(',').some((candidate) => {
@@ -157,7 +167,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
       'info',
       {
         method: context.req.method,
-        path: new URL(context.req.url).pathname,
+        path: decodedPath(context.req.url),
         status: context.res.status,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
         ...(failure ? { error: failure } : {}),
@@ -280,7 +290,10 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const { tool, implementation } = decision;
     const piiValues = context.get('piiValues');
     piiValues.push(...stringValues(args as JsonRecord, tool.pii), ...stringValues(args as JsonRecord, registered.flow.piiSlots));
-    logFields.args = args;
+    // Argument names only: values may hold personal data the masker cannot
+    // recognise (a name in free text), and the log does not need them.
+    const argNames = Object.keys(args);
+    logFields.args = argNames;
 
     const check = checkAgainstSchema(tool.args, args);
     if (!check.valid) throw new RelayError(422, 'invalid_arguments', `The arguments do not fit the tool's schema (${check.problem ?? 'invalid'}).`);
@@ -319,7 +332,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
     } finally {
       logger.write(
         outcome === 'ok' ? 'info' : 'warn',
-        { tool: name, flowId, sessionId, durationMs: Math.round((performance.now() - started) * 100) / 100, outcome, attempts: attempts || undefined, args },
+        { tool: name, flowId, sessionId, durationMs: Math.round((performance.now() - started) * 100) / 100, outcome, attempts: attempts || undefined, args: argNames },
         'tool call',
         piiValues,
       );

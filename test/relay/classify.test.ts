@@ -1,0 +1,107 @@
+import { delay, http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { post, testRelay } from './helpers.ts';
+
+const LLM_URL = 'https://llm.test/v1';
+const captured: { body: Record<string, unknown> }[] = [];
+const server = setupServer();
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  server.resetHandlers();
+  captured.length = 0;
+});
+afterAll(() => server.close());
+
+function completion(content: string) {
+  return {
+    id: 'chatcmpl-test',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model: 'test-model',
+    choices: [{ index: 0, finish_reason: 'stop', logprobs: null, message: { role: 'assistant', content, refusal: null } }],
+    usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+  };
+}
+
+function answerWith(respond: () => Response | Promise<Response>) {
+  server.use(
+    http.post(`${LLM_URL}/chat/completions`, async ({ request }) => {
+      captured.push({ body: (await request.json()) as Record<string, unknown> });
+      return respond();
+    }),
+  );
+}
+
+const relay = (options: { mask?: boolean } = {}) =>
+  testRelay({ llm: { apiKey: 'sk-test-secret', model: 'test-model', baseURL: LLM_URL, timeoutMs: 150 }, maskPiiForLlm: options.mask ?? true });
+
+// Words the local classifier has not seen, so its confidence stays under the threshold.
+const UNSURE = 'we would love to celebrate our anniversary with you, write to ann.lee@example.com';
+const body = (text: string, extra: Record<string, unknown> = {}) => ({ flowId: 'restaurant', state: 'Start', sessionId: 's1', text, ...extra });
+
+describe('POST /v1/classify', () => {
+  it('answers locally when the local classifier is sure, without calling the LLM', async () => {
+    const { handler } = relay();
+    answerWith(() => HttpResponse.json(completion('{}')));
+    const response = await handler(post('/v1/classify', body('I want to book a table for 4 people tomorrow at 7pm')));
+    const answer = (await response.json()) as Record<string, unknown>;
+    expect(answer).toMatchObject({ intent: 'BOOK', source: 'local', slots: { partySize: 4, date: '2026-11-24', time: '19:00' } });
+    expect(captured).toHaveLength(0);
+  });
+
+  it('works without an LLM configured', async () => {
+    const { handler } = testRelay();
+    const answer = (await (await handler(post('/v1/classify', body(UNSURE)))).json()) as Record<string, unknown>;
+    expect(answer.source).toBe('local');
+  });
+
+  it('asks the LLM when unsure, with a schema from its own copy of the flow and PII replaced', async () => {
+    const { handler } = relay();
+    answerWith(() => HttpResponse.json(completion(JSON.stringify({ intent: 'CONTACT', confidence: 0.9, slots: { email: '<EMAIL_1>', partySize: null, date: null, time: null } }))));
+    const response = await handler(post('/v1/classify', body(UNSURE, { intents: ['ADMIN_DELETE_ALL'] })));
+    expect(await response.json()).toEqual({ intent: 'CONTACT', confidence: 0.9, slots: { email: 'ann.lee@example.com' }, source: 'llm' });
+
+    expect(captured).toHaveLength(1);
+    const sent = JSON.stringify(captured[0]?.body);
+    expect(sent).not.toContain('ann.lee@example.com');
+    expect(sent).toContain('<EMAIL_1>');
+    expect(sent).not.toContain('ADMIN_DELETE_ALL');
+    const format = captured[0]?.body.response_format as { type: string; json_schema: { strict: boolean; schema: { properties: { intent: { enum: string[] } } } } };
+    expect(format.type).toBe('json_schema');
+    expect(format.json_schema.strict).toBe(true);
+    expect(format.json_schema.schema.properties.intent.enum.sort()).toEqual(['BOOK', 'CONTACT', 'HELP', 'HOURS', 'none']);
+  });
+
+  it('sends the text as is when masking is turned off', async () => {
+    const { handler } = relay({ mask: false });
+    answerWith(() => HttpResponse.json(completion(JSON.stringify({ intent: 'none', confidence: 0.2, slots: { email: null, partySize: null, date: null, time: null } }))));
+    const answer = (await (await handler(post('/v1/classify', body(UNSURE)))).json()) as Record<string, unknown>;
+    expect(answer).toMatchObject({ intent: null, source: 'llm' });
+    expect(JSON.stringify(captured[0]?.body)).toContain('ann.lee@example.com');
+  });
+
+  it.each([
+    ['malformed JSON', () => HttpResponse.json(completion('{"intent": "CONTACT", '))],
+    ['an intent outside the allowed enum', () => HttpResponse.json(completion(JSON.stringify({ intent: 'ADMIN', confidence: 1, slots: {} })))],
+    ['a slot of the wrong type', () => HttpResponse.json(completion(JSON.stringify({ intent: 'BOOK', confidence: 1, slots: { partySize: 'many', email: null, date: null, time: null } })))],
+    ['a timeout', async () => {
+      await delay(1000);
+      return HttpResponse.json(completion('{}'));
+    }],
+    ['429', () => HttpResponse.json({ error: { message: 'slow down' } }, { status: 429 })],
+    ['500', () => HttpResponse.json({ error: { message: 'boom' } }, { status: 500 })],
+  ])('falls back to the local answer on %s', async (_label, respond) => {
+    const { handler, logs } = relay();
+    answerWith(respond);
+    const started = performance.now();
+    const response = await handler(post('/v1/classify', body(UNSURE)));
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as Record<string, unknown>;
+    expect(answer.source).toBe('local');
+    expect(captured).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(900);
+    expect(logs.text()).not.toContain('sk-test-secret');
+  });
+});

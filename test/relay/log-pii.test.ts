@@ -1,0 +1,70 @@
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MaskedLogger } from '../../relay/logger.ts';
+import { get, post, testRelay } from './helpers.ts';
+
+const PII = {
+  email: 'ann.lee@example.com',
+  phone: '+44 20 7946 0958',
+  card: '4111 1111 1111 1111',
+  iban: 'gb82west12345698765432',
+  ssn: '123-45-6789',
+  ipv4: '198.51.100.23',
+  ipv6: '2001:db8::8a2e:370:7334',
+  name: 'Ada Lovelace',
+};
+const freeText = `I am ${PII.name}, mail ${PII.email}, call ${PII.phone}, card ${PII.card}, iban ${PII.iban}, ssn ${PII.ssn}, from ${PII.ipv4} / ${PII.ipv6}`;
+
+const server = setupServer(
+  http.post('https://llm.test/v1/chat/completions', () =>
+    HttpResponse.json({
+      id: 'x',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      choices: [{ index: 0, finish_reason: 'stop', logprobs: null, message: { role: 'assistant', refusal: null, content: JSON.stringify({ intent: 'CONTACT', confidence: 0.8, slots: { email: '<EMAIL_1>', partySize: null, date: null, time: null } }) } }],
+    }),
+  ),
+);
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterAll(() => server.close());
+
+describe('log lines carry no PII', () => {
+  it('masks what comes through every endpoint, valid or not', async () => {
+    const { handler, logs } = testRelay({ llm: { apiKey: 'sk-test', model: 'm', baseURL: 'https://llm.test/v1', timeoutMs: 500 } });
+    const key = { 'idempotency-key': 'key-pii-0001' };
+    const booking = { date: '2026-12-24', time: '19:30', partySize: 4, name: PII.name, phone: PII.phone };
+    const requests = [
+      get('/v1/health'),
+      get(`/v1/flows/${encodeURIComponent(PII.email)}`),
+      get(`/v1/${PII.ssn}/${PII.card.replaceAll(' ', '')}`),
+      post('/v1/classify', { flowId: 'restaurant', state: 'Start', sessionId: 's1', text: freeText }),
+      post('/v1/classify', { flowId: 'restaurant', state: 'Start', sessionId: 's1', text: `book a table for 4, I am ${PII.name}, ${PII.phone}` }),
+      post('/v1/tools/CreateBooking', { flowId: 'restaurant', sessionId: 's1', args: booking }, key),
+      post('/v1/tools/CreateBooking', { flowId: 'restaurant', sessionId: 's1', args: booking }, key),
+      post('/v1/tools/CreateBooking', { flowId: 'restaurant', sessionId: 's1', args: { ...booking, partySize: 5, note: freeText } }, { 'idempotency-key': 'key-pii-0002' }),
+      post('/v1/tools/CheckAvailability', { flowId: 'restaurant', sessionId: 's1', args: { date: freeText, time: PII.iban, partySize: 2 } }, { 'idempotency-key': 'key-pii-0003' }),
+      post('/v1/tools/LookupOrder', { flowId: 'shop', sessionId: 's1', args: { orderId: 'A-1', email: PII.email } }, { 'idempotency-key': 'key-pii-0004' }),
+      post('/v1/tools/LookupOrder', { flowId: 'restaurant', sessionId: 's1', args: { orderId: 'A-1', email: PII.email } }, { 'idempotency-key': 'key-pii-0005' }),
+    ];
+    for (const request of requests) await handler(request, { clientAddress: PII.ipv4 });
+
+    const output = logs.text();
+    expect(logs.lines.length).toBeGreaterThanOrEqual(requests.length + 2);
+    for (const [kind, value] of Object.entries(PII)) {
+      expect(output, kind).not.toContain(value);
+      expect(output.toLowerCase(), kind).not.toContain(value.toLowerCase());
+    }
+    expect(output).not.toContain('41111111');
+    expect(output).not.toContain('7946');
+    expect(output).toContain('[EMAIL]');
+  });
+
+  it('masks free text and flagged values in any field of a line', () => {
+    const lines: unknown[] = [];
+    const sink = { info: (fields: object, message: string) => lines.push({ ...fields, message }), warn: () => undefined, error: () => undefined };
+    new MaskedLogger(sink).write('info', { note: `${PII.name} wrote from ${PII.email}`, nested: [{ card: PII.card }] }, `ip ${PII.ipv6}`, [PII.name]);
+    expect(lines).toEqual([{ note: '[PII] wrote from [EMAIL]', nested: [{ card: '[CARD]' }], message: 'ip [IP]' }]);
+  });
+});
