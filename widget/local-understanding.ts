@@ -1,0 +1,44 @@
+/**
+ * The engine's `classify` effect answered in the page: the flow's own
+ * classifier and slot parsers, no network. Used by the widget when it runs
+ * offline or in `local` mode, and by `statechat test` for unscripted turns.
+ */
+import type { LoadedFlow } from '../flows/load.ts';
+import type { JsonObject, SlotSpec } from '../flows/types.ts';
+import type { Effect } from './engine/types.ts';
+import { extractSlots, trainClassifier, type SlotParsers } from './nlu/index.ts';
+
+export interface Understanding {
+  intent: string | null;
+  confidence: number;
+  slots: JsonObject;
+}
+
+export type LocalUnderstanding = (request: Extract<Effect, { type: 'classify' }>, now: number) => Understanding;
+
+export interface LocalUnderstandingOptions {
+  /** Date/time and phone parsers (`await loadFullParsers()`); the small built-in ones by default. */
+  parsers?: SlotParsers;
+  /** The visitor's time zone, when the flow names none. */
+  timeZone?: string;
+}
+
+export function createLocalUnderstanding(flow: LoadedFlow, options: LocalUnderstandingOptions = {}): LocalUnderstanding {
+  const classifier = trainClassifier(flow.definition.intents);
+  const timeZone = flow.definition.meta.timeZone ?? options.timeZone ?? 'UTC';
+  return (request, now) => {
+    const classification = classifier.classify(request.text, { allowed: request.allowed, threshold: request.threshold });
+    const wanted: { [slot: string]: SlotSpec } = {};
+    for (const name of request.slots) {
+      const definition = flow.slots[name];
+      if (definition) wanted[name] = definition;
+    }
+    const slots = extractSlots(request.text, wanted, {
+      now,
+      timeZone,
+      language: request.language,
+      ...(options.parsers ? { parsers: options.parsers } : {}),
+    });
+    return { intent: classification.intent, confidence: classification.confidence, slots };
+  };
+}
