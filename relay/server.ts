@@ -1,0 +1,141 @@
+/**
+ * The relay as a standalone Node server. Node only.
+ *
+ *   npx tsx relay/server.ts            # flows from flows/examples, demo tools, port 8787
+ *
+ * Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, ALLOWED_ORIGINS
+ * (comma-separated), REDIS_URL, PORT. Without an API key the relay classifies
+ * with the local NLU only and says so when it starts.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { createRelay, type RelayOptions } from './create-relay.ts';
+import { defaultLogSink, MaskedLogger, type LogSink } from './logger.ts';
+import { toNodeListener } from './node-adapter.ts';
+import { redisStores } from './stores/redis.ts';
+import type { ToolImplementations } from './tools/types.ts';
+
+export const DEFAULT_PORT = 8787;
+
+export interface RelayServerOptions {
+  /** A directory of `*.flow.json` files. */
+  flowsDir: string;
+  /** A module whose default export (or `tools` export) is the tool implementations. */
+  toolsModule?: string;
+  /** Default: `PORT`, else 8787. 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1; `0.0.0.0` to serve other machines. */
+  hostname?: string;
+  /** Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  logger?: LogSink;
+  /** Anything else `createRelay` takes (rate limits, body limit, …). */
+  relay?: Partial<RelayOptions>;
+}
+
+export interface RunningRelayServer {
+  server: Server;
+  port: number;
+  /** Stops accepting connections, finishes open requests, closes Redis. */
+  close(): Promise<void>;
+}
+
+export async function loadFlowFiles(flowsDir: string): Promise<unknown[]> {
+  const names = (await readdir(flowsDir)).filter((name) => name.endsWith('.flow.json')).sort();
+  return Promise.all(names.map(async (name) => JSON.parse(await readFile(join(flowsDir, name), 'utf8')) as unknown));
+}
+
+export async function loadToolsModule(modulePath: string): Promise<ToolImplementations> {
+  const loaded = (await import(pathToFileURL(resolve(modulePath)).href)) as { default?: unknown; tools?: unknown };
+  const tools = loaded.tools ?? loaded.default;
+  if (tools === null || typeof tools !== 'object') {
+    throw new Error(`${modulePath} exports no tool implementations (export default { ToolName: { domain, handler } }).`);
+  }
+  return tools as ToolImplementations;
+}
+
+/** Starts the relay on a node:http server. */
+export async function startRelayServer(options: RelayServerOptions): Promise<RunningRelayServer> {
+  const env = options.env ?? process.env;
+  const sink = options.logger ?? defaultLogSink();
+  const logger = new MaskedLogger(sink);
+  const flows = await loadFlowFiles(options.flowsDir);
+  const tools = options.toolsModule ? await loadToolsModule(options.toolsModule) : {};
+  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
+  const apiKey = env.OPENAI_API_KEY;
+  const handler = createRelay({
+    flows,
+    tools,
+    logger: sink,
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+    ...(apiKey ? { llm: { apiKey, baseURL: env.OPENAI_BASE_URL || undefined, model: env.OPENAI_MODEL || 'gpt-4o-mini' } } : {}),
+    ...(redis ? { stores: redisStores(redis) } : {}),
+    ...options.relay,
+  });
+
+  const server = createServer({ keepAliveTimeout: 5000 }, toNodeListener(handler));
+  const port = options.port ?? Number(env.PORT ?? DEFAULT_PORT);
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(port, options.hostname ?? '127.0.0.1', () => resolveListen());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  logger.write(
+    'info',
+    {
+      port: actualPort,
+      flows: flows.length,
+      tools: Object.keys(tools).length,
+      classification: apiKey ? 'local NLU, then LLM when unsure' : 'local NLU only (no OPENAI_API_KEY)',
+      stores: redis ? 'redis' : 'memory',
+    },
+    apiKey ? 'relay listening' : 'relay listening without an LLM: set OPENAI_API_KEY to ask one when the local NLU is unsure',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    port: actualPort,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolveClose) => {
+          server.close(() => resolveClose());
+          server.closeIdleConnections();
+        });
+        if (redis) await redis.quit();
+        logger.write('info', {}, 'relay stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Resolves once SIGTERM or SIGINT arrives and the server has shut down. */
+export function closeOnSignals(running: RunningRelayServer): Promise<void> {
+  return new Promise((resolveStopped) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      void running.close().then(resolveStopped, resolveStopped);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (invokedDirectly) {
+  const here = new URL('.', import.meta.url).pathname;
+  const running = await startRelayServer({
+    flowsDir: process.env.FLOWS_DIR ?? join(here, '../flows/examples'),
+    toolsModule: process.env.TOOLS_MODULE ?? join(here, 'demo-tools.ts'),
+  });
+  await closeOnSignals(running);
+}
