@@ -1,0 +1,122 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisIdempotencyStore, RedisRateLimitStore } from '../../relay/stores/redis.ts';
+import { restaurantFlow } from './fixtures.ts';
+
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+const repositoryRoot = new URL('../../', import.meta.url).pathname;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}: ${seen}`)), timeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = pattern.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${seen}`)));
+  });
+}
+
+function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child?.pid || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    process.kill(child.pid as number, 'SIGTERM');
+  });
+}
+
+describe.skipIf(!hasRedis)('Redis stores (real redis-server)', () => {
+  let directory = '';
+  let redisProcess: ChildProcess | undefined;
+  let redisUrl = '';
+  let redis: Redis;
+  const relays: ChildProcess[] = [];
+  const relayPorts: number[] = [];
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'statechat-redis-'));
+    const port = await freePort();
+    redisProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', directory], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await waitForLine(redisProcess, /Ready to accept connections/, 10_000);
+    redisUrl = `redis://127.0.0.1:${port}`;
+    redis = new Redis(redisUrl);
+
+    writeFileSync(join(directory, 'restaurant.flow.json'), JSON.stringify(restaurantFlow()));
+    for (let index = 0; index < 2; index++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(repositoryRoot, 'test/relay/support/relay-process.ts')], {
+        cwd: repositoryRoot,
+        env: { ...process.env, REDIS_URL: redisUrl, FLOWS_DIR: directory, OPENAI_API_KEY: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      relays.push(child);
+    }
+    const ports = await Promise.all(relays.map((child) => waitForLine(child, /LISTENING (\d+)/, 20_000)));
+    relayPorts.push(...ports.map((match) => Number(match[1])));
+  }, 40_000);
+
+  afterAll(async () => {
+    await Promise.all(relays.map(stop));
+    await redis?.quit();
+    await stop(redisProcess);
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('claims a key once across clients and counts rate limits atomically', async () => {
+    const second = new Redis(redisUrl);
+    const stores = [new RedisIdempotencyStore(redis, 'unit:'), new RedisIdempotencyStore(second, 'unit:')];
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, index) => stores[index % 2]?.claim('k', 'fp', 5000)));
+    await second.quit();
+    expect(claims.filter((claim) => claim?.state === 'claimed')).toHaveLength(1);
+    const limiter = new RedisRateLimitStore(redis, 'unit-rate:');
+    const hits = await Promise.all(Array.from({ length: 20 }, () => limiter.hit('ip:x', 60_000)));
+    expect(hits.map((hit) => hit.count).sort((left, right) => left - right)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+  });
+
+  it('two relay processes sharing Redis run a tool once for concurrent requests with one key', async () => {
+    const call = (port: number) =>
+      fetch(`http://127.0.0.1:${port}/v1/tools/CreateBooking`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'shared-key-0001' },
+        body: JSON.stringify({
+          flowId: 'restaurant',
+          sessionId: 'session-1',
+          args: { date: '2026-12-24', time: '19:30', partySize: 4, name: 'Ada Lovelace', phone: '+44 20 7946 0958' },
+        }),
+      });
+    const responses = await Promise.all(Array.from({ length: 12 }, (_, index) => call(relayPorts[index % 2] ?? 0)));
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.every((status) => status === 200 || status === 409)).toBe(true);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(responses.find((response) => response.status === 409)?.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await redis.get('test:create-booking-runs')).toBe('1');
+
+    const [first, second] = await Promise.all([call(relayPorts[0] ?? 0), call(relayPorts[1] ?? 0)]);
+    const bodies = [await first.json(), await second.json()];
+    expect(bodies[0]).toEqual(bodies[1]);
+    expect(first.headers.get('idempotent-replayed')).toBe('true');
+    expect(await redis.get('test:create-booking-runs')).toBe('1');
+  });
+});
