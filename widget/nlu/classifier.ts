@@ -1,4 +1,4 @@
-import { DEFAULT_FEATURE_SETTINGS, blockOf, countTerms, type FeatureSettings } from './features.ts';
+import { DEFAULT_FEATURE_SETTINGS, blockOfFeature, countTerms, isStopFeature, type FeatureSettings, type TermCounts } from './features.ts';
 
 /** The training data: intent name → its example phrases (a flow's `intents` fits as is). */
 export type TrainingIntents = { readonly [intent: string]: { readonly examples: readonly string[] } };
@@ -56,18 +56,26 @@ export interface ScoringSettings {
   center: number;
   /** How much the margin to the best rival adds to (or takes from) the confidence. */
   marginWeight: number;
+  /** Inverse frequency counted over intents (true) or over examples (false). */
+  intentFrequency: boolean;
 }
 
 export const DEFAULT_SCORING_SETTINGS: ScoringSettings = {
   nearestWeight: 0.5,
   slope: 12,
-  center: 0.35,
+  center: 0.262,
   marginWeight: 1,
+  intentFrequency: true,
 };
 
 export interface ClassifierSettings {
   features?: Partial<FeatureSettings>;
   scoring?: Partial<ScoringSettings>;
+}
+
+interface SparseVector {
+  ids: number[];
+  values: number[];
 }
 
 /** A sparse matrix stored by feature (compressed columns): rows are examples or intents. */
@@ -90,7 +98,7 @@ export function trainClassifier(intents: TrainingIntents, settings: ClassifierSe
   const blockWeights = [features.wordWeight, features.bigramWeight, features.charWeight];
 
   const exampleIntent: number[] = [];
-  const exampleCounts: Array<ReturnType<typeof countTerms>> = [];
+  const exampleCounts: TermCounts[] = [];
   intentNames.forEach((name, intentIndex) => {
     const seen = new Set<string>();
     for (const example of intents[name]?.examples ?? []) {
@@ -102,70 +110,84 @@ export function trainClassifier(intents: TrainingIntents, settings: ClassifierSe
     }
   });
 
-  const vocabulary = new Map<string, number>();
-  const documentFrequency: number[] = [];
-  const featureBlock: number[] = [];
-  for (const { terms } of exampleCounts) {
-    for (const feature of terms.keys()) {
-      let id = vocabulary.get(feature);
+  const vocabulary = new Map<number, number>();
+  const exampleFrequency: number[] = [];
+  const intentFrequency: number[] = [];
+  const lastIntentOf: number[] = [];
+  exampleCounts.forEach(({ features: hashes }, exampleIndex) => {
+    const intent = exampleIntent[exampleIndex] as number;
+    for (const hash of hashes) {
+      let id = vocabulary.get(hash);
       if (id === undefined) {
         id = vocabulary.size;
-        vocabulary.set(feature, id);
-        documentFrequency.push(0);
-        featureBlock.push(blockOf(feature));
+        vocabulary.set(hash, id);
+        exampleFrequency.push(0);
+        intentFrequency.push(0);
+        lastIntentOf.push(-1);
       }
-      documentFrequency[id] = (documentFrequency[id] ?? 0) + 1;
+      exampleFrequency[id] = (exampleFrequency[id] as number) + 1;
+      if (lastIntentOf[id] !== intent) {
+        lastIntentOf[id] = intent;
+        intentFrequency[id] = (intentFrequency[id] as number) + 1;
+      }
     }
-  }
+  });
   const exampleTotal = exampleCounts.length;
+  const intentTotal = intentNames.length;
+  // Inverse frequency over intents rather than examples: a word every example
+  // of one intent uses ("balance") is its best clue, not a common word.
   const inverseFrequency = new Float32Array(vocabulary.size);
-  for (let id = 0; id < vocabulary.size; id++)
-    inverseFrequency[id] = Math.log((1 + exampleTotal) / (1 + (documentFrequency[id] ?? 0))) + 1;
+  for (let id = 0; id < vocabulary.size; id++) {
+    inverseFrequency[id] = scoring.intentFrequency
+      ? Math.log((1 + intentTotal) / (1 + (intentFrequency[id] as number))) + 1
+      : Math.log((1 + exampleTotal) / (1 + (exampleFrequency[id] as number))) + 1;
+  }
   // A feature never seen in training still makes an utterance less like every
   // example; it counts in the norm with the rarest feature's weight.
-  const unseenInverseFrequency = Math.log(1 + exampleTotal) + 1;
+  const unseenInverseFrequency = Math.log(1 + (scoring.intentFrequency ? intentTotal : exampleTotal)) + 1;
 
-  const toVector = (counts: ReturnType<typeof countTerms>, forQuery: boolean): { ids: number[]; values: number[] } => {
+  const toVector = (terms: TermCounts, forQuery: boolean): SparseVector => {
     const ids: number[] = [];
     const values: number[] = [];
+    const idBlocks: number[] = [];
     const blockNorms = [0, 0, 0];
-    const unseen: Array<[number, number]> = [];
-    for (const [feature, count] of counts.terms) {
-      const prior = counts.priors.get(feature) ?? 1;
+    const unseenByBlock = [0, 0, 0];
+    for (let index = 0; index < terms.features.length; index++) {
+      const feature = terms.features[index] as number;
       const id = vocabulary.get(feature);
-      const block = blockOf(feature);
-      const value = (1 + Math.log(count)) * prior * (id === undefined ? unseenInverseFrequency : (inverseFrequency[id] ?? 0));
-      blockNorms[block] = (blockNorms[block] ?? 0) + value * value;
+      const block = blockOfFeature(feature);
+      const weight = id === undefined ? unseenInverseFrequency : (inverseFrequency[id] as number);
+      const prior = isStopFeature(feature) ? features.stopWordWeight : 1;
+      const value = (1 + Math.log(terms.counts[index] as number)) * prior * weight;
+      blockNorms[block] = (blockNorms[block] as number) + value * value;
       if (id === undefined) {
-        if (forQuery) unseen.push([block, value]);
+        if (forQuery) unseenByBlock[block] = (unseenByBlock[block] as number) + value * value;
         continue;
       }
       ids.push(id);
       values.push(value);
+      idBlocks.push(block);
     }
+    const scale = blockNorms.map((norm, block) => (norm === 0 ? 0 : (blockWeights[block] as number) / Math.sqrt(norm)));
     let total = 0;
-    const scaled = (block: number, value: number): number => {
-      const norm = Math.sqrt(blockNorms[block] ?? 0);
-      return norm === 0 ? 0 : (value / norm) * (blockWeights[block] ?? 0);
-    };
-    for (let index = 0; index < ids.length; index++) {
-      const value = scaled(featureBlock[ids[index] as number] ?? 0, values[index] as number);
+    for (let index = 0; index < values.length; index++) {
+      const value = (values[index] as number) * (scale[idBlocks[index] as number] as number);
       values[index] = value;
       total += value * value;
     }
-    for (const [block, value] of unseen) total += scaled(block, value) ** 2;
+    for (let block = 0; block < 3; block++) total += (unseenByBlock[block] as number) * (scale[block] as number) ** 2;
     const norm = Math.sqrt(total);
     if (norm > 0) for (let index = 0; index < values.length; index++) values[index] = (values[index] as number) / norm;
     return { ids, values };
   };
 
-  const exampleVectors = exampleCounts.map((counts) => toVector(counts, false));
+  const exampleVectors = exampleCounts.map((terms) => toVector(terms, false));
   const centroids: Array<Map<number, number>> = intentNames.map(() => new Map());
   exampleVectors.forEach(({ ids, values }, exampleIndex) => {
     const centroid = centroids[exampleIntent[exampleIndex] as number] as Map<number, number>;
     ids.forEach((id, index) => centroid.set(id, (centroid.get(id) ?? 0) + (values[index] as number)));
   });
-  const centroidVectors = centroids.map((centroid) => {
+  const centroidVectors = centroids.map((centroid): SparseVector => {
     let total = 0;
     for (const value of centroid.values()) total += value * value;
     const norm = Math.sqrt(total) || 1;
@@ -183,17 +205,19 @@ export function trainClassifier(intents: TrainingIntents, settings: ClassifierSe
   const confidenceOf = (score: number, rival: number): number =>
     1 / (1 + Math.exp(-scoring.slope * (score - scoring.center + scoring.marginWeight * (score - rival))));
 
+  const allIntents = Int32Array.from(intentNames, (_, index) => index);
+  const combined = new Float64Array(intentNames.length);
+
   const classify = (text: string, options: ClassifyOptions = {}): Classification => {
     const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-    let candidates: number[];
-    if (options.allowed === undefined) candidates = intentNames.map((_, index) => index);
-    else {
+    let candidates = allIntents;
+    if (options.allowed !== undefined) {
       const allowed = new Set<number>();
       for (const name of options.allowed) {
         const index = intentIndexByName.get(name);
         if (index !== undefined) allowed.add(index);
       }
-      candidates = [...allowed].sort((left, right) => left - right);
+      candidates = Int32Array.from(allowed);
     }
     if (candidates.length === 0) return { intent: null, confidence: 0, ranking: [] };
 
@@ -208,19 +232,21 @@ export function trainClassifier(intents: TrainingIntents, settings: ClassifierSe
       const score = exampleScores[example] as number;
       if (score > (nearestScores[intent] as number)) nearestScores[intent] = score;
     }
-    const scored = candidates.map((index) => ({
-      index,
-      score:
-        scoring.nearestWeight * (nearestScores[index] as number) +
-        (1 - scoring.nearestWeight) * (centroidScores[index] as number),
-    }));
-    scored.sort((left, right) => right.score - left.score || left.index - right.index);
-    const best = scored[0]?.score ?? 0;
-    const runnerUp = scored[1]?.score ?? 0;
-    const ranking = scored.map(({ index, score }, position) => ({
-      intent: intentNames[index] as string,
-      confidence: confidenceOf(score, position === 0 ? runnerUp : best),
-    }));
+    for (const index of candidates) {
+      combined[index] =
+        scoring.nearestWeight * (nearestScores[index] as number) + (1 - scoring.nearestWeight) * (centroidScores[index] as number);
+    }
+    const order = candidates.slice().sort((left, right) => (combined[right] as number) - (combined[left] as number) || left - right);
+    const best = combined[order[0] as number] as number;
+    const runnerUp = order.length > 1 ? (combined[order[1] as number] as number) : 0;
+    const ranking: RankedIntent[] = new Array<RankedIntent>(order.length);
+    for (let position = 0; position < order.length; position++) {
+      const index = order[position] as number;
+      ranking[position] = {
+        intent: intentNames[index] as string,
+        confidence: confidenceOf(combined[index] as number, position === 0 ? runnerUp : best),
+      };
+    }
     const top = ranking[0] as RankedIntent;
     return { intent: top.confidence >= threshold ? top.intent : null, confidence: top.confidence, ranking };
   };
@@ -228,7 +254,7 @@ export function trainClassifier(intents: TrainingIntents, settings: ClassifierSe
   return { classify, intents: intentNames };
 }
 
-function buildPostings(vectors: ReadonlyArray<{ ids: number[]; values: number[] }>, featureCount: number): PostingLists {
+function buildPostings(vectors: readonly SparseVector[], featureCount: number): PostingLists {
   const start = new Int32Array(featureCount + 1);
   for (const { ids } of vectors) for (const id of ids) start[id + 1] = (start[id + 1] as number) + 1;
   for (let id = 0; id < featureCount; id++) start[id + 1] = (start[id + 1] as number) + (start[id] as number);
@@ -247,7 +273,7 @@ function buildPostings(vectors: ReadonlyArray<{ ids: number[]; values: number[] 
   return { start, row, weight };
 }
 
-function accumulate(postings: PostingLists, query: { ids: number[]; values: number[] }, scores: Float32Array): void {
+function accumulate(postings: PostingLists, query: SparseVector, scores: Float32Array): void {
   for (let index = 0; index < query.ids.length; index++) {
     const id = query.ids[index] as number;
     const value = query.values[index] as number;
