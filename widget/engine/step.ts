@@ -73,14 +73,25 @@ export function initialSnapshot(flow: LoadedFlow): Snapshot {
   };
 }
 
+/** A private copy to work on. Field by field: one object shape is far faster than a spread here. */
 function copy(snapshot: Snapshot): Snapshot {
   return {
-    ...snapshot,
+    format: 1,
+    flowId: snapshot.flowId,
+    flowVersion: snapshot.flowVersion,
+    sessionId: snapshot.sessionId,
+    status: snapshot.status,
+    state: snapshot.state,
+    language: snapshot.language,
     ctx: { ...snapshot.ctx },
     slots: { ...snapshot.slots },
+    seq: snapshot.seq,
+    prompt: snapshot.prompt,
     stack: snapshot.stack.slice(),
+    pending: snapshot.pending,
     queue: snapshot.queue.slice(),
-    timers: snapshot.timers.map((timer) => ({ ...timer })),
+    // Timer records are replaced, never changed in place, so sharing them is safe.
+    timers: snapshot.timers.slice(),
     attempts: { ...snapshot.attempts },
   };
 }
@@ -109,7 +120,7 @@ function resolve(flow: LoadedFlow, pointer: string): unknown {
 }
 
 function escapeKey(key: string): string {
-  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+  return key.includes('~') || key.includes('/') ? key.replaceAll('~', '~0').replaceAll('/', '~1') : key;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -123,6 +134,22 @@ function isTrigger(transition: Transition): boolean {
 function eventNames(transition: Transition): string[] {
   const names = transition.onEvent;
   return names === undefined ? [] : typeof names === 'string' ? [names] : names;
+}
+
+const allowedCache = new WeakMap<LoadedFlow, Map<string, string[]>>();
+
+function cachedAllowedIntents(flow: LoadedFlow, state: string): string[] {
+  let cache = allowedCache.get(flow);
+  if (!cache) {
+    cache = new Map();
+    allowedCache.set(flow, cache);
+  }
+  let allowed = cache.get(state);
+  if (!allowed) {
+    allowed = allowedIntents(flow, state) ?? [];
+    cache.set(state, allowed);
+  }
+  return allowed.slice();
 }
 
 /** One step's working state: a private copy of the snapshot plus the effects produced so far. */
@@ -538,7 +565,7 @@ class Machine {
   private classify(text: string): void {
     const trimmed = text.slice(0, MAX_TEXT);
     const requestId = this.id('r');
-    const allowed = allowedIntents(this.flow, this.snapshot.state) ?? [];
+    const allowed = cachedAllowedIntents(this.flow, this.snapshot.state);
     this.snapshot.pending = { kind: 'classify', requestId, text: trimmed };
     this.effects.push({
       type: 'classify',
