@@ -232,6 +232,8 @@ export function createRelay(options: RelayOptions): RelayHandler {
         const definition = flow.slots[name];
         if (definition) specs[name] = definition;
       }
+      // The parsers scan the whole text whatever the slots, so skip them when no slot is wanted.
+      if (names.length === 0) return {};
       return extractSlots(text, specs, { now: now(), timeZone: flow.definition.meta.timeZone ?? 'UTC', language: flow.language, parsers });
     };
     const localSlots = extractFor(local.intent);

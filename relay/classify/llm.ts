@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { LoadedFlow } from '../../flows/index.ts';
+import type { JsonSchemaObject, LoadedFlow } from '../../flows/index.ts';
 import { checkAgainstSchema } from '../tools/schema-validator.ts';
 import { classificationSchema, NO_INTENT } from './llm-schema.ts';
 
@@ -62,8 +62,23 @@ export class LlmClassifier {
     });
   }
 
+  // Per flow, state intents and slots: the schemas are rebuilt only when those change,
+  // and the validator compiled for one is reused.
+  readonly #schemas = new Map<string, { request: JsonSchemaObject; validation: JsonSchemaObject }>();
+
+  #schemasFor(flow: LoadedFlow, allowed: readonly string[], slotNames: readonly string[]) {
+    const key = `${flow.id}\u0000${flow.version}\u0000${allowed.join(',')}\u0000${slotNames.join(',')}`;
+    let schemas = this.#schemas.get(key);
+    if (!schemas) {
+      schemas = { request: classificationSchema(flow, allowed, slotNames), validation: classificationSchema(flow, allowed, slotNames, true) };
+      this.#schemas.set(key, schemas);
+    }
+    return schemas;
+  }
+
   async classify(flow: LoadedFlow, allowed: readonly string[], slotNames: readonly string[], maskedText: string): Promise<LlmOutcome> {
-    const schema = classificationSchema(flow, allowed, slotNames);
+    const schemas = this.#schemasFor(flow, allowed, slotNames);
+    const schema = schemas.request;
     let content: string | null | undefined;
     try {
       const completion = await this.#client.chat.completions.create({
@@ -93,11 +108,11 @@ export class LlmClassifier {
       if (error instanceof OpenAI.APIError) return { ok: false, reason: 'http_error', status: error.status };
       return { ok: false, reason: 'http_error' };
     }
-    return parseAnswer(flow, allowed, slotNames, content);
+    return parseAnswer(schemas.validation, allowed, content);
   }
 }
 
-function parseAnswer(flow: LoadedFlow, allowed: readonly string[], slotNames: readonly string[], content: string | null | undefined): LlmOutcome {
+function parseAnswer(validationSchema: JsonSchemaObject, allowed: readonly string[], content: string | null | undefined): LlmOutcome {
   if (typeof content !== 'string') return { ok: false, reason: 'malformed' };
   let parsed: unknown;
   try {
@@ -110,7 +125,7 @@ function parseAnswer(flow: LoadedFlow, allowed: readonly string[], slotNames: re
   if (typeof intent !== 'string' || (intent !== NO_INTENT && !allowed.includes(intent))) {
     return { ok: false, reason: 'outside_enum' };
   }
-  const check = checkAgainstSchema(classificationSchema(flow, allowed, slotNames, true), parsed);
+  const check = checkAgainstSchema(validationSchema, parsed);
   if (!check.valid) return { ok: false, reason: 'invalid_slots' };
   const answer = parsed as { intent: string; confidence: number; slots: Record<string, unknown> };
   const slots: Record<string, unknown> = {};
