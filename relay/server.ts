@@ -1,7 +1,7 @@
 /**
  * The relay as a standalone Node server. Node only.
  *
- *   npx tsx relay/server.ts            # flows from flows/examples, demo tools, port 8787
+ *   npx tsx relay/server.ts            # flows from flows/, demo tools, port 8787
  *
  * Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, ALLOWED_ORIGINS
  * (comma-separated), REDIS_URL, PORT. Without an API key the relay classifies
@@ -134,7 +134,7 @@ const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pat
 if (invokedDirectly) {
   const here = new URL('.', import.meta.url).pathname;
   const running = await startRelayServer({
-    flowsDir: process.env.FLOWS_DIR ?? join(here, '../flows/examples'),
+    flowsDir: process.env.FLOWS_DIR ?? join(here, '../flows'),
     toolsModule: process.env.TOOLS_MODULE ?? join(here, 'demo-tools.ts'),
   });
   await closeOnSignals(running);

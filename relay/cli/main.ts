@@ -160,6 +160,11 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
       return validateCommand(rest, output);
     case 'test':
       return testCommand(rest, output);
+    case 'relay': {
+      // Loaded on demand: validate and test need none of the server's dependencies.
+      const { runRelayCommand } = await import('./relay-command.ts');
+      return runRelayCommand(rest);
+    }
     case undefined:
     case 'help':
     case '--help':

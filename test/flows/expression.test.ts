@@ -57,7 +57,7 @@ describe('expressions', () => {
   });
 
   it('cannot see inherited properties even when they exist on the data', () => {
-    const ctx = JSON.parse('{"a": {}}') as { a: object };
+    const ctx = JSON.parse('{"a": {}}') as { a: { [key: string]: never } };
     expect(run('ctx.a.toString', { ctx })).toBeUndefined();
     expect(run('ctx.a.hasOwnProperty', { ctx })).toBeUndefined();
     expect(run('ctx.a.__defineGetter__', { ctx })).toBeUndefined();

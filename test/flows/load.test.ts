@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { allowedIntents, FlowLoadError, loadFlow, loadFlowOrThrow, type Flow, type FlowIssue } from '../../flows/index.ts';
 import schema from '../../flows/flow.schema.json' with { type: 'json' };
@@ -123,7 +123,7 @@ describe('schema errors', () => {
   });
 
   it('publishes a schema that is valid JSON Schema 2020-12 and agrees on the examples', () => {
-    const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
     const validate = ajv.compile(schema);
     for (const flow of [origin, reservations, orders]) expect(validate(flow), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ meta: { name: 'x' }, start: 'A', intents: {}, states: { A: { onEnterr: [] } } })).toBe(false);

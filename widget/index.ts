@@ -1,0 +1,7 @@
+/**
+ * `statechat/widget`: what runs in the page. Today: the pure engine and the
+ * local understanding that answers its `classify` effects offline.
+ */
+export * from './engine/index.ts';
+export { createLocalUnderstanding } from './local-understanding.ts';
+export type { LocalUnderstanding, LocalUnderstandingOptions, Understanding } from './local-understanding.ts';
