@@ -1,0 +1,119 @@
+/**
+ * The headless chat controller's public contract (`createChat` in
+ * `statechat/widget`). The Preact UI renders a `ChatState` and calls `Chat`;
+ * a single-page app can do the same with its own UI.
+ */
+import type { Flow, Json, JsonObject } from '../flows/types.ts';
+import type { RenderedChoice } from './engine/types.ts';
+
+/**
+ * A visitor message's life: written to storage → `pending` (waiting to be
+ * understood, or queued while offline) → `sent` (the relay or the local NLU
+ * has it) → `answered` (the bot replied), or `failed` with a reason and a way
+ * to retry.
+ */
+export type MessageStatus = 'pending' | 'sent' | 'answered' | 'failed';
+
+export interface ChatMessage {
+  id: string;
+  role: 'user' | 'bot' | 'notice';
+  text: string;
+  /** Epoch milliseconds. */
+  at: number;
+  /** User messages only. */
+  status?: MessageStatus;
+  /** Why a user message failed; `retryable` says whether `retry(id)` can help. */
+  error?: { code: string; message: string; retryable: boolean };
+  /** Bot questions: the quick replies offered with it. */
+  choices?: RenderedChoice[];
+  /** Notices: what happened (`handoff`, `restarted`, `storage`, `flow-updated`). */
+  notice?: string;
+}
+
+export interface ChatState {
+  /** False until the stored conversation (or a new one) is loaded and renderable. */
+  ready: boolean;
+  phase: 'loading' | 'active' | 'ended' | 'error';
+  sessionId: string | null;
+  flow: { id: string; version: string; name: string } | null;
+  /** The flow state the conversation is in. */
+  state: string | null;
+  messages: ChatMessage[];
+  /** The quick replies of the current question (empty when none). */
+  choices: RenderedChoice[];
+  /** Classifying or running a tool: show a typing indicator. */
+  busy: boolean;
+  online: boolean;
+  /** Work waiting for the network: classifications and tool calls in the outbox. */
+  queued: number;
+  handoff: { reason: string | null; queue: string | null } | null;
+  storage: 'indexeddb' | 'memory';
+  /** True in the tab that owns the conversation (one writer at a time); others follow it. */
+  leader: boolean;
+  /** A problem that stops the chat (the flow could not be loaded), with a message for people. */
+  error: { code: string; message: string } | null;
+}
+
+export type NluMode = 'local' | 'relay' | 'hybrid';
+
+export interface CreateChatOptions {
+  /** The relay's base URL (`https://example.com/statechat`); needed for flow ids, the relay NLU and tools. */
+  relay?: string;
+  /** A flow id served by the relay, or an inline flow. */
+  flow: string | Flow;
+  /**
+   * `local`: the in-page classifier only. `relay`: always ask the relay.
+   * `hybrid` (default): local first; the relay when local confidence is low
+   * or a slot needs the relay's parsers; local again when the relay cannot
+   * be reached.
+   */
+  nlu?: NluMode;
+  /** `indexeddb` (default) or `memory`. */
+  storage?: 'indexeddb' | 'memory';
+  /** Separates conversations of several widgets on one site (default: the flow id). */
+  namespace?: string;
+  /** The visitor's language (default: the page's `lang`, then `navigator.language`). */
+  language?: string;
+  /** The visitor's IANA time zone (default: the browser's). */
+  timeZone?: string;
+  /** For tests: the clock and the id generator. */
+  now?: () => number;
+  newId?: () => string;
+}
+
+export type ChatEventName =
+  | 'session.started'
+  | 'session.ended'
+  | 'say'
+  | 'ask'
+  | 'tool.call'
+  | 'tool.result'
+  | 'fsm.transition'
+  | 'state.updated'
+  | 'intent.unhandled'
+  | 'handoff'
+  | 'warning'
+  | 'error'
+  | (string & {});
+
+export interface Chat {
+  /** Resolves when the conversation is restored (or started) and renderable. */
+  readonly ready: Promise<void>;
+  /** Writes the message to storage first, then has it understood; never throws for network trouble. */
+  send(text: string): Promise<void>;
+  /** Answers the current question with one of its quick replies (by value or the choice itself). */
+  choose(choice: RenderedChoice | string): Promise<void>;
+  /** Sends a failed message again. */
+  retry(messageId: string): Promise<void>;
+  /** A host-page event for the flow's `onEvent` transitions. */
+  emit(name: string, data?: Json): void;
+  getState(): ChatState;
+  /** Called with every new state; returns the unsubscribe function. */
+  subscribe(listener: (state: ChatState) => void): () => void;
+  /** Public events: the engine's (`say`, `ask`, `tool.call`, …), a flow's own `emit`s, and `warning`/`error`. */
+  on(event: ChatEventName, callback: (data: JsonObject) => void): () => void;
+  /** Starts a new conversation (the old one is forgotten). */
+  reset(): Promise<void>;
+  /** Stops timers, listeners and network work; the stored conversation stays. */
+  destroy(): Promise<void>;
+}
