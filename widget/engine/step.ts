@@ -97,6 +97,7 @@ function copy(snapshot: Snapshot): Snapshot {
 }
 
 const resolved = new WeakMap<LoadedFlow, Map<string, unknown>>();
+const pointerCache = new WeakMap<LoadedFlow, Map<string, Map<string | number, string>>>();
 
 /** Reads a JSON Pointer in the flow definition (cached: the engine resumes work by pointer). */
 function resolve(flow: LoadedFlow, pointer: string): unknown {
@@ -167,6 +168,33 @@ class Machine {
   ) {}
 
   // ---- helpers -------------------------------------------------------------------------------
+
+  /**
+   * `parent/key` as a JSON Pointer, built once per flow: the engine resumes work by
+   * pointer, and reusing one string per pointer keeps the cache lookups cheap.
+   */
+  private child(parent: string, key: string | number): string {
+    let byParent = pointerCache.get(this.flow);
+    if (!byParent) {
+      byParent = new Map();
+      pointerCache.set(this.flow, byParent);
+    }
+    let children = byParent.get(parent);
+    if (!children) {
+      children = new Map();
+      byParent.set(parent, children);
+    }
+    let pointer = children.get(key);
+    if (pointer === undefined) {
+      pointer = `${parent}/${typeof key === 'number' ? key : escapeKey(key)}`;
+      children.set(key, pointer);
+    }
+    return pointer;
+  }
+
+  private statePointer(state: string): string {
+    return this.child('/states', state);
+  }
 
   private id(prefix: string): string {
     this.counter += 1;
@@ -290,7 +318,7 @@ class Machine {
         this.emit('handoff', { reason: effect.reason, queue: effect.queue, state: this.snapshot.state });
         if (effect.message !== null) this.say(effect.message);
       } else if ('call' in action) {
-        this.call(action.call, action.args, `${pointer}/${position}`, [{ kind: 'actions', pointer, index: position + 1 }, ...rest]);
+        this.call(action.call, action.args, this.child(pointer, position), [{ kind: 'actions', pointer, index: position + 1 }, ...rest]);
         return 'suspended';
       }
     }
@@ -354,7 +382,7 @@ class Machine {
       this.snapshot.ctx = before;
       return null;
     }
-    const status = this.runActions(`${pointer}/do`, 0, [{ kind: 'route', pointer }, ...rest]);
+    const status = this.runActions(this.child(pointer, 'do'), 0, [{ kind: 'route', pointer }, ...rest]);
     if (status !== 'done') return status;
     return this.finishRoute(pointer, rest);
   }
@@ -370,9 +398,9 @@ class Machine {
       if (index >= 0) {
         const arm = route.branch[index] as NonNullable<Route['branch']>[number];
         this.assign(arm.assign);
-        const armPointer = `${pointer}/branch/${index}`;
+        const armPointer = this.child(this.child(pointer, 'branch'), index);
         const next: Continuation[] = arm.to === undefined ? rest : [{ kind: 'enter', target: arm.to }];
-        const status = this.runActions(`${armPointer}/do`, 0, next);
+        const status = this.runActions(this.child(armPointer, 'do'), 0, next);
         if (status !== 'done') return status;
         target = arm.to;
       }
@@ -423,7 +451,7 @@ class Machine {
       if (key === `fallback:${target}` || key.startsWith(`collect:${target}:`)) delete this.snapshot.attempts[key];
     }
     this.emit('fsm.transition', { from, to: target, trigger });
-    const status = this.runActions(`/states/${escapeKey(target)}/onEnter`, 0, [{ kind: 'ready' }]);
+    const status = this.runActions(this.child(this.statePointer(target), 'onEnter'), 0, [{ kind: 'ready' }]);
     if (status === 'suspended') return 'suspended';
     this.ready();
     return 'moved';
@@ -474,7 +502,7 @@ class Machine {
     const transitions = state.transitions ?? [];
     for (const [index, transition] of transitions.entries()) {
       if (isTrigger(transition)) continue;
-      const status = this.takeRoute(`/states/${escapeKey(this.snapshot.state)}/transitions/${index}`, []);
+      const status = this.takeRoute(this.child(this.child(this.statePointer(this.snapshot.state), 'transitions'), index), []);
       if (status !== null) return status;
     }
     return 'done';
@@ -505,7 +533,7 @@ class Machine {
     this.emit('session.started', { sessionId, flowId: this.flow.id, flowVersion: this.flow.version, state: this.flow.definition.start });
     this.snapshot.state = this.flow.definition.start;
     this.emit('fsm.transition', { from: null, to: this.snapshot.state, trigger: 'start' });
-    const status = this.runActions(`/states/${escapeKey(this.snapshot.state)}/onEnter`, 0, [{ kind: 'ready' }]);
+    const status = this.runActions(this.child(this.statePointer(this.snapshot.state), 'onEnter'), 0, [{ kind: 'ready' }]);
     if (status === 'done') this.ready();
   }
 
@@ -623,7 +651,7 @@ class Machine {
       const transitions = this.state?.transitions ?? [];
       for (const [index, transition] of transitions.entries()) {
         if (!transition.onIntent?.includes(intent)) continue;
-        if (this.takeRoute(`/states/${escapeKey(stateName)}/transitions/${index}`, []) !== null) return handled();
+        if (this.takeRoute(this.child(this.child(this.statePointer(stateName), 'transitions'), index), []) !== null) return handled();
       }
       if (this.global((transition) => transition.onIntent?.includes(intent) === true)) return handled();
     }
@@ -665,7 +693,7 @@ class Machine {
     this.snapshot.attempts[key] = attempts;
     if (attempts >= (item.maxAttempts ?? DEFAULT_COLLECT_ATTEMPTS) && item.onFail) {
       delete this.snapshot.attempts[key];
-      return this.takeRoute(`/states/${escapeKey(stateName)}/collect/${index}/onFail`, []) ?? 'done';
+      return this.takeRoute(this.child(this.child(this.child(this.statePointer(stateName), 'collect'), index), 'onFail'), []) ?? 'done';
     }
     this.say(item.invalid ?? DEFAULT_TEXT.invalid);
     return 'done';
@@ -676,7 +704,7 @@ class Machine {
     const globals = this.flow.definition.global ?? [];
     for (const [index, transition] of globals.entries()) {
       if (!matches(transition) || !this.holds(transition.when)) continue;
-      const pointer = `/global/${index}`;
+      const pointer = this.child('/global', index);
       if (transition.digress) {
         const frame: Frame = { state: this.snapshot.state, prompt: this.snapshot.prompt };
         if (transition.to === undefined && transition.branch === undefined) {
@@ -705,8 +733,8 @@ class Machine {
     this.snapshot.attempts[key] = attempts;
     if (attempts >= (fallback.maxAttempts ?? DEFAULT_FALLBACK_ATTEMPTS) && fallback.onExhausted) {
       delete this.snapshot.attempts[key];
-      const owner = this.state?.fallback?.onExhausted ? `/states/${escapeKey(stateName)}/fallback` : '/fallback';
-      if (this.takeRoute(`${owner}/onExhausted`, []) !== null) return;
+      const owner = this.state?.fallback?.onExhausted ? this.child(this.statePointer(stateName), 'fallback') : '/fallback';
+      if (this.takeRoute(this.child(owner, 'onExhausted'), []) !== null) return;
     }
     this.say(fallback.say ?? DEFAULT_TEXT.fallback);
     this.reask();
@@ -722,7 +750,7 @@ class Machine {
     const transitions = this.state?.transitions ?? [];
     for (const [index, transition] of transitions.entries()) {
       if (!eventNames(transition).includes(name)) continue;
-      if (this.takeRoute(`/states/${escapeKey(stateName)}/transitions/${index}`, []) !== null) return;
+      if (this.takeRoute(this.child(this.child(this.statePointer(stateName), 'transitions'), index), []) !== null) return;
     }
     if (this.global((transition) => eventNames(transition).includes(name))) return;
     this.ignore(`no transition of "${stateName}" handles the host event "${name}"`);
@@ -739,7 +767,7 @@ class Machine {
     this.eventScope = ok ? { result: outcome.result } : { error: outcome.error as unknown as Json };
     this.emit('tool.result', { callId, name: pending.name, ok, ...(ok ? { result: outcome.result } : { error: outcome.error as unknown as Json }) });
     const routeKey = ok ? 'onResult' : 'onError';
-    const status = this.takeRoute(`${pending.action}/${routeKey}`, []);
+    const status = this.takeRoute(this.child(pending.action, routeKey), []);
     if (status === 'moved' || status === 'suspended') return;
     if (status === null && !ok) {
       this.say(DEFAULT_TEXT.toolError);
@@ -771,7 +799,7 @@ class Machine {
     const fired = record.fired + 1;
     if (timer.repeat && (timer.max === undefined || fired < timer.max)) this.arm(record.index, this.env.now + timer.ms, fired);
     this.eventScope = { event: { late, lateByMs: Math.max(0, this.env.now - record.deadline), fired } };
-    this.takeRoute(`/states/${escapeKey(this.snapshot.state)}/after/${record.index}`, []);
+    this.takeRoute(this.child(this.child(this.statePointer(this.snapshot.state), 'after'), record.index), []);
   }
 
   /** A restored session: re-arm timers by their absolute deadlines and re-issue pending work. */
