@@ -4,7 +4,7 @@
  * a single-page app can do the same with its own UI.
  */
 import type { Flow, Json, JsonObject } from '../flows/types.ts';
-import type { RenderedChoice } from './engine/types.ts';
+import type { PublicEventName, RenderedChoice } from './engine/types.ts';
 
 /**
  * A visitor message's life: written to storage → `pending` (waiting to be
@@ -81,20 +81,8 @@ export interface CreateChatOptions {
   newId?: () => string;
 }
 
-export type ChatEventName =
-  | 'session.started'
-  | 'session.ended'
-  | 'say'
-  | 'ask'
-  | 'tool.call'
-  | 'tool.result'
-  | 'fsm.transition'
-  | 'state.updated'
-  | 'intent.unhandled'
-  | 'handoff'
-  | 'warning'
-  | 'error'
-  | (string & {});
+/** The engine's public events, a flow's own `emit`s, and the controller's `warning` / `error`. */
+export type ChatEventName = PublicEventName | 'warning' | 'error' | (string & {});
 
 export interface Chat {
   /** Resolves when the conversation is restored (or started) and renderable. */
