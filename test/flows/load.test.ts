@@ -214,3 +214,37 @@ describe('lint', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('tool schemas', () => {
+  it('takes full JSON Schema, closing objects and bounding strings and arrays it leaves open', () => {
+    const flow = base();
+    (flow.tools as NonNullable<Flow['tools']>).Ship = {
+      domain: 'shop',
+      args: {
+        type: 'object',
+        properties: { size: { type: 'integer', minimum: 1 }, note: { type: 'string' }, tags: { type: 'array', items: { type: 'string', maxLength: 20 } } },
+        required: ['size'],
+      },
+    };
+    const loaded = loadFlowOrThrow(flow);
+    expect(loaded.tools.Ship?.args).toEqual({
+      type: 'object',
+      properties: {
+        size: { type: 'integer', minimum: 1 },
+        note: { type: 'string', maxLength: 1000 },
+        tags: { type: 'array', items: { type: 'string', maxLength: 20 }, maxItems: 100 },
+      },
+      required: ['size'],
+      additionalProperties: false,
+    });
+  });
+
+  it('marks optional shorthand fields and refuses unknown field types', () => {
+    const flow = base();
+    (flow.tools as NonNullable<Flow['tools']>).Ship = { domain: 'shop', args: { size: 'integer', note: 'string?', when: 'date' as never } };
+    const errors = errorsOf(flow);
+    expect(errors).toContainEqual(expect.objectContaining({ path: '/tools/Ship/args/when', code: 'tool-schema', message: '"date" is not a field type' }));
+    (flow.tools as NonNullable<Flow['tools']>).Ship = { domain: 'shop', args: { size: 'integer', note: 'string?' } };
+    expect(loadFlowOrThrow(flow).tools.Ship?.args.required).toEqual(['size']);
+  });
+});
