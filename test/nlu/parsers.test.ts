@@ -248,3 +248,13 @@ describe('findBoolean', () => {
     expect(answer('maybe')).toBeUndefined();
   });
 });
+
+describe('findChronoTemporal with number words', () => {
+  it('reads number words as digits and maps offsets back to the input', () => {
+    const text = 'eat by five pm, twenty people';
+    const [mention] = findChronoTemporal(text, reference);
+    expect(mention?.time).toEqual({ hour: 17, minute: 0 });
+    expect(text.slice(mention?.start, mention?.end)).toBe('five pm');
+    expect(findChronoTemporal('in thirteen hours', reference)[0]?.time).toEqual({ hour: 23, minute: 0 });
+  });
+});

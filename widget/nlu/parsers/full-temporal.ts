@@ -2,6 +2,7 @@ import type { ParsedComponents } from 'chrono-node';
 import { GB, casual } from 'chrono-node/en';
 import type { CalendarDate, TemporalMention, TemporalReference } from '../types.ts';
 import { offsetMinutesAt } from '../zone.ts';
+import { findNumbers } from './number.ts';
 
 /**
  * Dates and times through chrono-node's English casual parser. Loaded lazily
@@ -43,10 +44,46 @@ export function findChronoTemporal(text: string, reference: TemporalReference): 
       if (mention.date !== undefined || mention.time !== undefined) mentions.push(mention);
     }
   };
-  read(text, 0);
+  const rewritten = digitsForNumberWords(text);
+  read(rewritten.text, 0);
+  for (const mention of mentions) {
+    mention.end = rewritten.ends[mention.end - 1] ?? mention.end;
+    mention.start = rewritten.starts[mention.start] ?? mention.start;
+  }
   return mentions.sort((left, right) => left.start - right.start);
 }
 
 function dateOf(components: ParsedComponents): CalendarDate {
   return { year: components.get('year') ?? 1970, month: components.get('month') ?? 1, day: components.get('day') ?? 1 };
+}
+
+/**
+ * chrono reads "in 13 hours" and "5 pm" but not "in thirteen hours" or "five
+ * pm"; number words become digits. Character `i` of the rewritten text came
+ * from `starts[i]` to `ends[i]` of the input, so mentions map back exactly.
+ */
+function digitsForNumberWords(text: string): { text: string; starts: number[]; ends: number[] } {
+  let rewritten = '';
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let copied = 0;
+  const copy = (until: number): void => {
+    for (; copied < until; copied++) {
+      rewritten += text[copied] as string;
+      starts.push(copied);
+      ends.push(copied + 1);
+    }
+  };
+  for (const mention of findNumbers(text)) {
+    if (mention.range || /^\d/.test(text.slice(mention.start, mention.end))) continue;
+    copy(mention.start);
+    for (const digit of String(mention.value)) {
+      rewritten += digit;
+      starts.push(mention.start);
+      ends.push(mention.end);
+    }
+    copied = mention.end;
+  }
+  copy(text.length);
+  return { text: rewritten, starts, ends };
 }
