@@ -1,0 +1,214 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { click, key, mountFake, settle, submit, type, type Mounted } from './dom.ts';
+
+let current: Mounted | undefined;
+async function setup(...args: Parameters<typeof mountFake>): Promise<Mounted> {
+  current = await mountFake(...args);
+  return current;
+}
+afterEach(() => {
+  current?.widget.unmount();
+  current = undefined;
+});
+
+async function openPanel(ui: Mounted): Promise<void> {
+  await click(ui.named('Open chat'));
+}
+
+describe('the widget over a Chat', () => {
+  it('renders in a shadow root with an adopted stylesheet and no inline styles', async () => {
+    const ui = await setup({ greeting: 'Welcome!' });
+    await openPanel(ui);
+    expect(ui.widget.host.shadowRoot).toBe(ui.root);
+    expect(ui.root.adoptedStyleSheets).toHaveLength(1);
+    expect(ui.all('style')).toEqual([]);
+    expect(ui.all('[style]')).toEqual([]);
+    expect(document.body.querySelectorAll('style')).toHaveLength(0);
+  });
+
+  it('opens from the launcher with the names visitors and tests rely on, and focuses the message box', async () => {
+    const ui = await setup({ greeting: 'Welcome!' });
+    const launcher = ui.named('Open chat');
+    expect(launcher.tagName).toBe('BUTTON');
+    expect(launcher.getAttribute('aria-expanded')).toBe('false');
+    expect(ui.maybeNamed('Message')).toBeNull();
+
+    await openPanel(ui);
+    expect(ui.widget.isOpen).toBe(true);
+    expect(ui.named('Close chat').tagName).toBe('BUTTON');
+    const input = ui.named<HTMLInputElement>('Message');
+    expect(input.tagName).toBe('INPUT');
+    expect(ui.named('Send').getAttribute('type')).toBe('submit');
+    const log = ui.root.querySelector('[role="log"]');
+    expect(log?.getAttribute('aria-live')).toBe('polite');
+    expect(log?.textContent).toContain('Welcome!');
+    expect(ui.root.activeElement).toBe(input);
+    expect(ui.root.querySelector('[role="dialog"] h2')?.textContent).toBe('Fake Bistro');
+  });
+
+  it('closes on Escape and gives focus back to the launcher', async () => {
+    const ui = await setup();
+    await openPanel(ui);
+    await key(ui.named('Message'), 'Escape');
+    expect(ui.widget.isOpen).toBe(false);
+    expect(ui.maybeNamed('Message')).toBeNull();
+    expect(ui.root.activeElement).toBe(ui.named('Open chat'));
+  });
+
+  it('closes from the close button, and opens and closes through the handle', async () => {
+    const changes: boolean[] = [];
+    const ui = await setup({}, { onOpenChange: (open) => changes.push(open) });
+    await settle(() => ui.widget.open());
+    await click(ui.named('Close chat'));
+    expect(ui.root.activeElement).toBe(ui.named('Open chat'));
+    await settle(() => ui.widget.toggle());
+    expect(ui.widget.isOpen).toBe(true);
+    expect(changes).toEqual([true, false, true]);
+  });
+
+  it('sends typed text, shows it with its status and a typing indicator, then the reply and its quick replies', async () => {
+    const ui = await setup({ greeting: 'Welcome!' });
+    await openPanel(ui);
+    const input = ui.named<HTMLInputElement>('Message');
+    await type(input, '  I want to make a reservation ');
+    await submit(input);
+    expect(ui.chat.calls).toContainEqual({ method: 'send', argument: 'I want to make a reservation' });
+    expect(input.value).toBe('');
+    const message = ui.all('.message.user')[0];
+    expect(message?.dataset.status).toBe('sent');
+    expect(message?.textContent).toContain('Sent');
+    expect(ui.root.querySelector('.typing')?.textContent).toContain('Typing…');
+
+    await settle(() => ui.chat.reply('How many people?', ['2', '4', '6']));
+    expect(ui.root.querySelector('.typing')).toBeNull();
+    expect(ui.all('.message.user')[0]?.dataset.status).toBe('answered');
+    const chips = ui.all('[role="group"][aria-label="Quick replies"] button');
+    expect(chips.map((chip) => chip.textContent)).toEqual(['2', '4', '6']);
+
+    await click(chips[1]!);
+    expect(ui.chat.calls.at(-1)).toEqual({ method: 'choose', argument: { label: '4', value: '4' } });
+    expect(ui.all('.chip')).toEqual([]);
+    expect(ui.root.activeElement).toBe(input);
+  });
+
+  it('ignores an empty message', async () => {
+    const ui = await setup();
+    await openPanel(ui);
+    const input = ui.named<HTMLInputElement>('Message');
+    await type(input, '   ');
+    await submit(input);
+    expect(ui.chat.calls).toEqual([]);
+  });
+
+  it('shows an offline banner, keeps a message queued, and delivers it when back online', async () => {
+    const ui = await setup({ online: false });
+    await openPanel(ui);
+    expect(ui.root.querySelector('.banner[role="status"]')?.textContent).toMatch(/offline/i);
+    const input = ui.named<HTMLInputElement>('Message');
+    await type(input, 'We are 4 people');
+    await submit(input);
+    const message = () => ui.all('.message.user')[0];
+    expect(message()?.dataset.status).toBe('pending');
+    expect(message()?.textContent).toContain('Queued');
+
+    await settle(() => ui.chat.setOnline(true));
+    expect(ui.root.querySelector('.banner')).toBeNull();
+    expect(message()?.dataset.status).toBe('sent');
+  });
+
+  it('shows a failed message with its reason and retries it', async () => {
+    const ui = await setup();
+    await openPanel(ui);
+    const input = ui.named<HTMLInputElement>('Message');
+    await type(input, 'Tomorrow at 7pm');
+    await submit(input);
+    await settle(() => ui.chat.fail({ code: 'relay_unreachable', message: 'the relay did not answer', retryable: true }));
+    const message = ui.all('.message.user')[0]!;
+    expect(message.dataset.status).toBe('failed');
+    expect(message.textContent).toContain('Not sent: the relay did not answer');
+    const retry = [...message.querySelectorAll('button')].find((button) => button.textContent === 'Retry');
+    await click(retry!);
+    expect(ui.chat.calls.at(-1)).toEqual({ method: 'retry', argument: message.dataset.id });
+    expect(ui.all('.message.user')[0]?.dataset.status).toBe('sent');
+  });
+
+  it('offers no Retry when retrying cannot help', async () => {
+    const ui = await setup();
+    await openPanel(ui);
+    await settle(() => void ui.chat.send('hello'));
+    await settle(() => ui.chat.fail({ code: 'too_long', message: 'too long', retryable: false }));
+    expect(ui.root.querySelector('.message.user button')).toBeNull();
+  });
+
+  it('shows the handoff notice and the end of the conversation, and starts again', async () => {
+    const ui = await setup({ greeting: 'Welcome!' });
+    await openPanel(ui);
+    await settle(() => ui.chat.handoff('manager'));
+    expect(ui.text()).toContain('A member of our staff will take it from here.');
+    expect(ui.root.querySelector('[data-notice="handoff"]')?.textContent).toBe('Connecting you with our staff.');
+    expect(ui.named<HTMLInputElement>('Message').disabled).toBe(true);
+    const again = ui.all('.ended button')[0]!;
+    expect(again.textContent).toBe('Start a new conversation');
+    await click(again);
+    expect(ui.chat.calls.at(-1)).toEqual({ method: 'reset' });
+    expect(ui.named<HTMLInputElement>('Message').disabled).toBe(false);
+  });
+
+  it('restarts from the header', async () => {
+    const ui = await setup();
+    await openPanel(ui);
+    await click(ui.named('Restart conversation'));
+    expect(ui.chat.calls).toEqual([{ method: 'reset' }]);
+  });
+
+  it('says when the conversation lives in memory only, and shows a loading state', async () => {
+    const ui = await setup({ storage: 'memory' });
+    await openPanel(ui);
+    expect(ui.text()).toContain('will not be kept');
+    await settle(() => ui.chat.update({ ready: false, phase: 'loading', messages: [] }));
+    expect(ui.text()).toContain('Loading…');
+    expect(ui.named<HTMLInputElement>('Message').disabled).toBe(true);
+  });
+
+  it('shows a stopping error as an alert', async () => {
+    const ui = await setup();
+    await openPanel(ui);
+    await settle(() => ui.chat.update({ phase: 'error', error: { code: 'flow_unavailable', message: 'The chat is unavailable right now.' } }));
+    expect(ui.root.querySelector('[role="alert"]')?.textContent).toBe('The chat is unavailable right now.');
+  });
+
+  it('takes its strings, title, language and theme from options', async () => {
+    const ui = await setup(
+      {},
+      {
+        strings: { openChat: 'فتح المحادثة', send: 'إرسال' },
+        language: 'ar',
+        title: 'مطعم',
+        theme: { accent: '#0b6e4f', accentText: '#fff' },
+        colorScheme: 'dark',
+        position: 'left',
+      },
+    );
+    const launcher = ui.named('فتح المحادثة');
+    await click(launcher);
+    const root = ui.root.querySelector<HTMLElement>('.root')!;
+    expect(root.getAttribute('dir')).toBe('rtl');
+    expect(root.getAttribute('lang')).toBe('ar');
+    expect(root.dataset.position).toBe('left');
+    expect(ui.named('إرسال')).toBeTruthy();
+    expect(ui.root.querySelector('h2')?.textContent).toBe('مطعم');
+    expect(ui.widget.host.style.getPropertyValue('--statechat-accent')).toBe('#0b6e4f');
+    expect(ui.widget.host.style.getPropertyValue('--statechat-accent-text')).toBe('#fff');
+    expect(ui.widget.host.dataset.colorScheme).toBe('dark');
+  });
+
+  it('removes its host element on unmount', async () => {
+    const ui = await setup();
+    const host = ui.widget.host;
+    expect(host.isConnected).toBe(true);
+    ui.widget.unmount();
+    expect(host.isConnected).toBe(false);
+    current = undefined;
+  });
+});
