@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { XSS_PAYLOADS } from './xss-payloads.ts';
 import { click, mountFake, settle, submit, type, type Mounted } from './dom.ts';
 
-
 let ui: Mounted | undefined;
 afterEach(() => {
   ui?.widget.unmount();

@@ -1,4 +1,6 @@
 /** @jsxImportSource preact */
+import { CHAT_ICON_PATH, CLOSE_ICON_PATH, RESTART_ICON_PATH, SEND_ICON_PATH } from './icon-paths.ts';
+
 /** Stroke icons drawn with SVG paths, so no font or image has to load. All are decorative. */
 function Icon({ d, className }: { d: string; className?: string }) {
   return (
@@ -8,7 +10,7 @@ function Icon({ d, className }: { d: string; className?: string }) {
   );
 }
 
-export const ChatIcon = () => <Icon d="M21 12a8 8 0 0 1-11.6 7.1L4 20.5l1.4-4.9A8 8 0 1 1 21 12Z" />;
-export const CloseIcon = () => <Icon d="M6 6l12 12M18 6 6 18" />;
-export const RestartIcon = () => <Icon d="M3.5 12a8.5 8.5 0 1 0 2.5-6M3.5 4v4.5H8" className="flip" />;
-export const SendIcon = () => <Icon d="M4 12h14M13 6l6 6-6 6" />;
+export const ChatIcon = () => <Icon d={CHAT_ICON_PATH} />;
+export const CloseIcon = () => <Icon d={CLOSE_ICON_PATH} />;
+export const RestartIcon = () => <Icon d={RESTART_ICON_PATH} className="flip" />;
+export const SendIcon = () => <Icon d={SEND_ICON_PATH} />;

@@ -175,17 +175,22 @@ button { cursor: pointer; }
 }
 `;
 
+// The script tag's loader and its lazily loaded app each carry this module; a
+// registry-wide symbol lets the second see that the first already adopted a sheet.
+const MARK = Symbol.for('statechat.widget-styles');
 const sheets = new WeakMap<Document, CSSStyleSheet>();
 
 /** Adopts the widget's stylesheet into a shadow root; one parsed sheet is shared by every widget of a document. */
 export function adoptWidgetStyles(root: ShadowRoot): void {
+  if (root.adoptedStyleSheets.some((adopted) => MARK in adopted)) return;
   const document = root.ownerDocument;
   let sheet = sheets.get(document);
   if (!sheet) {
     const view = document.defaultView ?? globalThis;
     sheet = new (view as typeof globalThis).CSSStyleSheet();
     sheet.replaceSync(widgetCss);
+    Object.defineProperty(sheet, MARK, { value: true });
     sheets.set(document, sheet);
   }
-  if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 }

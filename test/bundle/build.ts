@@ -1,0 +1,57 @@
+/**
+ * `npm run build`: the script tag build in `dist/`.
+ *
+ * - `statechat.js`: a classic script (IIFE) that draws the launcher and
+ *   defines `<statechat-widget>`; small, so it can load on every page.
+ * - `statechat-app.js` (+ `statechat-chunk-*.js`): the Preact UI and the
+ *   chat controller as ES modules, imported by `statechat.js` from beside
+ *   itself when the visitor opens the chat or the page is idle. Chunks the
+ *   controller itself loads lazily (the full date and phone parsers) stay
+ *   separate.
+ */
+import { fileURLToPath } from 'node:url';
+import { build, type InlineConfig } from 'vite';
+
+export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+function common(outDir: string, extra: InlineConfig): InlineConfig {
+  return {
+    ...extra,
+    configFile: false,
+    root: projectRoot,
+    logLevel: 'warn',
+    // Library mode leaves `process.env.NODE_ENV` for the consumer; a script tag has no consumer.
+    define: { 'process.env.NODE_ENV': '"production"' },
+    build: { outDir, emptyOutDir: false, target: 'es2022', minify: true, sourcemap: false, copyPublicDir: false, reportCompressedSize: false },
+  };
+}
+
+/** `extra`: more Vite config for both builds (plugins, aliases). */
+export async function buildWidget(outDir = `${projectRoot}dist`, extra: InlineConfig = {}): Promise<void> {
+  const app = common(outDir, extra);
+  await build({
+    ...app,
+    build: {
+      ...app.build,
+      // Not library mode: that keeps whitespace in ES output, and this output is for browsers, not bundlers.
+      modulePreload: false,
+      rolldownOptions: {
+        input: { 'statechat-app': `${projectRoot}widget/ui/boot.ts` },
+        preserveEntrySignatures: 'exports-only',
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'statechat-chunk-[name]-[hash].js' },
+      },
+    },
+  });
+  const loader = common(outDir, extra);
+  await build({
+    ...loader,
+    build: {
+      ...loader.build,
+      lib: { entry: `${projectRoot}widget/script-tag.ts`, formats: ['iife'], name: 'statechatLoader', fileName: () => 'statechat.js' },
+    },
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await buildWidget(process.argv[2]);
+}

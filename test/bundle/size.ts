@@ -1,0 +1,21 @@
+/**
+ * `npm run size`: builds the script tag bundle into `dist/`, prints its
+ * gzip -9 sizes, rewrites `test/bundle/SIZE.md`, and exits 1 when a budget
+ * is exceeded. (`test/bundle/size.test.ts` checks the same budgets in CI.)
+ */
+import { writeFileSync } from 'node:fs';
+import { buildWidget, projectRoot } from './build.ts';
+import { formatSizes, LAUNCHER_BUDGET, measureBundle, START_BUDGET } from './measure.ts';
+
+await buildWidget();
+const sizes = measureBundle(`${projectRoot}dist`);
+const table = formatSizes(sizes);
+const date = new Date().toISOString().slice(0, 10);
+writeFileSync(
+  new URL('./SIZE.md', import.meta.url),
+  `# Script tag bundle size\n\nMeasured ${date} with \`npm run size\` (Vite 8 production build, gzip -9, 1 KB = 1024 bytes).\n\n${table}\n`,
+);
+process.stdout.write(`${table}\n`);
+const over = sizes.launcher.gzip > LAUNCHER_BUDGET || sizes.startGzip > START_BUDGET;
+if (over) process.stderr.write('over budget\n');
+process.exitCode = over ? 1 : 0;
