@@ -5,3 +5,5 @@
 export * from './engine/index.ts';
 export { createLocalUnderstanding } from './local-understanding.ts';
 export type { LocalUnderstanding, LocalUnderstandingOptions, Understanding } from './local-understanding.ts';
+export { createChat } from './create-chat.ts';
+export type { Chat, ChatEventName, ChatMessage, ChatState, CreateChatOptions, MessageStatus, NluMode } from './chat-types.ts';

@@ -1,0 +1,146 @@
+import { QueryClient } from '@tanstack/query-core';
+import ky, { TimeoutError, type KyInstance } from 'ky';
+import type { Flow, Json, JsonObject } from '../../flows/types.ts';
+import { errorFromResponse, RelayRequestError } from './relay-request-error.ts';
+
+export interface ClassifyBody {
+  flowId: string;
+  state: string;
+  text: string;
+  sessionId: string;
+}
+
+export interface ClassifyAnswer {
+  intent: string | null;
+  confidence: number;
+  slots: JsonObject;
+  source: string;
+}
+
+export interface ToolBody {
+  flowId: string;
+  sessionId: string;
+  args: JsonObject;
+}
+
+export interface CachedFlow {
+  definition: Flow;
+  etag?: string;
+}
+
+export interface FetchedFlow {
+  definition: Flow;
+  etag: string | undefined;
+  /** False when the relay answered 304 (the cached copy is current). */
+  changed: boolean;
+}
+
+export interface RelayClientOptions {
+  /** The relay's base URL, e.g. `https://example.com/statechat`. */
+  baseUrl: string;
+  /** Defaults to the global `fetch`, looked up on each call (so test interceptors apply). */
+  fetch?: typeof fetch;
+  queryClient: QueryClient;
+  classifyTimeoutMs?: number;
+}
+
+const DEFAULT_CLASSIFY_TIMEOUT_MS = 15_000;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The relay's three endpoints over ky. Every failure becomes a
+ * `RelayRequestError`; retrying is the caller's business (the outbox's
+ * mutations), so ky's own retry is off.
+ */
+export class RelayClient {
+  private readonly http: KyInstance;
+  private readonly queryClient: QueryClient;
+  private readonly classifyTimeoutMs: number;
+
+  constructor(private readonly options: RelayClientOptions) {
+    const fetchFunction = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+    this.http = ky.create({
+      prefixUrl: options.baseUrl.replace(/\/+$/, ''),
+      fetch: fetchFunction,
+      retry: 0,
+      throwHttpErrors: false,
+    });
+    this.queryClient = options.queryClient;
+    this.classifyTimeoutMs = options.classifyTimeoutMs ?? DEFAULT_CLASSIFY_TIMEOUT_MS;
+  }
+
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  private async request(label: string, run: () => Promise<Response>): Promise<Response> {
+    try {
+      const response = await run();
+      if (!response.ok && response.status !== 304) throw await errorFromResponse(response, label);
+      return response;
+    } catch (error) {
+      if (error instanceof RelayRequestError) throw error;
+      if (error instanceof TimeoutError) throw new RelayRequestError('timeout', `${label} timed out`, null, true, null, { cause: error });
+      throw new RelayRequestError('network', `${label} could not reach the relay`, null, true, null, { cause: error });
+    }
+  }
+
+  /**
+   * The flow as the relay serves it, revalidated with its ETag: a 304 keeps
+   * `cached`. Goes through the query cache, so concurrent asks share one request.
+   */
+  fetchFlow(flowId: string, cached: CachedFlow | undefined): Promise<FetchedFlow> {
+    return this.queryClient.fetchQuery({
+      queryKey: ['statechat', 'flow', this.options.baseUrl, flowId],
+      staleTime: 0,
+      retry: (failureCount, error) => error instanceof RelayRequestError && error.transient && failureCount < 2,
+      retryDelay: (failureCount) => Math.min(500 * 2 ** failureCount, 2000),
+      queryFn: async ({ signal }) => {
+        const label = `GET /v1/flows/${flowId}`;
+        const headers: Record<string, string> = cached?.etag ? { 'if-none-match': cached.etag } : {};
+        const response = await this.request(label, () =>
+          this.http.get(`v1/flows/${encodeURIComponent(flowId)}`, { headers, signal, timeout: 10_000 }),
+        );
+        if (response.status === 304 && cached) return { definition: cached.definition, etag: cached.etag, changed: false };
+        const body: unknown = await response.json().catch(() => undefined);
+        if (!isRecord(body)) throw new RelayRequestError('bad_response', `${label} did not answer a flow`, response.status, false);
+        return { definition: body as unknown as Flow, etag: response.headers.get('etag') ?? undefined, changed: true };
+      },
+    });
+  }
+
+  async classify(body: ClassifyBody): Promise<ClassifyAnswer> {
+    const label = 'POST /v1/classify';
+    const response = await this.request(label, () => this.http.post('v1/classify', { json: body, timeout: this.classifyTimeoutMs }));
+    const answer: unknown = await response.json().catch(() => undefined);
+    if (
+      !isRecord(answer) ||
+      !(answer.intent === null || typeof answer.intent === 'string') ||
+      typeof answer.confidence !== 'number' ||
+      !(answer.slots === undefined || isRecord(answer.slots))
+    ) {
+      throw new RelayRequestError('bad_response', `${label} answered something else than a classification`, response.status, false);
+    }
+    return {
+      intent: answer.intent,
+      confidence: answer.confidence,
+      slots: (answer.slots ?? {}) as JsonObject,
+      source: typeof answer.source === 'string' ? answer.source : 'relay',
+    };
+  }
+
+  async callTool(name: string, body: ToolBody, idempotencyKey: string, timeoutMs: number): Promise<Json> {
+    const label = `POST /v1/tools/${name}`;
+    const response = await this.request(label, () =>
+      this.http.post(`v1/tools/${encodeURIComponent(name)}`, { json: body, headers: { 'idempotency-key': idempotencyKey }, timeout: timeoutMs }),
+    );
+    const answer: unknown = await response.json().catch(() => undefined);
+    if (!isRecord(answer) || !('result' in answer)) {
+      throw new RelayRequestError('bad_response', `${label} answered without a result`, response.status, false);
+    }
+    return answer.result as Json;
+  }
+}

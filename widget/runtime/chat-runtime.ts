@@ -1,0 +1,1099 @@
+/**
+ * The headless chat controller behind `createChat`: one runner that applies
+ * engine events one at a time from a mailbox, writes each turn to storage
+ * before performing its effects, and performs them (messages, timers, local
+ * or relay classification, tool calls through the outbox).
+ */
+import { onlineManager, QueryClient } from '@tanstack/query-core';
+import { FlowLoadError, loadFlowOrThrow, type LoadedFlow } from '../../flows/load.ts';
+import type { Flow, Json, JsonObject } from '../../flows/types.ts';
+import type { Chat, ChatEventName, ChatMessage, ChatState, CreateChatOptions, NluMode } from '../chat-types.ts';
+import { OutboxQueue, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../client/outbox-queue.ts';
+import { RelayClient } from '../client/relay-client.ts';
+import { isTransient, RelayRequestError } from '../client/relay-request-error.ts';
+import { initialSnapshot, step } from '../engine/step.ts';
+import type { Effect, EngineEvent, Env, RenderedChoice, Snapshot } from '../engine/types.ts';
+import { createLocalUnderstanding, type LocalUnderstanding, type Understanding } from '../local-understanding.ts';
+import { StorageError, storageErrorOf, type ChatStore } from '../store/chat-store.ts';
+import type { DatabaseEvent } from '../store/idb-store.ts';
+import { MemoryStore } from '../store/memory-store.ts';
+import { openStore, type OpenedStore, type OpenStoreOptions } from '../store/open-store.ts';
+import {
+  pinnedFlowKey,
+  relayFlowKey,
+  type FlowRecord,
+  type MessageRecord,
+  type OutboxRecord,
+  type SessionRecord,
+  type StoreChange,
+  type StoredConversation,
+} from '../store/records.ts';
+import { Mailbox } from './mailbox.ts';
+import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type SharedView, type TabMessage } from './tabs.ts';
+import { DeadlineTimers } from './timers.ts';
+import { messagesFromEffects, publicMessage, settleStatuses } from './transcript.ts';
+
+/**
+ * What the page provides, injectable for tests. The online state is
+ * TanStack Query's `onlineManager` (its `setOnline` / `setEventListener`),
+ * because the outbox's mutations pause on it.
+ */
+export interface ChatEnvironment {
+  /** Default: the global `fetch`, looked up per request. */
+  fetch?: typeof fetch;
+  /** The IndexedDB database name (default `statechat`). */
+  databaseName?: string;
+  /** Replaces how storage is opened (tests: a store that fails). */
+  openStore?: (options: OpenStoreOptions) => Promise<OpenedStore>;
+  /** Default `navigator.locks`; `null` runs without tab coordination. */
+  locks?: LockManagerLike | null;
+  /** Default `new BroadcastChannel(name)`; `null` runs without tab coordination. */
+  createChannel?: ((name: string) => ChannelLike) | null;
+  /** Backoff and attempts for relay work. */
+  retry?: Partial<RetryPolicy> & { classifyAttempts?: number; toolAttempts?: number };
+  /** How often a follower tab sends again what the leader has not acknowledged (ms). */
+  forwardIntervalMs?: number;
+}
+
+/** `Chat` plus what tests and benchmarks need. */
+export interface ChatController extends Chat {
+  /** Resolves once no engine event is waiting to be applied. */
+  idle(): Promise<void>;
+}
+
+const DEFAULT_CLASSIFY_ATTEMPTS = 4;
+const DEFAULT_TOOL_ATTEMPTS = 6;
+const DEFAULT_FORWARD_INTERVAL_MS = 1000;
+const FOLLOWER_WAIT_MS = 3000;
+/** Slot types whose full parsers (chrono, libphonenumber) run on the relay. */
+const RELAY_PARSED_TYPES = new Set(['date', 'time', 'datetime', 'phone']);
+
+const NOTICE_TEXT = {
+  storage: 'This conversation is kept in this page only: storage is unavailable, so it will not survive a reload.',
+  restarted: 'The assistant was updated and this conversation had to start over.',
+  flowUpdated: 'The assistant was updated; your conversation continues.',
+};
+
+class ChatSetupError extends Error {
+  override readonly name = 'ChatSetupError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function defaultNewId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+function pageLanguage(): string | undefined {
+  if (typeof document !== 'undefined' && document.documentElement?.lang) return document.documentElement.lang;
+  if (typeof navigator !== 'undefined' && navigator.language) return navigator.language;
+  return undefined;
+}
+
+function flowMeta(flow: LoadedFlow): SessionRecord['flow'] {
+  return { id: flow.id, version: flow.version, name: flow.definition.meta.name };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function reportListenerError(error: unknown): void {
+  const report = (globalThis as { reportError?: (error: unknown) => void }).reportError;
+  report?.(error);
+}
+
+export function createChatRuntime(options: CreateChatOptions, environment: ChatEnvironment = {}): ChatController {
+  return new ChatRuntime(options, environment);
+}
+
+class ChatRuntime implements ChatController {
+  readonly ready: Promise<void>;
+  private markReady: () => void = () => undefined;
+  private isReady = false;
+
+  private readonly now: () => number;
+  private readonly newId: () => string;
+  private readonly mode: NluMode;
+  private readonly namespace: string;
+  private readonly language: string | undefined;
+  private readonly mailbox: Mailbox;
+  private readonly timers: DeadlineTimers;
+  private readonly queryClient: QueryClient;
+  private readonly outboxQueue: OutboxQueue;
+  private readonly relay: RelayClient | null;
+  private readonly attempts: { classify: number; tool: number };
+
+  private store: ChatStore = new MemoryStore();
+  private storageKind: ChatState['storage'];
+  private flow: LoadedFlow | null = null;
+  private understand: LocalUnderstanding | null = null;
+  /** A newer flow version waiting for the engine to be free. */
+  private upgradeTo: LoadedFlow | null = null;
+  private session: SessionRecord | null = null;
+  private messages: MessageRecord[] = [];
+  private readonly byId = new Map<string, MessageRecord>();
+  private readonly outbox = new Map<string, OutboxRecord>();
+  private readonly toolsInFlight = new Set<string>();
+  private phase: ChatState['phase'] = 'loading';
+  private failure: ChatState['error'] = null;
+  /** Bumped by reset, restart and destroy: answers for an older generation are dropped. */
+  private generation = 0;
+  private destroyed = false;
+  private unsubscribeOnline: () => void = () => undefined;
+
+  private tabs: TabCoordinator | null = null;
+  private leader = true;
+  private sharedView: SharedView | null = null;
+  private firstView: () => void = () => undefined;
+  /** Follower: inputs sent to the leader and not yet acknowledged. */
+  private readonly forwards = new Map<string, ForwardedInput>();
+  private forwardTimer: ReturnType<typeof setInterval> | null = null;
+  /** Leader: forwarded inputs already applied (messages are also recognised by id in the transcript). */
+  private readonly handledForwards = new Set<string>();
+
+  private state: ChatState;
+  private readonly listeners = new Set<(state: ChatState) => void>();
+  private readonly eventListeners = new Map<string, Set<(data: JsonObject) => void>>();
+
+  constructor(
+    private readonly options: CreateChatOptions,
+    private readonly environment: ChatEnvironment,
+  ) {
+    this.now = options.now ?? (() => Date.now());
+    this.newId = options.newId ?? defaultNewId;
+    this.mode = options.nlu ?? 'hybrid';
+    this.language = options.language ?? pageLanguage();
+    this.namespace = options.namespace ?? (typeof options.flow === 'string' ? options.flow : (options.flow.meta.id ?? options.flow.meta.name));
+    this.storageKind = options.storage ?? 'indexeddb';
+    this.mailbox = new Mailbox((error) => this.fire('error', { code: 'internal', message: errorMessage(error) }));
+    this.timers = new DeadlineTimers(this.now, (timerId) => {
+      void this.mailbox.post(() => this.applyCurrent(this.generation, { type: 'timer.fired', timerId }));
+    });
+    this.queryClient = new QueryClient({ defaultOptions: { queries: { gcTime: 5 * 60_000 } } });
+    this.outboxQueue = new OutboxQueue(this.queryClient, `statechat:${this.namespace}`, { ...DEFAULT_RETRY_POLICY, ...environment.retry });
+    this.attempts = {
+      classify: environment.retry?.classifyAttempts ?? DEFAULT_CLASSIFY_ATTEMPTS,
+      tool: environment.retry?.toolAttempts ?? DEFAULT_TOOL_ATTEMPTS,
+    };
+    this.relay = options.relay
+      ? new RelayClient({ baseUrl: options.relay, queryClient: this.queryClient, ...(environment.fetch ? { fetch: environment.fetch } : {}) })
+      : null;
+    this.state = this.buildState();
+    this.ready = new Promise((resolve) => {
+      this.markReady = resolve;
+    });
+    void this.start().catch((error: unknown) => this.fail('start_failed', errorMessage(error)));
+  }
+
+  // ---- start, restore, follow ------------------------------------------------------------------
+
+  private async start(): Promise<void> {
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) onlineManager.setOnline(false);
+    this.unsubscribeOnline = onlineManager.subscribe((online) => this.onlineChanged(online));
+    this.queryClient.mount();
+    const opened = await (this.environment.openStore ?? openStore)({
+      storage: this.storageKind,
+      ...(this.environment.databaseName === undefined ? {} : { databaseName: this.environment.databaseName }),
+      onDatabaseEvent: (event) => this.databaseEvent(event),
+    });
+    if (this.destroyed) {
+      opened.store.close();
+      return;
+    }
+    this.store = opened.store;
+    this.storageKind = opened.store.kind;
+    if (opened.fallback) this.warnStorage(opened.fallback);
+
+    const locks = this.environment.locks === undefined ? (typeof navigator !== 'undefined' ? navigator.locks : undefined) : this.environment.locks;
+    const createChannel =
+      this.environment.createChannel === undefined
+        ? typeof BroadcastChannel === 'undefined'
+          ? null
+          : (name: string) => new BroadcastChannel(name)
+        : this.environment.createChannel;
+    if (this.store.kind === 'indexeddb' && locks && createChannel) {
+      const name = `statechat:${this.namespace}`;
+      this.tabs = new TabCoordinator(name, locks, createChannel(name), {
+        becomeLeader: () => this.takeOver(),
+        receive: (message) => this.receive(message),
+      });
+      this.leader = (await this.tabs.start()) === 'leader';
+    }
+    if (this.leader) {
+      await this.mailbox.post(() => this.restoreOrStart());
+      this.tabs?.post({ type: 'hello' });
+    } else {
+      await this.follow();
+    }
+  }
+
+  private setReady(): void {
+    if (this.isReady) return;
+    this.isReady = true;
+    this.markReady();
+    this.publish();
+  }
+
+  private fail(code: string, message: string): void {
+    this.phase = 'error';
+    this.failure = { code, message };
+    this.fire('error', { code, message });
+    this.setReady();
+    this.publish();
+  }
+
+  /** Leader: the stored conversation if there is one (resumed), else a new one. */
+  private async restoreOrStart(): Promise<void> {
+    const generation = this.generation;
+    let stored: StoredConversation | null = null;
+    let pinned: LoadedFlow | null = null;
+    try {
+      stored = await this.store.load(this.namespace);
+      if (stored) {
+        const record = await this.store.readFlow(pinnedFlowKey(stored.session.flow.id, stored.session.flow.version));
+        pinned = record ? loadFlowOrThrow(record.definition) : null;
+      }
+    } catch (error) {
+      if (error instanceof StorageError) await this.fallBackToMemory(error);
+      stored = null;
+    }
+    if (stored && pinned) {
+      this.adopt(stored, pinned);
+      this.phase = stored.session.snapshot.status === 'ended' ? 'ended' : 'active';
+      this.failure = null;
+      this.setReady();
+      this.publish();
+      if (typeof this.options.flow !== 'string') {
+        const inline = this.loadInline(this.options.flow);
+        if (inline.version !== pinned.version) await this.upgrade(inline);
+      }
+      if (generation === this.generation && this.session?.snapshot.status === 'active' && this.session.snapshot.seq > 0) {
+        await this.apply({ type: 'session.resume' });
+      }
+      if (typeof this.options.flow === 'string') this.revalidate(this.options.flow);
+      return;
+    }
+    let flow: LoadedFlow;
+    try {
+      flow = await this.obtainFlow();
+    } catch (error) {
+      const code = error instanceof ChatSetupError ? error.code : error instanceof FlowLoadError ? 'invalid_flow' : 'flow_unavailable';
+      this.fail(code, errorMessage(error));
+      return;
+    }
+    this.failure = null;
+    await this.begin(flow, { clearMessages: true });
+  }
+
+  private adopt(stored: StoredConversation, flow: LoadedFlow): void {
+    this.setFlow(flow);
+    this.session = stored.session;
+    this.messages = stored.messages;
+    this.byId.clear();
+    for (const message of this.messages) this.byId.set(message.id, message);
+    this.outbox.clear();
+    for (const record of stored.outbox) this.outbox.set(record.id, record);
+  }
+
+  private setFlow(flow: LoadedFlow): void {
+    this.flow = flow;
+    this.understand = createLocalUnderstanding(flow, this.options.timeZone ? { timeZone: this.options.timeZone } : {});
+  }
+
+  private loadInline(definition: Flow): LoadedFlow {
+    return loadFlowOrThrow(definition);
+  }
+
+  /** The flow for a new session: inline, or from the relay (revalidated with the ETag), or the cached copy when offline. */
+  private async obtainFlow(): Promise<LoadedFlow> {
+    const source = this.options.flow;
+    if (typeof source !== 'string') return this.loadInline(source);
+    if (!this.relay) throw new ChatSetupError('no_relay', `The flow "${source}" is served by the relay, but no relay URL was given.`);
+    const key = relayFlowKey(this.relay.baseUrl, source);
+    const cached = await this.store.readFlow(key).catch(() => undefined);
+    if (onlineManager.isOnline() || !cached) {
+      try {
+        const fetched = await this.relay.fetchFlow(source, cached);
+        const loaded = loadFlowOrThrow(fetched.definition);
+        if (fetched.changed) await this.saveFlowRecord({ key, definition: fetched.definition, ...(fetched.etag ? { etag: fetched.etag } : {}), savedAt: this.now() });
+        return loaded;
+      } catch (error) {
+        if (!cached || error instanceof FlowLoadError) throw error;
+      }
+    }
+    if (!cached) throw new ChatSetupError('flow_unavailable', `The flow "${source}" could not be loaded.`);
+    return loadFlowOrThrow(cached.definition);
+  }
+
+  private async saveFlowRecord(record: FlowRecord): Promise<void> {
+    await this.persist({ flows: [record] });
+  }
+
+  /** Restored sessions start at once from the pinned flow; the relay's latest version is checked behind. */
+  private revalidate(flowId: string): void {
+    const relay = this.relay;
+    if (!relay || !onlineManager.isOnline()) return;
+    const generation = this.generation;
+    void (async () => {
+      const key = relayFlowKey(relay.baseUrl, flowId);
+      const cached = await this.store.readFlow(key).catch(() => undefined);
+      const fetched = await relay.fetchFlow(flowId, cached);
+      const latest = loadFlowOrThrow(fetched.definition);
+      await this.mailbox.post(async () => {
+        if (fetched.changed) await this.saveFlowRecord({ key, definition: fetched.definition, ...(fetched.etag ? { etag: fetched.etag } : {}), savedAt: this.now() });
+        if (generation === this.generation && this.leader) await this.upgrade(latest);
+      });
+    })().catch((error: unknown) => this.fire('warning', { code: 'flow_revalidation_failed', message: errorMessage(error) }));
+  }
+
+  /** Starts a new session on `flow`, keeping (or clearing) the transcript above it. */
+  private async begin(flow: LoadedFlow, change: StoreChange, notices: MessageRecord[] = []): Promise<void> {
+    this.setFlow(flow);
+    this.upgradeTo = null;
+    this.timers.cancelAll();
+    this.outbox.clear();
+    this.toolsInFlight.clear();
+    if (change.clearMessages) {
+      this.messages = [];
+      this.byId.clear();
+    }
+    const sessionId = this.newId();
+    const snapshot = initialSnapshot(flow);
+    const last = this.messages[this.messages.length - 1];
+    this.session = {
+      namespace: this.namespace,
+      sessionId,
+      flow: flowMeta(flow),
+      base: snapshot,
+      snapshot,
+      handoff: null,
+      nextOrder: last ? last.order + 1 : 0,
+      updatedAt: this.now(),
+    };
+    if (this.storageKind === 'memory' && this.options.storage !== 'memory' && this.messages.length === 0) {
+      notices.push(this.notice('storage', NOTICE_TEXT.storage, sessionId));
+    }
+    this.phase = 'active';
+    const event: EngineEvent = this.language ? { type: 'session.start', sessionId, language: this.language } : { type: 'session.start', sessionId };
+    await this.apply(event, {
+      change: {
+        ...change,
+        clearJournal: true,
+        clearOutbox: true,
+        flows: [...(change.flows ?? []), { key: pinnedFlowKey(flow.id, flow.version), definition: flow.definition, savedAt: this.now() }],
+      },
+      notices,
+    });
+    this.setReady();
+  }
+
+  private notice(kind: string, text: string, sessionId: string): MessageRecord {
+    return { namespace: this.namespace, id: `${sessionId}:notice:${kind}:${this.newId()}`, role: 'notice', notice: kind, text, at: this.now(), order: 0 };
+  }
+
+  /**
+   * A newer flow version: the session moves to it when its state (and every
+   * digression's return point) still exists there, once no work is pending;
+   * otherwise it starts over with a notice.
+   */
+  private async upgrade(latest: LoadedFlow): Promise<void> {
+    const session = this.session;
+    if (!session || latest.version === session.flow.version) {
+      this.upgradeTo = null;
+      return;
+    }
+    const snapshot = session.snapshot;
+    const states = latest.definition.states;
+    const fits = Object.hasOwn(states, snapshot.state) && snapshot.stack.every((frame) => Object.hasOwn(states, frame.state));
+    if (fits && (snapshot.pending !== null || snapshot.queue.length > 0)) {
+      this.upgradeTo = latest;
+      return;
+    }
+    this.upgradeTo = null;
+    if (fits) {
+      const moved: Snapshot = { ...snapshot, flowId: latest.id, flowVersion: latest.version };
+      this.setFlow(latest);
+      const notice = this.notice('flow-updated', NOTICE_TEXT.flowUpdated, session.sessionId);
+      notice.order = session.nextOrder;
+      this.addMessage(notice);
+      this.session = { ...session, flow: flowMeta(latest), base: moved, snapshot: moved, nextOrder: session.nextOrder + 1, updatedAt: this.now() };
+      await this.persist({
+        session: this.session,
+        clearJournal: true,
+        messages: [notice],
+        flows: [{ key: pinnedFlowKey(latest.id, latest.version), definition: latest.definition, savedAt: this.now() }],
+      });
+      this.fire('flow.updated', { flowId: latest.id, from: session.flow.version, to: latest.version, restarted: false });
+      this.publish();
+      return;
+    }
+    this.generation += 1;
+    this.fire('flow.updated', { flowId: latest.id, from: session.flow.version, to: latest.version, restarted: true });
+    await this.begin(latest, {}, [this.notice('restarted', NOTICE_TEXT.restarted, session.sessionId)]);
+  }
+
+  // ---- the runner ----------------------------------------------------------------------------
+
+  private addMessage(message: MessageRecord): void {
+    if (this.byId.has(message.id)) return;
+    this.messages.push(message);
+    this.byId.set(message.id, message);
+  }
+
+  /** Applies `event` only if no reset/restart happened since the work that produced it began. */
+  private async applyCurrent(generation: number, event: EngineEvent): Promise<void> {
+    if (generation !== this.generation || this.destroyed || !this.leader || !this.session) return;
+    await this.apply(event);
+  }
+
+  /**
+   * One engine step: step → write (journal entry, visitor message, snapshot,
+   * transcript, outbox: one transaction) → publish → perform the effects.
+   * Nothing reaches the network or the page before the write.
+   */
+  private async apply(
+    event: EngineEvent,
+    extra: { user?: MessageRecord; change?: StoreChange; notices?: MessageRecord[] } = {},
+  ): Promise<void> {
+    const session = this.session;
+    const flow = this.flow;
+    if (!session || !flow) return;
+    const env: Env = this.language ? { now: this.now(), language: this.language } : { now: this.now() };
+    const { snapshot, effects } = step(flow, session.snapshot, event, env);
+    const changed = new Map<string, MessageRecord>();
+    let order = session.nextOrder;
+    for (const notice of extra.notices ?? []) {
+      notice.order = order++;
+      this.addMessage(notice);
+      changed.set(notice.id, notice);
+    }
+    const user = extra.user;
+    if (user) {
+      if (!this.byId.has(user.id)) {
+        user.order = order++;
+        this.addMessage(user);
+      }
+      user.seq = snapshot.seq;
+      const dropped = effects.find((effect) => effect.type === 'error' && (effect.code === 'queue-full' || effect.code === 'not-started'));
+      if (dropped?.type === 'error') {
+        user.status = 'failed';
+        user.error = { code: 'dropped', message: dropped.message, retryable: true };
+      }
+      changed.set(user.id, user);
+    }
+    const bots = messagesFromEffects(effects, { namespace: this.namespace, sessionId: session.sessionId, at: env.now, nextOrder: order });
+    order += bots.length;
+    for (const bot of bots) {
+      this.addMessage(bot);
+      changed.set(bot.id, bot);
+    }
+    for (const message of settleStatuses(this.messages, snapshot)) changed.set(message.id, message);
+
+    let handoff = session.handoff;
+    for (const effect of effects) if (effect.type === 'handoff') handoff = { reason: effect.reason, queue: effect.queue };
+
+    const outboxPut: OutboxRecord[] = [];
+    const outboxDelete: string[] = [];
+    const forget = (id: string): void => {
+      if (this.outbox.delete(id)) outboxDelete.push(id);
+    };
+    if (event.type === 'nlu.result') forget(event.requestId);
+    if (event.type === 'tool.result' || event.type === 'tool.error') forget(event.callId);
+    const newClassify = effects.find((effect) => effect.type === 'classify');
+    // A resumed classification comes back with a new request id: it replaces the stored one, keeping a failure.
+    let carriedFailure: { code: string; message: string } | undefined;
+    for (const record of [...this.outbox.values()]) {
+      if (record.kind === 'classify' && snapshot.pending?.kind !== 'classify') forget(record.id);
+      else if (record.kind === 'classify' && newClassify && record.id !== newClassify.requestId) {
+        carriedFailure ??= record.failed;
+        forget(record.id);
+      }
+    }
+    for (const effect of effects) {
+      if (effect.type === 'classify' && this.mode !== 'local' && this.relay) {
+        const record: OutboxRecord = { namespace: this.namespace, id: effect.requestId, kind: 'classify', createdAt: env.now, effect };
+        if (carriedFailure) record.failed = carriedFailure;
+        this.outbox.set(record.id, record);
+        outboxPut.push(record);
+      } else if (effect.type === 'callTool' && !this.outbox.has(effect.callId)) {
+        const record: OutboxRecord = { namespace: this.namespace, id: effect.callId, kind: 'tool', createdAt: env.now, effect };
+        this.outbox.set(record.id, record);
+        outboxPut.push(record);
+      }
+    }
+
+    this.session = { ...session, snapshot, handoff, nextOrder: order, updatedAt: env.now };
+    this.phase = snapshot.status === 'ended' ? 'ended' : 'active';
+    await this.persist({
+      ...extra.change,
+      session: this.session,
+      journal: [{ namespace: this.namespace, seq: snapshot.seq, event, env }],
+      messages: [...changed.values()],
+      outboxPut,
+      outboxDelete,
+    });
+    this.publish();
+    this.perform(effects);
+    if (this.upgradeTo && snapshot.pending === null && snapshot.queue.length === 0) {
+      const latest = this.upgradeTo;
+      void this.mailbox.post(() => this.upgrade(latest));
+    }
+  }
+
+  private perform(effects: readonly Effect[]): void {
+    const generation = this.generation;
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'emit':
+          this.fire(effect.name, effect.data);
+          break;
+        case 'classify':
+          this.classify(effect, generation);
+          break;
+        case 'callTool':
+          this.callTool(effect, generation);
+          break;
+        case 'startTimer':
+          this.timers.arm(effect.timerId, effect.deadline);
+          break;
+        case 'cancelTimer':
+          this.timers.cancel(effect.timerId);
+          break;
+        case 'error':
+          this.fire('error', { code: effect.code, message: effect.message });
+          break;
+        case 'say':
+        case 'ask':
+        case 'handoff':
+        case 'ignored':
+          break;
+      }
+    }
+  }
+
+  private understandLocally(effect: Extract<Effect, { type: 'classify' }>): Understanding {
+    return (this.understand as LocalUnderstanding)(effect, this.now());
+  }
+
+  /** Hybrid: is the local answer good enough, or should the relay (LLM, full parsers) be asked? */
+  private needsRelay(effect: Extract<Effect, { type: 'classify' }>, local: Understanding): boolean {
+    if (local.intent === null || local.confidence < effect.threshold) return true;
+    const asked = this.session?.snapshot.prompt?.slot;
+    if (!asked || Object.hasOwn(local.slots, asked)) return false;
+    const type = this.flow?.slots[asked]?.type;
+    return type !== undefined && RELAY_PARSED_TYPES.has(type);
+  }
+
+  private classify(effect: Extract<Effect, { type: 'classify' }>, generation: number): void {
+    const requestId = effect.requestId;
+    const answer = (understanding: Understanding): void => {
+      void this.mailbox.post(() =>
+        this.applyCurrent(generation, {
+          type: 'nlu.result',
+          requestId,
+          intent: understanding.intent,
+          confidence: understanding.confidence,
+          slots: understanding.slots,
+        }),
+      );
+    };
+    const local = this.mode === 'relay' ? null : this.understandLocally(effect);
+    if (local && (this.mode === 'local' || !this.relay || !onlineManager.isOnline() || !this.needsRelay(effect, local))) {
+      this.setRequestStatus(requestId, 'sent');
+      answer(local);
+      return;
+    }
+    const relay = this.relay;
+    const session = this.session;
+    if (!relay || !session) {
+      void this.mailbox.post(() => this.failRequest(requestId, new RelayRequestError('no_relay', 'No relay is configured to understand messages.', null, false)));
+      return;
+    }
+    const record = this.outbox.get(requestId);
+    if (record?.kind === 'classify' && record.failed) {
+      void this.mailbox.post(() => this.failRequest(requestId, new RelayRequestError(record.failed?.code ?? 'failed', record.failed?.message ?? '', null, false)));
+      return;
+    }
+    const body = { flowId: session.flow.id, state: effect.state, text: effect.text, sessionId: session.sessionId };
+    this.outboxQueue
+      .submit({
+        id: requestId,
+        run: () => relay.classify(body),
+        // Hybrid does not wait for a struggling relay: the local answer is there.
+        retry: (failureCount, error) => local === null && isTransient(error) && failureCount < this.attempts.classify - 1,
+        onPaused: (paused) => {
+          if (generation === this.generation) this.setRequestStatus(requestId, paused ? 'pending' : 'sent');
+        },
+      })
+      .then(answer, (error: unknown) => {
+        if (generation !== this.generation || this.destroyed) return;
+        if (local) answer(local);
+        else void this.mailbox.post(() => this.failRequest(requestId, error));
+      });
+  }
+
+  private callTool(effect: Extract<Effect, { type: 'callTool' }>, generation: number): void {
+    const callId = effect.callId;
+    const answer = (event: EngineEvent): void => {
+      void this.mailbox.post(() => this.applyCurrent(generation, event));
+    };
+    const relay = this.relay;
+    const session = this.session;
+    if (!relay || !session) {
+      answer({ type: 'tool.error', callId, error: { code: 'no_relay', message: 'No relay is configured to run tools.' } });
+      return;
+    }
+    // A resume in the same page re-issues the call: it is already on its way.
+    if (this.toolsInFlight.has(callId)) return;
+    this.toolsInFlight.add(callId);
+    // The relay runs the tool with its own timeout and retries; wait for all of them.
+    const timeoutMs = (effect.retries + 1) * (effect.timeoutMs + 2000) + 2000;
+    this.outboxQueue
+      .submit({
+        id: callId,
+        run: () => relay.callTool(effect.name, { flowId: session.flow.id, sessionId: session.sessionId, args: effect.args }, effect.idempotencyKey, timeoutMs),
+        retry: (failureCount, error) => isTransient(error) && failureCount < this.attempts.tool - 1,
+      })
+      .then(
+        (result) => answer({ type: 'tool.result', callId, result }),
+        (error: unknown) => {
+          const code = error instanceof RelayRequestError ? error.code : 'tool_failed';
+          answer({ type: 'tool.error', callId, error: { code, message: errorMessage(error) } });
+        },
+      )
+      .finally(() => this.toolsInFlight.delete(callId));
+  }
+
+  private requestMessage(requestId: string): MessageRecord | undefined {
+    for (let index = this.messages.length - 1; index >= 0; index -= 1) {
+      const message = this.messages[index] as MessageRecord;
+      if (message.requestId === requestId) return message;
+    }
+    return undefined;
+  }
+
+  /** Shown at once; written with the next step (a reload re-derives it). */
+  private setRequestStatus(requestId: string, status: 'pending' | 'sent'): void {
+    const message = this.requestMessage(requestId);
+    if (!message || message.status === status || message.status === 'answered' || message.status === 'failed') return;
+    message.status = status;
+    this.publish();
+  }
+
+  /** A classification that cannot succeed by waiting: the message shows why, and `retry` sends it again. */
+  private async failRequest(requestId: string, error: unknown): Promise<void> {
+    const record = this.outbox.get(requestId);
+    const code = error instanceof RelayRequestError ? error.code : 'failed';
+    const message = errorMessage(error);
+    const change: StoreChange = {};
+    if (record?.kind === 'classify') {
+      record.failed = { code, message };
+      change.outboxPut = [record];
+    }
+    const user = this.requestMessage(requestId);
+    if (user && user.status !== 'answered') {
+      user.status = 'failed';
+      user.error = { code, message, retryable: true };
+      change.messages = [user];
+    }
+    await this.persist(change);
+    this.publish();
+  }
+
+  // ---- storage ---------------------------------------------------------------------------------
+
+  private async persist(change: StoreChange): Promise<void> {
+    try {
+      await this.store.commit(this.namespace, change);
+    } catch (error) {
+      await this.fallBackToMemory(storageErrorOf(error, 'saving'));
+    }
+  }
+
+  /** IndexedDB failed mid-conversation (quota, closed): carry on in memory, from what this page holds. */
+  private async fallBackToMemory(error: StorageError): Promise<void> {
+    if (this.store.kind === 'memory') return;
+    this.store.close();
+    const memory = new MemoryStore();
+    this.store = memory;
+    this.storageKind = 'memory';
+    this.warnStorage(error);
+    const session = this.session;
+    if (!session || !this.flow) return;
+    const notice = this.notice('storage', NOTICE_TEXT.storage, session.sessionId);
+    notice.order = session.nextOrder;
+    this.addMessage(notice);
+    this.session = { ...session, base: session.snapshot, nextOrder: session.nextOrder + 1 };
+    await memory.commit(this.namespace, {
+      session: this.session,
+      messages: this.messages,
+      outboxPut: [...this.outbox.values()],
+      flows: [{ key: pinnedFlowKey(this.flow.id, this.flow.version), definition: this.flow.definition, savedAt: this.now() }],
+    });
+    this.publish();
+  }
+
+  private warnStorage(error: StorageError): void {
+    this.fire('warning', { code: `storage_${error.code}`, message: `${error.message}; the conversation is kept in memory only.` });
+  }
+
+  private databaseEvent(event: DatabaseEvent): void {
+    if (event.type === 'blocked') this.fire('warning', { code: 'storage_blocked', message: 'Another tab is upgrading the chat storage; waiting for it.' });
+  }
+
+  // ---- tabs ------------------------------------------------------------------------------------
+
+  /** The previous leader went away: this tab takes over from what is stored. */
+  private async takeOver(): Promise<void> {
+    if (this.destroyed) return;
+    this.leader = true;
+    this.sharedView = null;
+    this.firstView();
+    await this.mailbox.post(() => this.restoreOrStart());
+    this.tabs?.post({ type: 'hello' });
+    const own = [...this.forwards.values()];
+    this.forwards.clear();
+    this.stopForwardTimer();
+    for (const input of own) await this.mailbox.post(() => this.accept(input));
+    this.publish();
+  }
+
+  private async follow(): Promise<void> {
+    const seen = new Promise<void>((resolve) => {
+      this.firstView = resolve;
+    });
+    try {
+      const stored = await this.store.load(this.namespace);
+      if (stored && !this.sharedView) this.sharedView = this.viewOf(stored);
+    } catch {
+      // The leader's broadcast will tell.
+    }
+    this.tabs?.post({ type: 'sync' });
+    if (!this.sharedView) await Promise.race([seen, new Promise((resolve) => setTimeout(resolve, FOLLOWER_WAIT_MS))]);
+    this.phase = this.sharedView?.phase ?? 'loading';
+    this.setReady();
+    this.publish();
+  }
+
+  private viewOf(stored: StoredConversation): SharedView {
+    const snapshot = stored.session.snapshot;
+    return {
+      ready: true,
+      phase: snapshot.status === 'ended' ? 'ended' : 'active',
+      sessionId: stored.session.sessionId,
+      flow: stored.session.flow,
+      state: snapshot.state,
+      messages: stored.messages.map(publicMessage),
+      choices: snapshot.status === 'active' ? (snapshot.prompt?.choices ?? []) : [],
+      busy: snapshot.pending !== null,
+      queued: stored.outbox.length,
+      handoff: stored.session.handoff,
+      error: null,
+    };
+  }
+
+  private receive(message: TabMessage): void {
+    if (this.destroyed) return;
+    if (this.leader) {
+      if (message.type === 'input') {
+        const input = message.input;
+        void this.mailbox.post(async () => {
+          await this.accept(input);
+          this.tabs?.post({ type: 'ack', id: input.id });
+        });
+      } else if (message.type === 'sync') {
+        this.broadcast();
+      }
+      return;
+    }
+    if (message.type === 'state') {
+      this.sharedView = message.view;
+      for (const shown of message.view.messages) this.forwards.delete(shown.id);
+      if (this.forwards.size === 0) this.stopForwardTimer();
+      this.phase = message.view.phase;
+      this.firstView();
+      this.publish();
+    } else if (message.type === 'ack') {
+      this.forwards.delete(message.id);
+      if (this.forwards.size === 0) this.stopForwardTimer();
+      this.publish();
+    } else if (message.type === 'hello') {
+      this.resendForwards();
+    }
+  }
+
+  private forward(input: ForwardedInput): void {
+    this.forwards.set(input.id, input);
+    this.tabs?.post({ type: 'input', input });
+    this.forwardTimer ??= setInterval(() => this.resendForwards(), this.environment.forwardIntervalMs ?? DEFAULT_FORWARD_INTERVAL_MS);
+    this.publish();
+  }
+
+  private resendForwards(): void {
+    for (const input of this.forwards.values()) this.tabs?.post({ type: 'input', input });
+  }
+
+  private stopForwardTimer(): void {
+    if (this.forwardTimer !== null) clearInterval(this.forwardTimer);
+    this.forwardTimer = null;
+  }
+
+  /** Leader: applies a visitor action (its own or a follower's) once, whatever is sent twice. */
+  private async accept(input: ForwardedInput): Promise<void> {
+    if (this.handledForwards.has(input.id)) return;
+    if ((input.kind === 'text' || input.kind === 'choice') && this.byId.has(input.id)) return;
+    this.handledForwards.add(input.id);
+    switch (input.kind) {
+      case 'text':
+      case 'choice': {
+        if (!this.session || !this.flow) return;
+        const event: Extract<EngineEvent, { type: 'user.text' | 'user.choice' }> =
+          input.kind === 'text' ? { type: 'user.text', text: input.text } : { type: 'user.choice', value: input.value };
+        const user: MessageRecord = {
+          namespace: this.namespace,
+          id: input.id,
+          role: 'user',
+          text: input.kind === 'text' ? input.text : input.label,
+          at: input.at,
+          status: 'pending',
+          order: 0,
+          input: event,
+        };
+        await this.apply(event, { user });
+        return;
+      }
+      case 'event':
+        await this.apply(input.data === null ? { type: 'host.event', name: input.name } : { type: 'host.event', name: input.name, data: input.data });
+        return;
+      case 'retry':
+        await this.retryNow(input.messageId);
+        return;
+      case 'reset':
+        await this.resetNow();
+        return;
+    }
+  }
+
+  // ---- state and events ------------------------------------------------------------------------
+
+  private buildState(): ChatState {
+    const online = onlineManager.isOnline();
+    if (!this.leader) {
+      const view = this.sharedView;
+      const forwarded: ChatMessage[] = [];
+      for (const input of this.forwards.values()) {
+        if (input.kind === 'text' || input.kind === 'choice') {
+          forwarded.push({ id: input.id, role: 'user', text: input.kind === 'text' ? input.text : input.label, at: input.at, status: 'pending' });
+        }
+      }
+      return {
+        ready: this.isReady,
+        phase: view?.phase ?? this.phase,
+        sessionId: view?.sessionId ?? null,
+        flow: view?.flow ?? null,
+        state: view?.state ?? null,
+        messages: [...(view?.messages ?? []), ...forwarded],
+        choices: view?.choices ?? [],
+        busy: view?.busy ?? false,
+        online,
+        queued: view?.queued ?? 0,
+        handoff: view?.handoff ?? null,
+        storage: this.storageKind,
+        leader: false,
+        error: view?.error ?? this.failure,
+      };
+    }
+    const session = this.session;
+    const snapshot = session?.snapshot;
+    return {
+      ready: this.isReady,
+      phase: this.phase,
+      sessionId: session?.sessionId ?? null,
+      flow: session?.flow ?? null,
+      state: snapshot?.state ?? null,
+      messages: this.messages.map(publicMessage),
+      choices: snapshot?.status === 'active' ? (snapshot.prompt?.choices ?? []).map((choice) => ({ ...choice })) : [],
+      busy: snapshot ? snapshot.pending !== null : false,
+      online,
+      queued: this.outbox.size,
+      handoff: session?.handoff ?? null,
+      storage: this.storageKind,
+      leader: true,
+      error: this.failure,
+    };
+  }
+
+  private publish(): void {
+    if (this.destroyed) return;
+    this.state = this.buildState();
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(this.state);
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
+    if (this.leader) this.broadcast();
+  }
+
+  private broadcast(): void {
+    if (!this.tabs || !this.isReady) return;
+    const { online: _online, storage: _storage, leader: _leader, ...view } = this.state;
+    this.tabs.post({ type: 'state', view });
+  }
+
+  private fire(name: string, data: JsonObject): void {
+    for (const callback of [...(this.eventListeners.get(name) ?? [])]) {
+      try {
+        callback(data);
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
+  }
+
+  private onlineChanged(online: boolean): void {
+    if (this.destroyed) return;
+    this.publish();
+    if (!online) return;
+    if (!this.leader) this.resendForwards();
+    else if (this.phase === 'error' && this.failure?.code === 'flow_unavailable') void this.mailbox.post(() => this.restoreOrStart());
+  }
+
+  // ---- public API -------------------------------------------------------------------------------
+
+  async send(text: string): Promise<void> {
+    await this.ready;
+    const trimmed = text.trim();
+    if (trimmed === '' || this.destroyed) return;
+    const input: ForwardedInput = { id: this.newId(), kind: 'text', text: trimmed, at: this.now() };
+    if (!this.leader) return this.forward(input);
+    await this.mailbox.post(() => this.accept(input));
+  }
+
+  async choose(choice: RenderedChoice | string): Promise<void> {
+    await this.ready;
+    if (this.destroyed) return;
+    const offered = this.state.choices;
+    const value = typeof choice === 'string' ? choice : choice.value;
+    const match = offered.find((candidate) => candidate.value === value) ?? offered.find((candidate) => candidate.label === value);
+    const input: ForwardedInput = {
+      id: this.newId(),
+      kind: 'choice',
+      value: match?.value ?? value,
+      label: match?.label ?? (typeof choice === 'string' ? choice : choice.label),
+      at: this.now(),
+    };
+    if (!this.leader) return this.forward(input);
+    await this.mailbox.post(() => this.accept(input));
+  }
+
+  async retry(messageId: string): Promise<void> {
+    await this.ready;
+    if (this.destroyed) return;
+    const input: ForwardedInput = { id: this.newId(), kind: 'retry', messageId };
+    if (!this.leader) return this.forward(input);
+    await this.mailbox.post(() => this.accept(input));
+  }
+
+  private async retryNow(messageId: string): Promise<void> {
+    const message = this.byId.get(messageId);
+    if (!message || message.role !== 'user' || message.status !== 'failed') return;
+    if (message.error?.code === 'dropped' && message.input) {
+      message.status = 'pending';
+      delete message.error;
+      await this.apply(message.input, { user: message });
+      return;
+    }
+    const record = message.requestId ? this.outbox.get(message.requestId) : undefined;
+    if (record?.kind !== 'classify' || this.session?.snapshot.pending?.kind !== 'classify' || this.session.snapshot.pending.requestId !== record.id) return;
+    delete record.failed;
+    message.status = 'pending';
+    delete message.error;
+    await this.persist({ outboxPut: [record], messages: [message] });
+    this.publish();
+    this.classify(record.effect, this.generation);
+  }
+
+  emit(name: string, data?: Json): void {
+    if (this.destroyed) return;
+    const input: ForwardedInput = { id: this.newId(), kind: 'event', name, data: data ?? null };
+    void this.ready.then(() => {
+      if (this.destroyed) return;
+      if (!this.leader) this.forward(input);
+      else void this.mailbox.post(() => this.accept(input));
+    });
+  }
+
+  getState(): ChatState {
+    return this.state;
+  }
+
+  subscribe(listener: (state: ChatState) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  on(event: ChatEventName, callback: (data: JsonObject) => void): () => void {
+    let callbacks = this.eventListeners.get(event);
+    if (!callbacks) {
+      callbacks = new Set();
+      this.eventListeners.set(event, callbacks);
+    }
+    callbacks.add(callback);
+    return () => {
+      callbacks.delete(callback);
+    };
+  }
+
+  async reset(): Promise<void> {
+    await this.ready;
+    if (this.destroyed) return;
+    const input: ForwardedInput = { id: this.newId(), kind: 'reset' };
+    if (!this.leader) return this.forward(input);
+    await this.mailbox.post(() => this.accept(input));
+  }
+
+  private async resetNow(): Promise<void> {
+    this.generation += 1;
+    this.timers.cancelAll();
+    const flow = this.upgradeTo ?? this.flow;
+    if (!flow) {
+      await this.restoreOrStart();
+      return;
+    }
+    await this.store.clear(this.namespace).catch((error: unknown) => this.fallBackToMemory(storageErrorOf(error, 'clearing')));
+    await this.begin(flow, { clearMessages: true });
+  }
+
+  async idle(): Promise<void> {
+    await this.ready;
+    while (this.mailbox.busy) await this.mailbox.idle();
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    while (this.mailbox.busy) await this.mailbox.idle();
+    this.destroyed = true;
+    this.generation += 1;
+    this.mailbox.close();
+    this.timers.cancelAll();
+    this.stopForwardTimer();
+    this.unsubscribeOnline();
+    this.queryClient.unmount();
+    this.queryClient.clear();
+    this.tabs?.close();
+    this.store.close();
+    this.listeners.clear();
+    this.eventListeners.clear();
+    this.firstView();
+    this.setReady();
+  }
+}

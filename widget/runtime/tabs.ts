@@ -1,0 +1,119 @@
+/**
+ * Several tabs, one conversation: the tab holding the Web Lock writes (runs
+ * the engine, owns IndexedDB writes, timers and relay work); the others
+ * follow its state over BroadcastChannel and forward what their visitor does.
+ */
+import type { Json } from '../../flows/types.ts';
+import type { ChatState } from '../chat-types.ts';
+
+/** The part of `navigator.locks` used here. */
+export interface LockManagerLike {
+  request(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => Promise<unknown>): Promise<unknown>;
+}
+
+/** The part of `BroadcastChannel` used here. */
+export interface ChannelLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  close(): void;
+}
+
+/** The leader's state as followers show it (their own `online`, `storage` and `leader` are local). */
+export type SharedView = Omit<ChatState, 'online' | 'storage' | 'leader'>;
+
+/** Something a follower's visitor did, for the leader to apply once. */
+export type ForwardedInput =
+  | { id: string; kind: 'text'; text: string; at: number }
+  | { id: string; kind: 'choice'; value: string; label: string; at: number }
+  | { id: string; kind: 'event'; name: string; data: Json | null }
+  | { id: string; kind: 'retry'; messageId: string }
+  | { id: string; kind: 'reset' };
+
+export type TabMessage =
+  | { type: 'state'; view: SharedView }
+  | { type: 'input'; input: ForwardedInput }
+  | { type: 'ack'; id: string }
+  /** A tab became the leader: followers send what is not yet acknowledged. */
+  | { type: 'hello' }
+  /** A follower asks the leader for its state. */
+  | { type: 'sync' };
+
+export interface TabHandlers {
+  /** This tab now writes: called once, when the lock is granted after waiting. */
+  becomeLeader: () => Promise<void>;
+  receive: (message: TabMessage) => void;
+}
+
+export class TabCoordinator {
+  private readonly channel: ChannelLike;
+  private readonly abort = new AbortController();
+  private release: () => void = () => undefined;
+  private readonly released: Promise<void>;
+  private closed = false;
+
+  constructor(
+    private readonly lockName: string,
+    private readonly locks: LockManagerLike,
+    channel: ChannelLike,
+    private readonly handlers: TabHandlers,
+  ) {
+    this.channel = channel;
+    this.released = new Promise((resolve) => {
+      this.release = resolve;
+    });
+    channel.addEventListener('message', (event) => {
+      if (!this.closed && isTabMessage(event.data)) handlers.receive(event.data);
+    });
+  }
+
+  /** Takes the lock if it is free (`leader`); otherwise waits for it in the background (`follower`). */
+  start(): Promise<'leader' | 'follower'> {
+    return new Promise((resolve) => {
+      this.locks
+        .request(this.lockName, { ifAvailable: true }, async (lock) => {
+          if (lock === null) {
+            resolve('follower');
+            this.waitForLock();
+            return;
+          }
+          resolve('leader');
+          // Held until `close()`: returning would hand the conversation to another tab.
+          await this.released;
+        })
+        .catch(() => resolve('follower'));
+    });
+  }
+
+  private waitForLock(): void {
+    this.locks
+      .request(this.lockName, { signal: this.abort.signal }, async () => {
+        if (this.closed) return;
+        await this.handlers.becomeLeader();
+        await this.released;
+      })
+      .catch(() => undefined);
+  }
+
+  post(message: TabMessage): void {
+    if (this.closed) return;
+    try {
+      this.channel.postMessage(message);
+    } catch {
+      // A closed channel (the page is going away): followers catch up from IndexedDB.
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    this.release();
+    this.channel.close();
+  }
+}
+
+function isTabMessage(value: unknown): value is TabMessage {
+  if (value === null || typeof value !== 'object') return false;
+  const type = (value as { type?: unknown }).type;
+  return type === 'state' || type === 'input' || type === 'ack' || type === 'hello' || type === 'sync';
+}
