@@ -1,0 +1,29 @@
+/**
+ * The lazily loaded half of the script tag and the custom element: the
+ * Preact UI and the chat controller (`statechat-app.js` in the build).
+ */
+import type { CreateChatOptions } from '../chat-types.ts';
+import { createChat } from '../create-chat.ts';
+import { mount, type MountedWidget } from '../mount.ts';
+import type { WidgetApp } from './lazy-widget.ts';
+import type { WidgetConfig } from './widget-config.ts';
+
+export const start: WidgetApp['start'] = (host: HTMLElement, config: WidgetConfig, hooks): MountedWidget => {
+  const options: CreateChatOptions = { flow: config.flow };
+  if (config.relay) options.relay = config.relay;
+  if (config.nlu) options.nlu = config.nlu;
+  if (config.storage) options.storage = config.storage;
+  if (config.namespace) options.namespace = config.namespace;
+  if (config.language) options.language = config.language;
+  const chat = createChat(options);
+  return mount({
+    chat,
+    host,
+    open: hooks.open,
+    onOpenChange: hooks.onOpenChange,
+    ...(config.title ? { title: config.title } : {}),
+    ...(config.language ? { language: config.language } : {}),
+    ...(config.position ? { position: config.position } : {}),
+    ...(config.colorScheme ? { colorScheme: config.colorScheme } : {}),
+  });
+};
