@@ -130,6 +130,8 @@ class ChatRuntime implements ChatController {
 
   private store: ChatStore = new MemoryStore();
   private storageKind: ChatState['storage'];
+  /** IndexedDB was asked for and could not be used. */
+  private storageFellBack = false;
   private flow: LoadedFlow | null = null;
   private understand: LocalUnderstanding | null = null;
   /** A newer flow version waiting for the engine to be free. */
@@ -375,7 +377,7 @@ class ChatRuntime implements ChatController {
       nextOrder: last ? last.order + 1 : 0,
       updatedAt: this.now(),
     };
-    if (this.storageKind === 'memory' && this.options.storage !== 'memory' && this.messages.length === 0) {
+    if (this.storageFellBack && this.messages.length === 0) {
       notices.push(this.notice('storage', NOTICE_TEXT.storage, sessionId));
     }
     this.phase = 'active';
@@ -739,6 +741,7 @@ class ChatRuntime implements ChatController {
   }
 
   private warnStorage(error: StorageError): void {
+    this.storageFellBack = true;
     this.fire('warning', { code: `storage_${error.code}`, message: `${error.message}; the conversation is kept in memory only.` });
   }
 
