@@ -1,0 +1,47 @@
+/**
+ * The demo site's script: the relay in the page (or a real one with
+ * `?relay=`), the chat, the widget, the "Book a table" button and the debug
+ * panel.
+ *
+ * Query parameters: `relay` (a relay URL instead of the in-page one),
+ * `flow` (default `reservations`), `lang`, `scheme` (`light` | `dark`),
+ * `storage` (`memory`), `nlu` (`local` | `relay` | `hybrid`), `open`.
+ */
+import { createChat, mount } from '../widget/index.ts';
+import type { CreateChatOptions, NluMode } from '../widget/index.ts';
+import { attachDebugPanel } from './debug-panel.ts';
+import { startInPageRelay } from './in-page-relay.ts';
+
+const params = new URLSearchParams(location.search);
+const externalRelay = params.get('relay');
+const relay = externalRelay ? null : await startInPageRelay();
+
+const options: CreateChatOptions = { relay: externalRelay ?? relay?.url ?? '', flow: params.get('flow') ?? 'reservations' };
+const nlu = params.get('nlu');
+if (nlu === 'local' || nlu === 'relay' || nlu === 'hybrid') options.nlu = nlu satisfies NluMode;
+if (params.get('storage') === 'memory') options.storage = 'memory';
+const language = params.get('lang');
+if (language) options.language = language;
+const chat = createChat(options);
+
+const scheme = params.get('scheme');
+const widget = mount({
+  chat,
+  title: 'Chez Statechat',
+  open: params.has('open'),
+  ...(language ? { language } : {}),
+  ...(scheme === 'light' || scheme === 'dark' ? { colorScheme: scheme } : {}),
+});
+
+document.getElementById('book')?.addEventListener('click', () => {
+  widget.open();
+  chat.emit('booking.requested');
+});
+
+const confirmation = document.getElementById('confirmation') as HTMLParagraphElement;
+chat.on('booking.confirmed', (data) => {
+  confirmation.textContent = `Booking confirmed: ${String(data.bookingId ?? '')}. See you soon!`;
+  confirmation.hidden = false;
+});
+
+attachDebugPanel(chat, relay, externalRelay ? `${externalRelay} (real relay)` : 'in the page (MSW, mock LLM, demo tools)');
