@@ -1,0 +1,104 @@
+// @vitest-environment happy-dom
+import 'fake-indexeddb/auto';
+import { BroadcastChannel as NodeBroadcastChannel } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChannelLike, LockManagerLike } from '../../widget/runtime/tabs.ts';
+import { freshDatabase, openChat, reservationsFlow, texts, until, type TestChat } from './helpers.ts';
+
+/** Web Locks for one origin: exclusive, queued, `ifAvailable`, abortable — what two tabs share. */
+class FakeLocks implements LockManagerLike {
+  private held = new Set<string>();
+  private waiting: { name: string; grant: () => void; signal?: AbortSignal }[] = [];
+
+  request(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => Promise<unknown>): Promise<unknown> {
+    if (!this.held.has(name)) return this.run(name, callback);
+    if (options.ifAvailable) return callback(null);
+    return new Promise((resolve, reject) => {
+      const entry = { name, grant: () => void this.run(name, callback).then(resolve, reject), ...(options.signal ? { signal: options.signal } : {}) };
+      options.signal?.addEventListener('abort', () => {
+        this.waiting = this.waiting.filter((candidate) => candidate !== entry);
+        reject(new DOMException('aborted', 'AbortError'));
+      });
+      this.waiting.push(entry);
+    });
+  }
+
+  private async run(name: string, callback: (lock: unknown) => Promise<unknown>): Promise<unknown> {
+    this.held.add(name);
+    try {
+      return await callback({ name });
+    } finally {
+      this.held.delete(name);
+      const next = this.waiting.findIndex((candidate) => candidate.name === name);
+      if (next >= 0) this.waiting.splice(next, 1)[0]?.grant();
+    }
+  }
+}
+
+const createChannel = (name: string): ChannelLike => new NodeBroadcastChannel(name) as unknown as ChannelLike;
+
+const open: TestChat[] = [];
+function track(test: TestChat): TestChat {
+  open.push(test);
+  return test;
+}
+
+afterEach(async () => {
+  for (const test of open.splice(0)) await test.chat.destroy();
+});
+
+describe('several tabs', () => {
+  it('one writer, followers converge; a follower message is forwarded once; closing the writer hands over', async () => {
+    const locks = new FakeLocks();
+    const database = freshDatabase();
+    const clock = { now: Date.parse('2026-11-23T10:00:00Z') };
+    const environment = { locks, createChannel, forwardIntervalMs: 20 };
+    const first = openChat({ flow: reservationsFlow() }, { ...environment, databaseName: database }, { clock });
+    await first.chat.ready;
+    await first.chat.idle();
+    const second = track(openChat({ flow: reservationsFlow() }, { ...environment, databaseName: database }, { clock }));
+    await second.chat.ready;
+    expect(first.chat.getState().leader).toBe(true);
+    expect(second.chat.getState().leader).toBe(false);
+    expect(texts(second.chat.getState())).toEqual(texts(first.chat.getState()));
+
+    await second.chat.send("I'd like to book");
+    expect(second.chat.getState().messages.at(-1)).toMatchObject({ role: 'user', status: 'pending' });
+    await until(() => first.chat.getState().state === 'CollectPartySize');
+    await until(() => texts(second.chat.getState()).join('\n') === texts(first.chat.getState()).join('\n'));
+    expect(first.chat.getState().messages.filter((message) => message.role === 'user')).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(first.chat.getState().messages.filter((message) => message.role === 'user')).toHaveLength(1);
+
+    await first.chat.send('4');
+    await until(() => second.chat.getState().state === first.chat.getState().state && texts(second.chat.getState()).length === texts(first.chat.getState()).length);
+
+    const before = texts(first.chat.getState());
+    await first.chat.destroy();
+    await until(() => second.chat.getState().leader);
+    await second.chat.idle();
+    expect(texts(second.chat.getState())).toEqual(before);
+    await second.chat.choose('4');
+    await second.chat.idle();
+    expect(second.chat.getState().state).toBe('CollectDateTime');
+  });
+
+  it('a message typed while the writer hands over is neither lost nor sent twice', async () => {
+    const locks = new FakeLocks();
+    const database = freshDatabase();
+    const environment = { locks, createChannel, forwardIntervalMs: 20, databaseName: database };
+    const first = openChat({ flow: reservationsFlow() }, environment);
+    await first.chat.ready;
+    await first.chat.idle();
+    const second = track(openChat({ flow: reservationsFlow() }, environment));
+    await second.chat.ready;
+    const closing = first.chat.destroy();
+    await second.chat.send("I'd like to book");
+    await closing;
+    await until(() => second.chat.getState().leader && second.chat.getState().state === 'CollectPartySize');
+    await second.chat.idle();
+    const users = second.chat.getState().messages.filter((message) => message.role === 'user');
+    expect(users).toHaveLength(1);
+    expect(users[0]?.status).toBe('answered');
+  });
+});
