@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { allowedIntents, type SlotDefinition } from '../flows/index.ts';
+import type { SlotDefinition } from '../flows/index.ts';
 import { basicParsers, extractSlots, loadFullParsers, type SlotParsers } from '../widget/nlu/index.ts';
 import { LlmClassifier, type LlmOptions } from './classify/llm.ts';
 import { relevantSlots } from './classify/llm-schema.ts';
@@ -218,10 +218,11 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const text = requireString(body, 'text', MAX_TEXT_LENGTH);
     const logFields = context.get('logFields');
     Object.assign(logFields, { flowId, state, sessionId, textLength: text.length });
-    const { flow, classifier } = flowOf(flowId);
+    const { flow, classifier, states } = flowOf(flowId);
     await limitSession(flowId, sessionId);
-    const allowed = allowedIntents(flow, state);
-    if (allowed === null) throw new RelayError(400, 'unknown_state', 'The flow has no such state.');
+    const stateInfo = states.get(state);
+    if (stateInfo === undefined) throw new RelayError(400, 'unknown_state', 'The flow has no such state.');
+    const { allowed } = stateInfo;
 
     await ensureParsers();
     const local = classifier.classify(text, { allowed, threshold: flow.threshold });
@@ -242,10 +243,9 @@ export function createRelay(options: RelayOptions): RelayHandler {
 
     let answer = { intent: local.intent, confidence: local.confidence, slots: localSlots, source: 'local' as 'local' | 'llm' };
     if (llm && local.confidence < flow.threshold && allowed.length > 0) {
-      const slotNames = relevantSlots(flow, state, allowed);
       const placeholders = createPlaceholders(maskForLlm ? stringValues(localSlots, flow.piiSlots) : []);
       const outgoing = maskForLlm ? placeholders.mask(text) : text;
-      const outcome = await llm.classify(flow, allowed, slotNames, outgoing);
+      const outcome = await llm.classify(flow, allowed, stateInfo.llmSlots, outgoing);
       logFields.llm = outcome.ok ? 'answered' : outcome.reason;
       if (outcome.ok) {
         const intentSlots = new Set(relevantSlots(flow, state, outcome.answer.intent === null ? [] : [outcome.answer.intent]));

@@ -1,5 +1,14 @@
-import { formatIssue, loadFlow, type FlowIssue, type LoadedFlow } from '../flows/index.ts';
+import { allowedIntents, formatIssue, loadFlow, type FlowIssue, type LoadedFlow } from '../flows/index.ts';
 import { trainClassifier, type Classifier } from '../widget/nlu/index.ts';
+import { relevantSlots } from './classify/llm-schema.ts';
+
+/** What classification needs about one state, worked out once. */
+export interface StateInfo {
+  /** The intents the state reacts to, its own and the global ones. */
+  allowed: string[];
+  /** The slots an LLM is asked for in this state: those of the allowed intents and those the state collects. */
+  llmSlots: string[];
+}
 
 /** A flow as the relay serves it: validated, its JSON and ETag ready, its classifier trained. */
 export interface RegisteredFlow {
@@ -7,6 +16,8 @@ export interface RegisteredFlow {
   json: string;
   etag: string;
   classifier: Classifier;
+  /** Every state of the flow, by name. */
+  states: Map<string, StateInfo>;
 }
 
 /** Thrown by `createRelay` when a flow does not load; `issues` lists every problem. */
@@ -43,6 +54,15 @@ function nameOf(input: unknown, index: number): string {
   return `flows[${index}]`;
 }
 
+function stateInfos(flow: LoadedFlow): Map<string, StateInfo> {
+  const states = new Map<string, StateInfo>();
+  for (const state of Object.keys(flow.stateIntents)) {
+    const allowed = allowedIntents(flow, state) ?? [];
+    states.set(state, { allowed, llmSlots: relevantSlots(flow, state, allowed) });
+  }
+  return states;
+}
+
 /**
  * Loads every flow and refuses to go on if one is invalid, listing each issue
  * with its JSON Pointer, so a relay never starts with a flow it cannot serve.
@@ -68,6 +88,7 @@ export function registerFlows(inputs: readonly unknown[]): Map<string, Registere
       json,
       etag: `"${flow.version.replace(/[^\w.-]/g, '_')}-${hash53(json)}"`,
       classifier: trainClassifier(flow.definition.intents),
+      states: stateInfos(flow),
     });
   });
   if (problems.length > 0) {

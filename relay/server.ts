@@ -13,9 +13,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
+import type { LlmOptions } from './classify/llm.ts';
 import { createRelay, type RelayOptions } from './create-relay.ts';
 import { defaultLogSink, MaskedLogger, type LogSink } from './logger.ts';
 import { toNodeListener } from './node-adapter.ts';
+import { createNodeLlmTransport } from './node-llm-transport.ts';
 import { redisStores } from './stores/redis.ts';
 import type { ToolImplementations } from './tools/types.ts';
 
@@ -58,6 +60,17 @@ export async function loadToolsModule(modulePath: string): Promise<ToolImplement
   return tools as ToolImplementations;
 }
 
+/**
+ * The LLM settings from `OPENAI_API_KEY`, `OPENAI_BASE_URL` and
+ * `OPENAI_MODEL`, calling it over keep-alive node:http / node:https
+ * connections; `undefined` without a key.
+ */
+export function llmOptionsFromEnv(env: NodeJS.ProcessEnv): LlmOptions | undefined {
+  const apiKey = env.OPENAI_API_KEY;
+  if (!apiKey) return undefined;
+  return { apiKey, baseURL: env.OPENAI_BASE_URL || undefined, model: env.OPENAI_MODEL || 'gpt-4o-mini', transport: createNodeLlmTransport() };
+}
+
 /** Starts the relay on a node:http server. */
 export async function startRelayServer(options: RelayServerOptions): Promise<RunningRelayServer> {
   const env = options.env ?? process.env;
@@ -66,7 +79,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   const flows = await loadFlowFiles(options.flowsDir);
   const tools = options.toolsModule ? await loadToolsModule(options.toolsModule) : {};
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
-  const apiKey = env.OPENAI_API_KEY;
+  const llm = llmOptionsFromEnv(env);
   const handler = createRelay({
     flows,
     tools,
@@ -75,7 +88,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
       .split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
-    ...(apiKey ? { llm: { apiKey, baseURL: env.OPENAI_BASE_URL || undefined, model: env.OPENAI_MODEL || 'gpt-4o-mini' } } : {}),
+    ...(llm ? { llm } : {}),
     ...(redis ? { stores: redisStores(redis) } : {}),
     ...options.relay,
   });
@@ -93,10 +106,10 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
       port: actualPort,
       flows: flows.length,
       tools: Object.keys(tools).length,
-      classification: apiKey ? 'local NLU, then LLM when unsure' : 'local NLU only (no OPENAI_API_KEY)',
+      classification: llm ? 'local NLU, then LLM when unsure' : 'local NLU only (no OPENAI_API_KEY)',
       stores: redis ? 'redis' : 'memory',
     },
-    apiKey ? 'relay listening' : 'relay listening without an LLM: set OPENAI_API_KEY to ask one when the local NLU is unsure',
+    llm ? 'relay listening' : 'relay listening without an LLM: set OPENAI_API_KEY to ask one when the local NLU is unsure',
   );
 
   let closing: Promise<void> | undefined;

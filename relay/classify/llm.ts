@@ -1,33 +1,55 @@
-import OpenAI from 'openai';
-import type { JsonSchemaObject, LoadedFlow } from '../../flows/index.ts';
-import { checkAgainstSchema } from '../tools/schema-validator.ts';
-import { classificationSchema, NO_INTENT } from './llm-schema.ts';
+import type { LoadedFlow } from '../../flows/index.ts';
+import { classificationSchema, compileAnswerCheck, NO_INTENT, type AnswerCheck, type CheckedAnswer } from './llm-schema.ts';
+
+/** One POST to the LLM, as the relay makes it. */
+export interface LlmTransportRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Aborted on timeout; the transport then rejects. */
+  signal: AbortSignal;
+  /** A larger answer is not read: `text` is `undefined`. */
+  maxResponseBytes: number;
+}
+
+export interface LlmTransportResponse {
+  status: number;
+  /** The body, or `undefined` when it exceeded `maxResponseBytes`. */
+  text: string | undefined;
+}
+
+/** Sends an LLM request; rejects when the request fails or its signal aborts. */
+export type LlmTransport = (request: LlmTransportRequest) => Promise<LlmTransportResponse>;
 
 /** An OpenAI-compatible chat completions endpoint. */
 export interface LlmOptions {
   apiKey: string;
   model: string;
-  /** Defaults to OpenAI's. */
+  /** Defaults to OpenAI's (`https://api.openai.com/v1`). */
   baseURL?: string;
-  /** Per call; on timeout the local answer is used. Default 4000. */
+  /** Per call, until the whole answer has arrived; on timeout the local answer is used. Default 4000. */
   timeoutMs?: number;
-  /** For the in-page demo only: the openai SDK refuses to run in a browser otherwise. */
+  /** For the in-page demo only: in a browser the relay refuses an API key otherwise, since the page would expose it. */
   dangerouslyAllowBrowser?: boolean;
-  /** A fetch to use instead of the global one. */
+  /** A fetch to send with instead of the global one. */
   fetch?: typeof fetch;
+  /**
+   * Sends the request instead of `fetch` (takes precedence). The Node server
+   * passes a keep-alive node:http one (`relay/node-llm-transport.ts`).
+   */
+  transport?: LlmTransport;
 }
 
-export interface LlmAnswer {
-  intent: string | null;
-  confidence: number;
-  slots: Record<string, unknown>;
-}
+export type LlmAnswer = CheckedAnswer;
 
 export type LlmOutcome =
   | { ok: true; answer: LlmAnswer }
   | { ok: false; reason: 'timeout' | 'http_error' | 'malformed' | 'outside_enum' | 'invalid_slots' | 'refused'; status?: number };
 
+const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 const EXAMPLES_PER_INTENT = 4;
+/** A classification answer is a few hundred bytes; anything far larger is not one. */
+const MAX_ANSWER_BYTES = 256 * 1024;
 
 function describeIntents(flow: LoadedFlow, allowed: readonly string[]): string {
   return allowed
@@ -40,102 +62,160 @@ function describeIntents(flow: LoadedFlow, allowed: readonly string[]): string {
     .join('\n');
 }
 
-/**
- * Asks the LLM once, with a JSON schema built from the relay's copy of the
- * flow, and checks the answer again here: strict mode is a request to the
- * provider, not a guarantee, and OpenAI-compatible servers vary.
- */
-export class LlmClassifier {
-  readonly #client: OpenAI;
-  readonly #model: string;
+function systemPrompt(flow: LoadedFlow, allowed: readonly string[]): string {
+  return (
+    `You classify one message of a visitor chatting with "${flow.definition.meta.name}". ` +
+    `Pick the intent that fits, or "${NO_INTENT}" when none does. Fill a slot only with a value the message states; otherwise null. ` +
+    'Placeholders such as <EMAIL_1> stand for personal data: copy them unchanged.\n' +
+    `Intents:\n${describeIntents(flow, allowed)}`
+  );
+}
 
-  constructor(options: LlmOptions) {
-    this.#model = options.model;
-    this.#client = new OpenAI({
-      apiKey: options.apiKey,
-      baseURL: options.baseURL,
-      timeout: options.timeoutMs ?? 4000,
-      // One call, no SDK retries: a slow or failing LLM falls back to the local answer at once.
-      maxRetries: 0,
-      dangerouslyAllowBrowser: options.dangerouslyAllowBrowser ?? false,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
-  }
+function runningInBrowser(): boolean {
+  const scope = globalThis as { window?: { document?: unknown }; navigator?: unknown };
+  return typeof scope.window?.document !== 'undefined' && typeof scope.navigator !== 'undefined';
+}
 
-  // Per flow, state intents and slots: the schemas are rebuilt only when those change,
-  // and the validator compiled for one is reused.
-  readonly #schemas = new Map<string, { request: JsonSchemaObject; validation: JsonSchemaObject }>();
+/** Everything about a call that depends only on the flow, the state's intents and slots: built once. */
+interface CallPlan {
+  /** The request body up to the user message's text, and after it. */
+  bodyHead: string;
+  bodyTail: string;
+  check: AnswerCheck;
+}
 
-  #schemasFor(flow: LoadedFlow, allowed: readonly string[], slotNames: readonly string[]) {
-    const key = `${flow.id}\u0000${flow.version}\u0000${allowed.join(',')}\u0000${slotNames.join(',')}`;
-    let schemas = this.#schemas.get(key);
-    if (!schemas) {
-      schemas = { request: classificationSchema(flow, allowed, slotNames), validation: classificationSchema(flow, allowed, slotNames, true) };
-      this.#schemas.set(key, schemas);
+/** The body as text, or `undefined` when it is over `maxBytes`. */
+async function readLimited(response: Response, maxBytes: number): Promise<string | undefined> {
+  const declared = response.headers.get('content-length');
+  if (declared !== null) {
+    if (!(Number(declared) <= maxBytes)) {
+      // Not awaited: some bodies settle their cancellation only once drained.
+      response.body?.cancel().catch(() => undefined);
+      return undefined;
     }
-    return schemas;
+    return response.text();
   }
-
-  async classify(flow: LoadedFlow, allowed: readonly string[], slotNames: readonly string[], maskedText: string): Promise<LlmOutcome> {
-    const schemas = this.#schemasFor(flow, allowed, slotNames);
-    const schema = schemas.request;
-    let content: string | null | undefined;
-    try {
-      const completion = await this.#client.chat.completions.create({
-        model: this.#model,
-        temperature: 0,
-        messages: [
-          {
-            role: 'system',
-            content:
-              `You classify one message of a visitor chatting with "${flow.definition.meta.name}". ` +
-              `Pick the intent that fits, or "${NO_INTENT}" when none does. Fill a slot only with a value the message states; otherwise null. ` +
-              'Placeholders such as <EMAIL_1> stand for personal data: copy them unchanged.\n' +
-              `Intents:\n${describeIntents(flow, allowed)}`,
-          },
-          { role: 'user', content: maskedText },
-        ],
-        response_format: {
-          type: 'json_schema',
-          json_schema: { name: 'classification', strict: true, schema: schema as Record<string, unknown> },
-        },
-      });
-      const choice = completion.choices[0];
-      if (choice?.message.refusal) return { ok: false, reason: 'refused' };
-      content = choice?.message.content;
-    } catch (error) {
-      if (error instanceof OpenAI.APIConnectionTimeoutError) return { ok: false, reason: 'timeout' };
-      if (error instanceof OpenAI.APIError) return { ok: false, reason: 'http_error', status: error.status };
-      return { ok: false, reason: 'http_error' };
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    received += value.byteLength;
+    if (received > maxBytes) {
+      reader.cancel().catch(() => undefined);
+      return undefined;
     }
-    return parseAnswer(schemas.validation, allowed, content);
+    text += decoder.decode(value, { stream: true });
   }
 }
 
-function parseAnswer(validationSchema: JsonSchemaObject, allowed: readonly string[], content: string | null | undefined): LlmOutcome {
-  if (typeof content !== 'string') return { ok: false, reason: 'malformed' };
-  let parsed: unknown;
+/** The default transport: `fetch`, any implementation (the global one, a test's, a browser's). */
+export function fetchTransport(fetchImplementation: typeof fetch = (input, init) => fetch(input, init)): LlmTransport {
+  return async ({ url, headers, body, signal, maxResponseBytes }) => {
+    const response = await fetchImplementation(url, { method: 'POST', headers, body, signal });
+    return { status: response.status, text: await readLimited(response, maxResponseBytes) };
+  };
+}
+
+/**
+ * Asks an OpenAI-compatible chat completions endpoint once, with a JSON
+ * schema built from the relay's copy of the flow, and checks the answer again
+ * here: strict mode is a request to the provider, not a guarantee, and
+ * OpenAI-compatible servers vary.
+ *
+ * One POST with a timeout and no retries (a slow or failing LLM falls back to
+ * the local answer at once), so it speaks HTTP itself rather than through the
+ * openai SDK, whose general machinery cost more per call than everything else
+ * on this path. The request body around the visitor's text, the schema and
+ * the answer check are built once per flow, intents and slots.
+ */
+export class LlmClassifier {
+  readonly #endpoint: string;
+  readonly #headers: Record<string, string>;
+  readonly #model: string;
+  readonly #timeoutMs: number;
+  readonly #transport: LlmTransport;
+  // Keyed by flow, version, allowed intents and slots: flows are fixed when the
+  // relay starts and states are checked before a call, so the map stays small.
+  readonly #plans = new Map<string, CallPlan>();
+
+  constructor(options: LlmOptions) {
+    if (!options.dangerouslyAllowBrowser && runningInBrowser()) {
+      throw new Error('The relay will not use an LLM API key in a browser, where the page would expose it; set `dangerouslyAllowBrowser` for a demo.');
+    }
+    this.#endpoint = `${(options.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '')}/chat/completions`;
+    this.#headers = { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json', accept: 'application/json' };
+    this.#model = options.model;
+    this.#timeoutMs = options.timeoutMs ?? 4000;
+    this.#transport = options.transport ?? fetchTransport(options.fetch);
+  }
+
+  #planFor(flow: LoadedFlow, allowed: readonly string[], slotNames: readonly string[]): CallPlan {
+    const key = `${flow.id}\u0000${flow.version}\u0000${allowed.join(',')}\u0000${slotNames.join(',')}`;
+    let plan = this.#plans.get(key);
+    if (!plan) {
+      const systemMessage = JSON.stringify({ role: 'system', content: systemPrompt(flow, allowed) });
+      const responseFormat = JSON.stringify({
+        type: 'json_schema',
+        json_schema: { name: 'classification', strict: true, schema: classificationSchema(flow, allowed, slotNames) },
+      });
+      plan = {
+        bodyHead: `{"model":${JSON.stringify(this.#model)},"temperature":0,"messages":[${systemMessage},{"role":"user","content":`,
+        bodyTail: `}],"response_format":${responseFormat}}`,
+        check: compileAnswerCheck(flow, allowed, slotNames),
+      };
+      this.#plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  async classify(flow: LoadedFlow, allowed: readonly string[], slotNames: readonly string[], maskedText: string): Promise<LlmOutcome> {
+    const plan = this.#planFor(flow, allowed, slotNames);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
+    let answer: LlmTransportResponse;
+    try {
+      answer = await this.#transport({
+        url: this.#endpoint,
+        headers: this.#headers,
+        body: plan.bodyHead + JSON.stringify(maskedText) + plan.bodyTail,
+        signal: controller.signal,
+        maxResponseBytes: MAX_ANSWER_BYTES,
+      });
+    } catch {
+      return controller.signal.aborted ? { ok: false, reason: 'timeout' } : { ok: false, reason: 'http_error' };
+    } finally {
+      clearTimeout(timer);
+    }
+    if (answer.status < 200 || answer.status > 299) return { ok: false, reason: 'http_error', status: answer.status };
+    return parseCompletion(answer.text, plan.check);
+  }
+}
+
+function parseCompletion(text: string | undefined, check: AnswerCheck): LlmOutcome {
+  if (text === undefined) return { ok: false, reason: 'malformed' };
+  let completion: unknown;
   try {
-    parsed = JSON.parse(content);
+    completion = JSON.parse(text);
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'malformed' };
-  const { intent } = parsed as { intent?: unknown };
-  if (typeof intent !== 'string' || (intent !== NO_INTENT && !allowed.includes(intent))) {
-    return { ok: false, reason: 'outside_enum' };
+  const choices = (completion as { choices?: unknown } | null)?.choices;
+  const message = (Array.isArray(choices) ? (choices[0] as { message?: unknown } | undefined)?.message : undefined) as
+    | { content?: unknown; refusal?: unknown }
+    | undefined;
+  if (message === null || typeof message !== 'object') return { ok: false, reason: 'malformed' };
+  if (message.refusal) return { ok: false, reason: 'refused' };
+  if (typeof message.content !== 'string') return { ok: false, reason: 'malformed' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message.content);
+  } catch {
+    return { ok: false, reason: 'malformed' };
   }
-  const check = checkAgainstSchema(validationSchema, parsed);
-  if (!check.valid) return { ok: false, reason: 'invalid_slots' };
-  const answer = parsed as { intent: string; confidence: number; slots: Record<string, unknown> };
-  const slots: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(answer.slots)) if (value !== null) slots[name] = value;
-  return {
-    ok: true,
-    answer: {
-      intent: answer.intent === NO_INTENT ? null : answer.intent,
-      confidence: Math.min(1, Math.max(0, Number.isFinite(answer.confidence) ? answer.confidence : 0)),
-      slots,
-    },
-  };
+  const answer = check(parsed);
+  return typeof answer === 'string' ? { ok: false, reason: answer } : { ok: true, answer };
 }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createRelay } from '../../../relay/index.ts';
 import { toNodeListener } from '../../../relay/node-adapter.ts';
+import { llmOptionsFromEnv } from '../../../relay/server.ts';
 import { benchFlow, CLASSIFY_ANSWER, LLM_COMPLETION } from './bench-fixtures.ts';
 
 const mode = process.argv[2];
@@ -40,7 +41,8 @@ if (mode === 'bare' || mode === 'mock-llm') {
     logger: pino({ base: undefined }, pino.destination({ dest: '/dev/null', sync: false })),
     // The load comes from one address and one session: limits would only measure the 429 path.
     rateLimits: { perIp: false, perSession: false },
-    ...(llmUrl ? { llm: { apiKey: 'bench', baseURL: llmUrl, model: 'bench-model', timeoutMs: 2000 } } : {}),
+    // The LLM settings `statechat relay` builds from its environment.
+    ...(llmUrl ? { llm: { ...llmOptionsFromEnv({ OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: llmUrl, OPENAI_MODEL: 'bench-model' }), apiKey: 'bench', model: 'bench-model', timeoutMs: 2000 } } : {}),
   });
   listener = toNodeListener(handler);
 } else {

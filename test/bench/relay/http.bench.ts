@@ -7,11 +7,13 @@
  * Each server runs in its own process; this process is the load generator:
  * CONNECTIONS keep-alive clients, each sending its next request when the last
  * one answered, for a fixed duration. Only 127.0.0.1, bounded loops.
+ *
+ *   BENCH_ROWS=latency npx tsx test/bench/relay/http.bench.ts   # the one-connection rows only; prints, writes nothing
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +21,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const WARMUP_MS = 1000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const LATENCY_DURATION_MS = Number(process.env.BENCH_LATENCY_DURATION_MS ?? 3000);
+const LATENCY_DURATION_MS = Number(process.env.BENCH_LATENCY_DURATION_MS ?? 12000);
+// `latency` runs only the one-connection rows (quicker, when working on the LLM path).
+const ROWS = process.env.BENCH_ROWS ?? 'all';
 
 interface Target {
   port: number;
@@ -121,6 +125,51 @@ async function load(target: Target, connections: number, durationMs: number): Pr
   };
 }
 
+/**
+ * One client, one keep-alive agent, the targets in turn: each round sends one
+ * request to each target, so every target sees the same moments of a noisy
+ * machine. Returns each target's latencies and the median of the per-round
+ * differences between two targets.
+ */
+async function interleaved(targets: readonly Target[], durationMs: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const samples: number[][] = targets.map(() => []);
+  const errors = targets.map(() => 0);
+  const warmupEnds = performance.now() + WARMUP_MS;
+  const ends = warmupEnds + durationMs;
+  let measureStarted = 0;
+  while (performance.now() < ends) {
+    const round: number[] = [];
+    const measuring = performance.now() >= warmupEnds;
+    if (measuring && measureStarted === 0) measureStarted = performance.now();
+    for (const [index, target] of targets.entries()) {
+      const started = performance.now();
+      let status = 0;
+      try {
+        status = await send(agent, target);
+      } catch {
+        status = 0;
+      }
+      round.push(performance.now() - started);
+      if (measuring && status !== 200) errors[index] = (errors[index] ?? 0) + 1;
+    }
+    if (measuring) round.forEach((latency, index) => samples[index]?.push(latency));
+  }
+  agent.destroy();
+  const elapsed = (ends - measureStarted) / 1000;
+  const measurements: Measurement[] = samples.map((latencies, index) => {
+    const sorted = [...latencies].sort((left, right) => left - right);
+    return { requests: sorted.length, errors: errors[index] ?? 0, requestsPerSecond: sorted.length / elapsed, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  });
+  const pairedMedian = (minuend: number, subtrahend: number): number => {
+    const first = samples[minuend] ?? [];
+    const second = samples[subtrahend] ?? [];
+    const differences = first.map((latency, index) => latency - (second[index] ?? Number.NaN)).sort((left, right) => left - right);
+    return percentile(differences, 0.5);
+  };
+  return { measurements, pairedMedian };
+}
+
 let counter = 0;
 const classifyBody = (text: string) => () => JSON.stringify({ flowId: 'bench', state: 'Start', sessionId: 'bench-session', text });
 const toolBody = () => JSON.stringify({ flowId: 'bench', sessionId: 'bench-session', args: { value: 'x' } });
@@ -142,47 +191,67 @@ try {
     return measurement;
   };
 
-  const bareClassify = await run('bare node:http, classify JSON', { port: bare.port, path: '/v1/classify', body: classifyBody(localText) });
-  const relayClassify = await run('relay /v1/classify (local NLU)', { port: relay.port, path: '/v1/classify', body: classifyBody(localText) });
-  const bareTools = await run('bare node:http, tools JSON', { port: bare.port, path: '/v1/tools/Noop', body: toolBody });
-  const relayTools = await run('relay /v1/tools/Noop (new key each call)', { port: relay.port, path: '/v1/tools/Noop', body: toolBody, headers: uniqueKey });
+  const throughputRows = ROWS !== 'latency';
+  const bareClassify = throughputRows ? await run('bare node:http, classify JSON', { port: bare.port, path: '/v1/classify', body: classifyBody(localText) }) : undefined;
+  const relayClassify = throughputRows ? await run('relay /v1/classify (local NLU)', { port: relay.port, path: '/v1/classify', body: classifyBody(localText) }) : undefined;
+  const bareTools = throughputRows ? await run('bare node:http, tools JSON', { port: bare.port, path: '/v1/tools/Noop', body: toolBody }) : undefined;
+  const relayTools = throughputRows ? await run('relay /v1/tools/Noop (new key each call)', { port: relay.port, path: '/v1/tools/Noop', body: toolBody, headers: uniqueKey }) : undefined;
 
-  // Latency of the LLM path, one request at a time so queueing does not hide it.
-  const directMock = await run('mock LLM called directly (1 connection)', { port: mock.port, path: '/v1/chat/completions', body: () => JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: unsureText }] }) }, 1, LATENCY_DURATION_MS);
-  const relayLlm = await run('relay /v1/classify via mock LLM (1 connection)', { port: relay.port, path: '/v1/classify', body: classifyBody(unsureText) }, 1, LATENCY_DURATION_MS);
-  const bareSingle = await run('bare node:http (1 connection)', { port: bare.port, path: '/v1/classify', body: classifyBody(localText) }, 1, LATENCY_DURATION_MS);
-  const relayLocalSingle = await run('relay /v1/classify local (1 connection)', { port: relay.port, path: '/v1/classify', body: classifyBody(localText) }, 1, LATENCY_DURATION_MS);
-
-  const ratio = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)} %`;
-  // The relay-to-LLM hop is one more loopback request than calling the mock
-  // directly; the relay's own work is what remains after removing that hop and
-  // the relay's local-only latency.
-  const addedByLlmPath = relayLlm.p50 - directMock.p50;
-  const llmOverhead = relayLlm.p50 - directMock.p50 - relayLocalSingle.p50;
-
-  const lines = [
-    '# Relay HTTP benchmark',
-    '',
-    `Generated by \`npx tsx test/bench/relay/http.bench.ts\` on ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}).`,
-    `Loopback only. Each server in its own process; the load generator is this process: ${CONNECTIONS} keep-alive node:http clients, ${DURATION_MS / 1000} s per row after ${WARMUP_MS / 1000} s warm-up (latency rows: 1 client, ${LATENCY_DURATION_MS / 1000} s).`,
-    'The relay runs as `statechat relay` does (node:http + @hono/node-server listener), logging every request through the PII masker into pino (destination /dev/null), rate limits off (one client address, one session).',
-    '',
-    '| scenario | requests | errors | req/s | p50 ms | p99 ms |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...rows.map(({ name, measurement }) => `| ${name} | ${measurement.requests} | ${measurement.errors} | ${measurement.requestsPerSecond.toFixed(0)} | ${measurement.p50.toFixed(3)} | ${measurement.p99.toFixed(3)} |`),
-    '',
-    '## Against the targets',
-    '',
-    `* classify throughput: relay ${relayClassify.requestsPerSecond.toFixed(0)} req/s = **${ratio(relayClassify.requestsPerSecond, bareClassify.requestsPerSecond)}** of bare node:http (target ≥ 60 %).`,
-    `* tools throughput: relay ${relayTools.requestsPerSecond.toFixed(0)} req/s = **${ratio(relayTools.requestsPerSecond, bareTools.requestsPerSecond)}** of bare node:http (target ≥ 60 %).`,
-    `* LLM path, p50: relay→mock ${relayLlm.p50.toFixed(3)} ms vs mock direct ${directMock.p50.toFixed(3)} ms: **${addedByLlmPath.toFixed(3)} ms added** in total (target ≤ 0.5 ms).`,
-    `  Of that, the relay's local handling (local classify, no LLM) is ${relayLocalSingle.p50.toFixed(3)} ms p50 (bare node:http: ${bareSingle.p50.toFixed(3)} ms); the rest, ${llmOverhead.toFixed(3)} ms, is building the prompt and schema, masking PII, the openai SDK and checking its answer.`,
-    '',
-    'Absolute numbers are noisy on a shared 2-core machine (the load generator and the servers share the cores); compare the ratios.',
-    '',
+  // Latency, one request at a time so queueing does not hide it. The four
+  // targets take turns within each round (same client, same agent, same
+  // moment), so the noise of a shared machine falls on all of them alike.
+  const latencyTargets: { name: string; target: Target }[] = [
+    { name: 'mock LLM called directly (1 connection)', target: { port: mock.port, path: '/v1/chat/completions', body: () => JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: unsureText }] }) } },
+    { name: 'relay /v1/classify via mock LLM (1 connection)', target: { port: relay.port, path: '/v1/classify', body: classifyBody(unsureText) } },
+    { name: 'bare node:http (1 connection)', target: { port: bare.port, path: '/v1/classify', body: classifyBody(localText) } },
+    { name: 'relay /v1/classify local (1 connection)', target: { port: relay.port, path: '/v1/classify', body: classifyBody(localText) } },
   ];
-  writeFileSync(join(here, 'HTTP-RESULTS.md'), lines.join('\n'));
-  process.stdout.write(lines.join('\n'));
+  const latency = await interleaved(latencyTargets.map(({ target }) => target), LATENCY_DURATION_MS);
+  latencyTargets.forEach(({ name }, index) => {
+    const measurement = latency.measurements[index] as Measurement;
+    rows.push({ name, measurement });
+    process.stdout.write(`${name}: p50 ${measurement.p50.toFixed(3)} ms, p99 ${measurement.p99.toFixed(3)} ms, errors ${measurement.errors}\n`);
+  });
+  const [directMock, relayLlm, bareSingle, relayLocalSingle] = latency.measurements as [Measurement, Measurement, Measurement, Measurement];
+  const pairedLlm = latency.pairedMedian(1, 0);
+  const pairedLocal = latency.pairedMedian(3, 2);
+
+  if (!bareClassify || !relayClassify || !bareTools || !relayTools) {
+    process.stdout.write(`LLM path added, p50: ${(relayLlm.p50 - directMock.p50).toFixed(3)} ms (paired median ${pairedLlm.toFixed(3)} ms); relay local ${relayLocalSingle.p50.toFixed(3)} ms vs bare ${bareSingle.p50.toFixed(3)} ms\n`);
+  } else {
+    const ratio = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)} %`;
+    // Through the relay, an LLM answer takes: the client→relay hop (as long as
+    // a request to the bare server), the relay's local handling (relay local
+    // minus bare), the relay→LLM hop (as long as calling the mock directly),
+    // and the LLM path's own work. So `added` is at least the relay's local
+    // latency, and what the LLM path adds on top of that is the remainder.
+    const added = relayLlm.p50 - directMock.p50;
+    const llmWork = added - relayLocalSingle.p50;
+    const lines = [
+      '# Relay HTTP benchmark',
+      '',
+      `Generated by \`npx tsx test/bench/relay/http.bench.ts\` on ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg().map((value) => value.toFixed(1)).join(' ')} at the end.`,
+      `Loopback only. Each server in its own process; the load generator is this process: ${CONNECTIONS} keep-alive node:http clients, ${DURATION_MS / 1000} s per row after ${WARMUP_MS / 1000} s warm-up.`,
+      `Latency rows: one node:http keep-alive client taking the four targets in turn, one request each per round, for ${LATENCY_DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up, so all four see the same moments of the machine.`,
+      'The relay runs as `statechat relay` does (node:http + @hono/node-server listener, the keep-alive node:http client for the LLM), logging every request through the PII masker into pino (destination /dev/null), rate limits off (one client address, one session).',
+      '',
+      '| scenario | requests | errors | req/s | p50 ms | p99 ms |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...rows.map(({ name, measurement }) => `| ${name} | ${measurement.requests} | ${measurement.errors} | ${measurement.requestsPerSecond.toFixed(0)} | ${measurement.p50.toFixed(3)} | ${measurement.p99.toFixed(3)} |`),
+      '',
+      '## Against the targets',
+      '',
+      `* classify throughput: relay ${relayClassify.requestsPerSecond.toFixed(0)} req/s = **${ratio(relayClassify.requestsPerSecond, bareClassify.requestsPerSecond)}** of bare node:http (target ≥ 60 %).`,
+      `* tools throughput: relay ${relayTools.requestsPerSecond.toFixed(0)} req/s = **${ratio(relayTools.requestsPerSecond, bareTools.requestsPerSecond)}** of bare node:http (target ≥ 60 %).`,
+      `* LLM path, p50: relay→mock ${relayLlm.p50.toFixed(3)} ms vs mock direct ${directMock.p50.toFixed(3)} ms: **${added.toFixed(3)} ms added** (target ≤ 0.5 ms); median of the per-round differences ${pairedLlm.toFixed(3)} ms. p99: ${relayLlm.p99.toFixed(3)} ms vs ${directMock.p99.toFixed(3)} ms.`,
+      `  Of that, ${relayLocalSingle.p50.toFixed(3)} ms is the relay's local latency (the client→relay hop, ${bareSingle.p50.toFixed(3)} ms against the bare server, plus local handling; per-round median over bare ${pairedLocal.toFixed(3)} ms), which every request through the relay pays; the remaining ${llmWork.toFixed(3)} ms is the LLM path's own work: prompt and schema, PII masking, the openai SDK and its HTTP client, checking the answer.`,
+      '',
+      'Absolute numbers are noisy on a shared 2-core machine (the load generator and the servers share the cores, other work may run); compare within one run.',
+      '',
+    ];
+    writeFileSync(join(here, 'HTTP-RESULTS.md'), lines.join('\n'));
+    process.stdout.write(lines.join('\n'));
+  }
 } finally {
   for (const { child } of children) {
     if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
