@@ -10,7 +10,17 @@ let relay: LoopbackRelay;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  [browser, served, relay] = await Promise.all([launchChromium(), serve(new URL('./pages/', import.meta.url)), startLoopbackRelay()]);
+  [browser, served, relay] = await Promise.all([
+    launchChromium(),
+    serve(new URL('./pages/', import.meta.url), { optimizeDeps: { include: ['idb', '@tanstack/query-core', 'ky'] } }),
+    startLoopbackRelay(),
+  ]);
+  // The first visit lets Vite pre-bundle what the page imports (it reloads the page once); tests start after it.
+  const warmUp = await browser.newContext();
+  const page = await warmUp.newPage();
+  await page.goto(`${served.url}/chat.html?namespace=warm-up`);
+  await page.waitForTimeout(1500);
+  await warmUp.close();
 });
 
 afterAll(async () => {
