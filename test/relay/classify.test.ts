@@ -90,6 +90,10 @@ describe('POST /v1/classify', () => {
       await delay(1000);
       return HttpResponse.json(completion('{}'));
     }],
+    ['a refusal', () => HttpResponse.json({ ...completion(''), choices: [{ index: 0, finish_reason: 'stop', logprobs: null, message: { role: 'assistant', content: null, refusal: 'I cannot help with that.' } }] })],
+    ['no choices', () => HttpResponse.json({ ...completion(''), choices: [] })],
+    ['an answer with keys outside the schema', () => HttpResponse.json(completion(JSON.stringify({ intent: 'BOOK', confidence: 1, slots: { partySize: 2, email: null, date: null, time: null }, admin: true })))],
+    ['an answer far larger than a classification', () => HttpResponse.json(completion(JSON.stringify({ intent: 'BOOK', confidence: 1, slots: { partySize: null, email: 'x'.repeat(300_000), date: null, time: null } })))],
     ['429', () => HttpResponse.json({ error: { message: 'slow down' } }, { status: 429 })],
     ['500', () => HttpResponse.json({ error: { message: 'boom' } }, { status: 500 })],
   ])('falls back to the local answer on %s', async (_label, respond) => {
