@@ -68,6 +68,25 @@ describe('storage fallback', () => {
     expect(state.state).toBe('CollectDateTime');
   });
 
+  it('gives way to a newer database version opened by another tab (blocking), then carries on in memory', async () => {
+    const { chat, database, events } = track(openChat({ flow: reservationsFlow() }));
+    await chat.ready;
+    await chat.idle();
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.open(database, 2);
+      request.onsuccess = () => {
+        request.result.close();
+        resolve();
+      };
+      request.onerror = () => reject(request.error);
+    });
+    await chat.send("I'd like to book");
+    await chat.idle();
+    expect(chat.getState().storage).toBe('memory');
+    expect(events.some((event) => event.name === 'warning')).toBe(true);
+    expect(chat.getState().state).toBe('CollectPartySize');
+  });
+
   it('storage: "memory" keeps the conversation in memory without a warning', async () => {
     const { chat, events } = track(openChat({ flow: reservationsFlow(), storage: 'memory' }));
     await chat.ready;
