@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-// @ts-expect-error -- express 5 ships no type declarations and @types/express is not a dependency; it is typed `any` here.
 import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,7 +50,7 @@ describe('mounting in a Node backend', () => {
   it('mounts under a path in Express', async () => {
     const { handler } = testRelay();
     const app = express();
-    app.get('/', (_request: IncomingMessage, response: ServerResponse & { send(body: string): void }) => {
+    app.get('/', (_request, response) => {
       response.send('site');
     });
     app.use('/relay', toNodeListener(handler));

@@ -9,6 +9,7 @@
  * one answered, for a fixed duration. Only 127.0.0.1, bounded loops.
  *
  *   BENCH_ROWS=latency npx tsx test/bench/relay/http.bench.ts   # the one-connection rows only; prints, writes nothing
+ *   BENCH_RELAY_CPU_PROF=/tmp/prof …                             # also writes a CPU profile of the relay process there
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -41,7 +42,8 @@ interface Measurement {
 }
 
 function startServer(mode: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'bench-server.ts'), mode], {
+  const profile = mode === 'relay' && process.env.BENCH_RELAY_CPU_PROF ? ['--cpu-prof', '--cpu-prof-interval', '50', '--cpu-prof-dir', process.env.BENCH_RELAY_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(here, 'bench-server.ts'), mode], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
