@@ -74,6 +74,12 @@ const NOTICE_TEXT = {
   flowUpdated: 'The assistant was updated; your conversation continues.',
 };
 
+interface ClassifyPlan {
+  /** The in-page answer (none in `relay` mode); hybrid falls back to it when the relay fails. */
+  local: Understanding | null;
+  relay: boolean;
+}
+
 class ChatSetupError extends Error {
   override readonly name = 'ChatSetupError';
   constructor(
@@ -141,6 +147,8 @@ class ChatRuntime implements ChatController {
   private readonly byId = new Map<string, MessageRecord>();
   private readonly outbox = new Map<string, OutboxRecord>();
   private readonly toolsInFlight = new Set<string>();
+  /** How each classification written by a step will be answered (see `planClassify`). */
+  private readonly plans = new Map<string, ClassifyPlan>();
   private phase: ChatState['phase'] = 'loading';
   private failure: ChatState['error'] = null;
   /** Bumped by reset, restart and destroy: answers for an older generation are dropped. */
@@ -359,6 +367,7 @@ class ChatRuntime implements ChatController {
     this.upgradeTo = null;
     this.timers.cancelAll();
     this.outbox.clear();
+    this.plans.clear();
     this.toolsInFlight.clear();
     if (change.clearMessages) {
       this.messages = [];
@@ -517,7 +526,7 @@ class ChatRuntime implements ChatController {
       }
     }
     for (const effect of effects) {
-      if (effect.type === 'classify' && this.mode !== 'local' && this.relay) {
+      if (effect.type === 'classify' && this.planClassify(effect, snapshot).relay) {
         const record: OutboxRecord = { namespace: this.namespace, id: effect.requestId, kind: 'classify', createdAt: env.now, effect };
         if (carriedFailure) record.failed = carriedFailure;
         this.outbox.set(record.id, record);
@@ -583,12 +592,25 @@ class ChatRuntime implements ChatController {
   }
 
   /** Hybrid: is the local answer good enough, or should the relay (LLM, full parsers) be asked? */
-  private needsRelay(effect: Extract<Effect, { type: 'classify' }>, local: Understanding): boolean {
+  private needsRelay(effect: Extract<Effect, { type: 'classify' }>, local: Understanding, snapshot: Snapshot): boolean {
     if (local.intent === null || local.confidence < effect.threshold) return true;
-    const asked = this.session?.snapshot.prompt?.slot;
+    const asked = snapshot.prompt?.slot;
     if (!asked || Object.hasOwn(local.slots, asked)) return false;
     const type = this.flow?.slots[asked]?.type;
     return type !== undefined && RELAY_PARSED_TYPES.has(type);
+  }
+
+  /**
+   * Local, or the relay? Decided when the step is written, so the outbox
+   * holds only work that really waits for the relay (hybrid answers most
+   * turns locally and writes nothing for them).
+   */
+  private planClassify(effect: Extract<Effect, { type: 'classify' }>, snapshot: Snapshot): ClassifyPlan {
+    const local = this.mode === 'relay' ? null : this.understandLocally(effect);
+    const relay = this.relay !== null && (local === null || (this.mode === 'hybrid' && onlineManager.isOnline() && this.needsRelay(effect, local, snapshot)));
+    const plan = { local, relay };
+    this.plans.set(effect.requestId, plan);
+    return plan;
   }
 
   private classify(effect: Extract<Effect, { type: 'classify' }>, generation: number): void {
@@ -604,8 +626,10 @@ class ChatRuntime implements ChatController {
         }),
       );
     };
-    const local = this.mode === 'relay' ? null : this.understandLocally(effect);
-    if (local && (this.mode === 'local' || !this.relay || !onlineManager.isOnline() || !this.needsRelay(effect, local))) {
+    const plan = this.plans.get(requestId) ?? this.planClassify(effect, this.session?.snapshot ?? initialSnapshot(this.flow as LoadedFlow));
+    this.plans.delete(requestId);
+    const local = plan.local;
+    if (local && !plan.relay) {
       this.setRequestStatus(requestId, 'sent');
       answer(local);
       return;
