@@ -1,32 +1,65 @@
 /**
- * Demo implementations of the example flows' tools: deterministic and in
- * memory, with no Node APIs, so the in-page demo can import them too.
+ * Demo implementations of the example flows' tools
+ * (`flows/reservations.flow.json`, `flows/order-tracking.flow.json`):
+ * deterministic and in memory, with no Node APIs, so the in-page demo can
+ * import them too.
+ *
+ * Reservations: tables from 12:00 to 21:30, parties of 1 to 12, three tables
+ * per date and time; `CreateBooking` takes one.
+ *
+ * Orders: an order is found by its number and the e-mail it was placed with,
+ * so a number alone reveals nothing. The demo orders, all placed with
+ * `ana@example.com`:
+ *
+ * | order     | status     | eta        |
+ * |-----------|------------|------------|
+ * | AB-123456 | shipped    | 2026-11-25 |
+ * | CD-654321 | delivered  | 2026-11-20 |
+ * | EF-112233 | processing | 2026-11-28 |
+ *
+ * Anything else answers `{ status: 'not_found', eta: '' }`, the flow's
+ * "couldn't find that order" branch. Numbers are read as the flow accepts
+ * them: any case, with or without the dash (`cd654321`).
  *
  * @example
  * createRelay({ flows, tools: createDemoTools() });
  */
+import { RelayError } from './errors.ts';
 import type { ToolImplementations } from './tools/types.ts';
 
 const OPENING_MINUTES = { first: 12 * 60, last: 21 * 60 + 30 };
 const TABLES_PER_SLOT = 3;
 const LARGEST_PARTY = 12;
+/** Booked date-and-time slots remembered; the oldest are forgotten past this. */
+const MAX_SLOTS = 10_000;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME = /^\d{2}:\d{2}$/;
+
+/** The e-mail every demo order was placed with. */
+export const DEMO_ORDER_EMAIL = 'ana@example.com';
 
 interface DemoOrder {
-  email: string;
-  status: string;
+  status: 'shipped' | 'delivered' | 'processing';
   eta: string;
 }
 
-const ORDERS: Record<string, DemoOrder> = {
-  'A-1001': { email: 'ann@example.com', status: 'shipped', eta: '2026-11-25' },
-  'A-1002': { email: 'bob@example.com', status: 'processing', eta: '2026-11-28' },
-  'A-1003': { email: 'cho@example.com', status: 'delivered', eta: '2026-11-20' },
+/** The demo orders, by number (see the module comment). */
+export const DEMO_ORDERS: Readonly<Record<string, DemoOrder>> = {
+  'AB-123456': { status: 'shipped', eta: '2026-11-25' },
+  'CD-654321': { status: 'delivered', eta: '2026-11-20' },
+  'EF-112233': { status: 'processing', eta: '2026-11-28' },
 };
 
 function minutesOf(time: string): number | undefined {
-  const match = /^(\d{1,2}):(\d{2})/.exec(time);
-  if (!match) return undefined;
-  return Number(match[1]) * 60 + Number(match[2]);
+  if (!TIME.test(time)) return undefined;
+  const minutes = Number(time.slice(0, 2)) * 60 + Number(time.slice(3));
+  return Number(time.slice(3)) < 60 ? minutes : undefined;
+}
+
+/** `ab123456` → `AB-123456`, as the flow's order number pattern allows both. */
+function normaliseOrderId(orderId: string): string {
+  const match = /^([A-Za-z]{2})-?(\d{6})$/.exec(orderId.trim());
+  return match ? `${(match[1] ?? '').toUpperCase()}-${match[2] ?? ''}` : '';
 }
 
 /** A fresh set of demo tools with their own bookings. */
@@ -35,6 +68,7 @@ export function createDemoTools(): ToolImplementations {
   let bookingCount = 0;
 
   function available(date: string, time: string, partySize: number): boolean {
+    if (!DATE.test(date)) return false;
     const minutes = minutesOf(time);
     if (minutes === undefined || minutes < OPENING_MINUTES.first || minutes > OPENING_MINUTES.last) return false;
     if (!Number.isInteger(partySize) || partySize < 1 || partySize > LARGEST_PARTY) return false;
@@ -51,8 +85,18 @@ export function createDemoTools(): ToolImplementations {
       handler: (args) => {
         const date = String(args.date);
         const time = String(args.time);
+        if (!DATE.test(date) || minutesOf(time) === undefined) {
+          throw new RelayError(422, 'invalid_arguments', 'The date must read YYYY-MM-DD and the time HH:MM.');
+        }
         const slot = `${date} ${time}`;
-        bookingsPerSlot.set(slot, (bookingsPerSlot.get(slot) ?? 0) + 1);
+        const booked = bookingsPerSlot.get(slot) ?? 0;
+        // Re-inserted, so the map's order is least recently booked first.
+        bookingsPerSlot.delete(slot);
+        bookingsPerSlot.set(slot, booked + 1);
+        if (bookingsPerSlot.size > MAX_SLOTS) {
+          const oldest = bookingsPerSlot.keys().next().value;
+          if (oldest !== undefined) bookingsPerSlot.delete(oldest);
+        }
         bookingCount += 1;
         return { bookingId: `R-${date.replaceAll('-', '')}-${time.replace(':', '')}-${String(bookingCount).padStart(3, '0')}` };
       },
@@ -60,11 +104,9 @@ export function createDemoTools(): ToolImplementations {
     LookupOrder: {
       domain: 'orders',
       handler: (args) => {
-        const order = Object.hasOwn(ORDERS, String(args.orderId)) ? ORDERS[String(args.orderId)] : undefined;
-        // The e-mail must match, so an order number alone reveals nothing.
-        if (!order || order.email.toLowerCase() !== String(args.email).trim().toLowerCase()) {
-          return { status: 'not_found', eta: '' };
-        }
+        const orderId = normaliseOrderId(String(args.orderId));
+        const order = Object.hasOwn(DEMO_ORDERS, orderId) ? DEMO_ORDERS[orderId] : undefined;
+        if (!order || String(args.email).trim().toLowerCase() !== DEMO_ORDER_EMAIL) return { status: 'not_found', eta: '' };
         return { status: order.status, eta: order.eta };
       },
     },
