@@ -58,7 +58,7 @@ export interface LoadedFlow {
   expressions: Map<string, Expression>;
   /** Every message, assign value and tool argument with `{{holes}}`, parsed, by source text. */
   templates: Map<string, Template>;
-  /** Intents each state reacts to (its own transitions, its choices), without the global ones. */
+  /** Intents each state reacts to (its own transitions, its choices, those carrying a slot it collects), without the global ones. */
   stateIntents: Record<string, string[]>;
   globalIntents: string[];
 }
@@ -420,6 +420,10 @@ class Linter {
     this.actions(state.onEnter, [...path, 'onEnter'], name);
     for (const [index, item] of (state.collect ?? []).entries()) {
       const at: Path = [...path, 'collect', index];
+      // Intents that carry a slot this state collects are answers here ("we are 4" while asked the party size).
+      for (const [intent, definition] of Object.entries(this.flow.intents)) {
+        if (Object.hasOwn(definition.slots ?? {}, item.slot)) this.stateIntents[name]?.push(intent);
+      }
       if (!Object.hasOwn(this.slots, item.slot)) {
         this.error([...at, 'slot'], 'unknown-slot', `unknown slot "${item.slot}"`, suggest(item.slot, Object.keys(this.slots)) ?? 'declare it under "slots" or in an intent');
       }

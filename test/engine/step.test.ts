@@ -34,7 +34,7 @@ describe('step', () => {
     const classify = effects.find((effect) => effect.type === 'classify');
     expect(classify).toMatchObject({ state: 'CollectPartySize', threshold: 0.45, language: 'en-US' });
     expect(classify?.type === 'classify' && classify.slots[0]).toBe('partySize');
-    expect(classify?.type === 'classify' && classify.allowed.sort()).toEqual(['CANCEL', 'HELP', 'HUMAN']);
+    expect(classify?.type === 'classify' && classify.allowed.sort()).toEqual(['BOOK', 'CANCEL', 'HELP', 'HUMAN', 'PROVIDE_PARTY_SIZE']);
   });
 
   it('runs the origin branch on the assigned party size', () => {

@@ -248,3 +248,11 @@ describe('tool schemas', () => {
     expect(loadFlowOrThrow(flow).tools.Ship?.args.required).toEqual(['size']);
   });
 });
+
+describe('allowed intents', () => {
+  it('counts intents that carry a collected slot as answers in that state', () => {
+    const flow = loadFlowOrThrow(reservations);
+    expect(allowedIntents(flow, 'CollectPartySize')?.sort()).toEqual(['BOOK', 'CANCEL', 'HELP', 'HUMAN', 'PROVIDE_PARTY_SIZE']);
+    expect(allowedIntents(flow, 'CollectContact')?.sort()).toEqual(['CANCEL', 'HELP', 'HUMAN', 'PROVIDE_CONTACT']);
+  });
+});
