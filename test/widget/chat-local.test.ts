@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { replay } from '../../widget/engine/replay.ts';
 import { loadFlowOrThrow } from '../../flows/load.ts';
 import { IdbStore } from '../../widget/store/idb-store.ts';
-import { lastUser, openChat, reservationsFlow, texts, type TestChat } from './helpers.ts';
+import { lastUser, openChat, reservationsFlow, texts, until, type TestChat } from './helpers.ts';
 
 const open: TestChat[] = [];
 function track(test: TestChat): TestChat {
@@ -113,5 +113,26 @@ describe('createChat with local NLU and IndexedDB', () => {
     await again.chat.ready;
     expect(again.chat.getState().sessionId).toBe(state.sessionId);
     expect(again.chat.getState().state).toBe('CollectPartySize');
+  });
+});
+
+describe('the full parsers in the page', () => {
+  it('loads them in the background for flows with date, time or phone slots, so local mode reads "in 6 weeks"', async () => {
+    const { chat } = track(openChat({ flow: reservationsFlow(), timeZone: 'Europe/London' }));
+    let slots: Record<string, unknown> = {};
+    chat.on('state.updated', (data) => {
+      slots = data.slots as Record<string, unknown>;
+    });
+    await chat.ready;
+    await chat.send('I want to make a reservation');
+    await chat.choose('4');
+    await chat.idle();
+    expect(chat.getState().state).toBe('CollectDateTime');
+    // The chunk arrives asynchronously; give it the time a real page would.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await chat.send('in 6 weeks at 8pm');
+    await chat.idle();
+    await until(() => slots.date !== undefined);
+    expect(slots).toMatchObject({ partySize: 4, date: '2027-01-04', time: '20:00' });
   });
 });

@@ -14,6 +14,7 @@ import { isTransient, RelayRequestError } from '../client/relay-request-error.ts
 import { initialSnapshot, step } from '../engine/step.ts';
 import type { Effect, EngineEvent, Env, RenderedChoice, Snapshot } from '../engine/types.ts';
 import { createLocalUnderstanding, type LocalUnderstanding, type Understanding } from '../local-understanding.ts';
+import { loadFullParsers } from '../nlu/index.ts';
 import { StorageError, storageErrorOf, type ChatStore } from '../store/chat-store.ts';
 import type { DatabaseEvent } from '../store/idb-store.ts';
 import { MemoryStore } from '../store/memory-store.ts';
@@ -65,8 +66,8 @@ const DEFAULT_CLASSIFY_ATTEMPTS = 4;
 const DEFAULT_TOOL_ATTEMPTS = 6;
 const DEFAULT_FORWARD_INTERVAL_MS = 1000;
 const FOLLOWER_WAIT_MS = 3000;
-/** Slot types whose full parsers (chrono, libphonenumber) run on the relay. */
-const RELAY_PARSED_TYPES = new Set(['date', 'time', 'datetime', 'phone']);
+/** Slot types the small built-in parsers read only in their common forms: the full parsers (chrono, libphonenumber) do better. */
+const FULL_PARSED_TYPES = new Set(['date', 'time', 'datetime', 'phone']);
 
 const NOTICE_TEXT = {
   storage: 'This conversation is kept in this page only: storage is unavailable, so it will not survive a reload.',
@@ -140,6 +141,8 @@ class ChatRuntime implements ChatController {
   private storageFellBack = false;
   private flow: LoadedFlow | null = null;
   private understand: LocalUnderstanding | null = null;
+  /** True once the full parsers are loaded in the page; until then hybrid asks the relay for their slots. */
+  private fullParsers = false;
   /** A newer flow version waiting for the engine to be free. */
   private upgradeTo: LoadedFlow | null = null;
   private session: SessionRecord | null = null;
@@ -312,7 +315,19 @@ class ChatRuntime implements ChatController {
 
   private setFlow(flow: LoadedFlow): void {
     this.flow = flow;
-    this.understand = createLocalUnderstanding(flow, this.options.timeZone ? { timeZone: this.options.timeZone } : {});
+    const timeZone = this.options.timeZone ? { timeZone: this.options.timeZone } : {};
+    this.understand = createLocalUnderstanding(flow, timeZone);
+    this.fullParsers = false;
+    if (!Object.values(flow.slots).some((slot) => FULL_PARSED_TYPES.has(slot.type))) return;
+    // A separate chunk, fetched in the background: the basic parsers answer until it arrives, and offline it may never.
+    loadFullParsers().then(
+      (parsers) => {
+        if (this.flow !== flow) return;
+        this.understand = createLocalUnderstanding(flow, { ...timeZone, parsers });
+        this.fullParsers = true;
+      },
+      (error: unknown) => this.fire('warning', { code: 'parsers_unavailable', message: `The full date and phone parsers could not be loaded (${errorMessage(error)}); the basic ones are used.` }),
+    );
   }
 
   private loadInline(definition: Flow): LoadedFlow {
@@ -597,7 +612,7 @@ class ChatRuntime implements ChatController {
     const asked = snapshot.prompt?.slot;
     if (!asked || Object.hasOwn(local.slots, asked)) return false;
     const type = this.flow?.slots[asked]?.type;
-    return type !== undefined && RELAY_PARSED_TYPES.has(type);
+    return type !== undefined && FULL_PARSED_TYPES.has(type) && !this.fullParsers;
   }
 
   /**
