@@ -10,8 +10,8 @@ import reservations from '../flows/reservations.flow.json';
 import orderTracking from '../flows/order-tracking.flow.json';
 import { createDemoTools } from '../relay/demo-tools.ts';
 import { createRelay } from '../relay/index.ts';
-import type { ToolImplementations } from '../relay/index.ts';
-import { mockChatCompletion } from './mock-llm.ts';
+import type { RelayOptions, ToolImplementations } from '../relay/index.ts';
+import { MISCLASSIFY_MARKER, mockChatCompletion } from './mock-llm.ts';
 
 export const RELAY_PATH = '/relay';
 const LLM_BASE_URL = 'https://llm.demo.invalid/v1';
@@ -45,10 +45,15 @@ function countRuns(tools: ToolImplementations, relay: InPageRelay): ToolImplemen
   );
 }
 
+/** The same flows, with a threshold no local classification reaches, so the LLM is always asked. */
+function alwaysAskTheLlm(flow: { meta: object }): unknown {
+  return { ...flow, meta: { ...flow.meta, nlu: { threshold: 1 } } };
+}
+
 export async function startInPageRelay(): Promise<InPageRelay> {
   const relay: InPageRelay = { url: `${location.origin}${RELAY_PATH}`, toolRuns: new Map(), reachable: true, onToolRun: null, onLog: null };
-  const handler = createRelay({
-    flows: [reservations, orderTracking],
+  const relayOptions = (flows: unknown[]): RelayOptions => ({
+    flows,
     tools: countRuns(createDemoTools(), relay),
     allowedOrigins: [location.origin],
     llm: {
@@ -64,6 +69,10 @@ export async function startInPageRelay(): Promise<InPageRelay> {
       error: (fields, message) => relay.onLog?.('error', fields, message),
     },
   });
+  const handler = createRelay(relayOptions([reservations, orderTracking]));
+  // "(HANG ON)" must reach the mock LLM even when the local classifier is sure, so those
+  // classifications go to a relay whose flows always ask the LLM.
+  const hangOnHandler = createRelay(relayOptions([reservations, orderTracking].map(alwaysAskTheLlm)));
 
   const worker = setupWorker(
     http.all(`${RELAY_PATH}/*`, async ({ request }) => {
@@ -71,8 +80,10 @@ export async function startInPageRelay(): Promise<InPageRelay> {
       const url = new URL(request.url);
       url.pathname = url.pathname.slice(RELAY_PATH.length);
       const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-      const forwarded = new Request(url, { method: request.method, headers: request.headers, body: hasBody ? await request.arrayBuffer() : null });
-      return handler(forwarded, { clientAddress: '127.0.0.1' });
+      const body = hasBody ? await request.text() : null;
+      const forwarded = new Request(url, { method: request.method, headers: request.headers, body });
+      const misread = url.pathname === '/v1/classify' && body !== null && body.toUpperCase().includes(MISCLASSIFY_MARKER);
+      return (misread ? hangOnHandler : handler)(forwarded, { clientAddress: '127.0.0.1' });
     }),
   );
   await worker.start({ serviceWorker: { url: '/mockServiceWorker.js' }, onUnhandledRequest: 'bypass', quiet: true });

@@ -6,6 +6,10 @@
  * Query parameters: `relay` (a relay URL instead of the in-page one),
  * `flow` (default `reservations`), `lang`, `scheme` (`light` | `dark`),
  * `storage` (`memory`), `nlu` (`local` | `relay` | `hybrid`), `open`.
+ *
+ * The demo defaults to `nlu=relay`, so every message shows in the relay log
+ * and can reach its mock LLM; the widget's own default is `hybrid` (the
+ * local classifier first, which keeps a conversation moving offline).
  */
 import { createChat, mount } from '../widget/index.ts';
 import type { CreateChatOptions, NluMode } from '../widget/index.ts';
@@ -17,7 +21,7 @@ const externalRelay = params.get('relay');
 const relay = externalRelay ? null : await startInPageRelay();
 
 const options: CreateChatOptions = { relay: externalRelay ?? relay?.url ?? '', flow: params.get('flow') ?? 'reservations' };
-const nlu = params.get('nlu');
+const nlu = params.get('nlu') ?? 'relay';
 if (nlu === 'local' || nlu === 'relay' || nlu === 'hybrid') options.nlu = nlu satisfies NluMode;
 if (params.get('storage') === 'memory') options.storage = 'memory';
 const language = params.get('lang');

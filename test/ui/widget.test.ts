@@ -150,6 +150,7 @@ describe('the widget over a Chat', () => {
     expect(ui.named<HTMLInputElement>('Message').disabled).toBe(true);
     const again = ui.all('.ended button')[0]!;
     expect(again.textContent).toBe('Start a new conversation');
+    expect(ui.root.activeElement).toBe(again);
     await click(again);
     expect(ui.chat.calls.at(-1)).toEqual({ method: 'reset' });
     expect(ui.named<HTMLInputElement>('Message').disabled).toBe(false);

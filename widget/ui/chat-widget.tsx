@@ -40,8 +40,14 @@ export function ChatWidget(props: ChatWidgetProps) {
   const wasOpen = useRef(open);
   const returnFocus = useRef(false);
 
-  useEffect(() => {
-    if (open && !wasOpen.current) inputRef.current?.focus();
+  const panelRef = useRef<HTMLElement>(null);
+
+  // A layout effect: focus moves in the same frame the launcher is hidden, so it is never lost to the page.
+  useLayoutEffect(() => {
+    if (open && !wasOpen.current) {
+      const input = inputRef.current;
+      (input && !input.disabled ? input : panelRef.current)?.focus();
+    }
     if (!open && wasOpen.current && returnFocus.current) launcherRef.current?.focus();
     returnFocus.current = false;
     wasOpen.current = open;
@@ -55,6 +61,16 @@ export function ChatWidget(props: ChatWidgetProps) {
   const canType = state.ready && state.phase === 'active';
   const title = props.title ?? state.flow?.name ?? strings.title;
   const showChoices = canType && !state.busy && state.choices.length > 0;
+
+  const startAgainRef = useRef<HTMLButtonElement>(null);
+  // When the conversation ends, the message box is disabled and would drop focus to the page:
+  // keep it in the panel, on "Start a new conversation" when there is one.
+  useLayoutEffect(() => {
+    const panel = panelRef.current;
+    if (!open || canType || !panel) return;
+    const active = (panel.getRootNode() as Document | ShadowRoot).activeElement;
+    if (!active || active === inputRef.current || !panel.contains(active)) (startAgainRef.current ?? panel).focus();
+  }, [open, canType, state.phase]);
 
   const run = (work: Promise<void>) => {
     work.catch(props.onError);
@@ -97,8 +113,10 @@ export function ChatWidget(props: ChatWidgetProps) {
       </button>
       {open && (
         <section
+          ref={panelRef}
           class="panel"
           role="dialog"
+          tabIndex={-1}
           aria-labelledby="statechat-title"
           onKeyDown={(event) => {
             if (event.key === 'Escape') {
@@ -107,7 +125,7 @@ export function ChatWidget(props: ChatWidgetProps) {
             }
           }}
         >
-          <header class="header">
+          <div class="header">
             <h2 class="title" id="statechat-title">
               {title}
             </h2>
@@ -117,7 +135,7 @@ export function ChatWidget(props: ChatWidgetProps) {
             <button type="button" class="icon-button" aria-label={strings.closeChat} title={strings.closeChat} onClick={close}>
               <CloseIcon />
             </button>
-          </header>
+          </div>
           {!state.online && (
             <p class="banner" role="status">
               {strings.offline}
@@ -160,7 +178,7 @@ export function ChatWidget(props: ChatWidgetProps) {
           {state.phase === 'ended' && (
             <div class="ended">
               <span>{strings.ended}</span>
-              <button type="button" onClick={restart}>
+              <button ref={startAgainRef} type="button" onClick={restart}>
                 {strings.startAgain}
               </button>
             </div>

@@ -65,6 +65,9 @@ export const widgetCss = String.raw`
 *, *::before, *::after { box-sizing: border-box; }
 [hidden] { display: none !important; }
 .root {
+  /* Inherited properties the page sets on the host (letter-spacing, text-transform, …) stop here. */
+  all: initial;
+  display: block;
   font-family: var(--sc-font);
   font-size: 15px;
   line-height: 1.45;
