@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { SlotDefinition } from '../flows/index.ts';
+import type { JsonSchemaObject, SlotDefinition } from '../flows/index.ts';
 import { basicParsers, extractSlots, loadFullParsers, type SlotParsers } from '../widget/nlu/index.ts';
 import { LlmClassifier, type LlmOptions } from './classify/llm.ts';
 import { relevantSlots } from './classify/llm-schema.ts';
@@ -94,6 +94,19 @@ function stringValues(record: Record<string, unknown>, names: readonly string[])
     if (typeof value === 'string' || typeof value === 'number') values.push(String(value));
   }
   return values;
+}
+
+const declaredNames = new WeakMap<JsonSchemaObject, Set<string>>();
+
+/** The argument names a tool's schema declares (its top-level `properties`). */
+function declaredArgNames(schema: JsonSchemaObject): Set<string> {
+  let names = declaredNames.get(schema);
+  if (!names) {
+    const properties = schema.properties;
+    names = new Set(properties !== null && typeof properties === 'object' && !Array.isArray(properties) ? Object.keys(properties) : []);
+    declaredNames.set(schema, names);
+  }
+  return names;
 }
 
 /** The path as text, so percent-encoded personal data (`ann%40example.com`) is masked like the rest. */
@@ -293,9 +306,13 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const piiValues = context.get('piiValues');
     piiValues.push(...stringValues(args as JsonRecord, tool.pii), ...stringValues(args as JsonRecord, registered.flow.piiSlots));
     // Argument names only: values may hold personal data the masker cannot
-    // recognise (a name in free text), and the log does not need them.
-    const argNames = Object.keys(args);
+    // recognise (a name in free text), and the log does not need them. Names
+    // the tool does not declare are the client's free text too: only counted.
+    const declared = declaredArgNames(tool.args);
+    const argNames = Object.keys(args).filter((argName) => declared.has(argName));
+    const otherArgs = Object.keys(args).length - argNames.length;
     logFields.args = argNames;
+    if (otherArgs > 0) logFields.otherArgs = otherArgs;
 
     const check = checkAgainstSchema(tool.args, args);
     if (!check.valid) throw new RelayError(422, 'invalid_arguments', `The arguments do not fit the tool's schema (${check.problem ?? 'invalid'}).`);
@@ -334,7 +351,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
     } finally {
       logger.write(
         outcome === 'ok' ? 'info' : 'warn',
-        { tool: name, flowId, sessionId, durationMs: Math.round((performance.now() - started) * 100) / 100, outcome, attempts: attempts || undefined, args: argNames },
+        { tool: name, flowId, sessionId, durationMs: Math.round((performance.now() - started) * 100) / 100, outcome, attempts: attempts || undefined, args: argNames, otherArgs: otherArgs || undefined },
         'tool call',
         piiValues,
       );

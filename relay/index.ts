@@ -10,10 +10,11 @@ export type { RelayHandler, RelayOptions, RelayRequestContext } from './create-r
 export { RelayConfigError } from './flow-registry.ts';
 export { RelayError } from './errors.ts';
 export type { ErrorBody, RelayErrorStatus } from './errors.ts';
-export type { LlmOptions } from './classify/llm.ts';
+export type { LlmOptions, LlmTransport, LlmTransportRequest, LlmTransportResponse } from './classify/llm.ts';
 export type { LogSink } from './logger.ts';
 export type { RateLimitRule } from './middleware/rate-limit.ts';
 export { MemoryIdempotencyStore, MemoryRateLimitStore } from './stores/memory.ts';
+export type { MemoryStoreOptions } from './stores/memory.ts';
 export type { IdempotencyClaim, IdempotencyStore, RateLimitStore, StoredResponse } from './stores/types.ts';
 export { DEFAULT_IDEMPOTENCY_TTL_MS } from './stores/types.ts';
 export type { ToolContext, ToolImplementation, ToolImplementations } from './tools/types.ts';

@@ -22,6 +22,8 @@ import { redisStores } from './stores/redis.ts';
 import type { ToolImplementations } from './tools/types.ts';
 
 export const DEFAULT_PORT = 8787;
+/** Longest wait for one Redis command; the relay's are single round trips that take well under a millisecond. */
+export const REDIS_COMMAND_TIMEOUT_MS = 2000;
 
 export interface RelayServerOptions {
   /** A directory of `*.flow.json` files. */
@@ -78,7 +80,13 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   const logger = new MaskedLogger(sink);
   const flows = await loadFlowFiles(options.flowsDir);
   const tools = options.toolsModule ? await loadToolsModule(options.toolsModule) : {};
-  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
+  // A Redis that accepts connections but stops answering must not hold requests
+  // forever: each command fails after REDIS_COMMAND_TIMEOUT_MS (the request with a 500).
+  const redis = env.REDIS_URL
+    ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2, commandTimeout: REDIS_COMMAND_TIMEOUT_MS })
+    : undefined;
+  // Without a listener ioredis prints its errors itself; they go to the log instead.
+  redis?.on('error', (error: NodeJS.ErrnoException) => logger.write('warn', { code: error.code, message: error.message }, 'redis error'));
   const llm = llmOptionsFromEnv(env);
   const handler = createRelay({
     flows,
@@ -122,7 +130,8 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
           server.close(() => resolveClose());
           server.closeIdleConnections();
         });
-        if (redis) await redis.quit();
+        // QUIT needs an answer; a Redis that gives none is simply disconnected.
+        if (redis) await redis.quit().catch(() => redis.disconnect());
         logger.write('info', {}, 'relay stopped');
       })();
       return closing;

@@ -112,11 +112,36 @@ async function readLimited(response: Response, maxBytes: number): Promise<string
   }
 }
 
+/**
+ * `work`, or a rejection as soon as `signal` aborts: not every fetch ends a
+ * body that is still arriving when its signal aborts.
+ */
+async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal, onAbort: () => void): Promise<T> {
+  work.catch(() => undefined);
+  let listener: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    listener = () => {
+      onAbort();
+      reject(signal.reason);
+    };
+    if (signal.aborted) listener();
+    else signal.addEventListener('abort', listener, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    if (listener) signal.removeEventListener('abort', listener);
+  }
+}
+
 /** The default transport: `fetch`, any implementation (the global one, a test's, a browser's). */
 export function fetchTransport(fetchImplementation: typeof fetch = (input, init) => fetch(input, init)): LlmTransport {
   return async ({ url, headers, body, signal, maxResponseBytes }) => {
     const response = await fetchImplementation(url, { method: 'POST', headers, body, signal });
-    return { status: response.status, text: await readLimited(response, maxResponseBytes) };
+    const text = await unlessAborted(readLimited(response, maxResponseBytes), signal, () => {
+      response.body?.cancel().catch(() => undefined);
+    });
+    return { status: response.status, text };
   };
 }
 

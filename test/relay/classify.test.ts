@@ -86,6 +86,10 @@ describe('POST /v1/classify', () => {
     ['malformed JSON', () => HttpResponse.json(completion('{"intent": "CONTACT", '))],
     ['an intent outside the allowed enum', () => HttpResponse.json(completion(JSON.stringify({ intent: 'ADMIN', confidence: 1, slots: {} })))],
     ['a slot of the wrong type', () => HttpResponse.json(completion(JSON.stringify({ intent: 'BOOK', confidence: 1, slots: { partySize: 'many', email: null, date: null, time: null } })))],
+    ['an answer whose body stalls after its headers', () =>
+      new HttpResponse(new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode('{"id":"chatcmpl-test",')) }), {
+        headers: { 'content-type': 'application/json' },
+      })],
     ['a timeout', async () => {
       await delay(1000);
       return HttpResponse.json(completion('{}'));

@@ -39,6 +39,10 @@ describe('relay endpoints', () => {
     ['a missing flowId', { state: 'Start', sessionId: 's', text: 'hi' }, {}, 400, 'bad_request'],
     ['an unknown flow', { flowId: 'nope', state: 'Start', sessionId: 's', text: 'hi' }, {}, 404, 'flow_not_found'],
     ['an unknown state', { flowId: 'restaurant', state: 'Nope', sessionId: 's', text: 'hi' }, {}, 400, 'unknown_state'],
+    // Names every object inherits must not resolve to a state (they used to reach a 500).
+    ['a state named like an inherited property', { flowId: 'restaurant', state: 'constructor', sessionId: 's', text: 'hi' }, {}, 400, 'unknown_state'],
+    ['a state named toString', { flowId: 'restaurant', state: 'toString', sessionId: 's', text: 'hi' }, {}, 400, 'unknown_state'],
+    ['a flow named like an inherited property', { flowId: 'constructor', state: 'Start', sessionId: 's', text: 'hi' }, {}, 404, 'flow_not_found'],
     ['an overlong text', { flowId: 'restaurant', state: 'Start', sessionId: 's', text: 'x'.repeat(2001) }, {}, 400, 'bad_request'],
   ])('refuses %s on /v1/classify', async (_label, body, headers, status, code) => {
     const { handler } = testRelay();

@@ -61,6 +61,16 @@ describe('log lines carry no PII', () => {
     expect(output).toContain('[EMAIL]');
   });
 
+  it('logs only the argument names a tool declares, counting the others: a client\'s key names are free text', async () => {
+    const { handler, logs } = testRelay();
+    const args = { date: '2026-12-24', time: '19:30', partySize: 2, [PII.name]: 'x', 'my maiden name is Byron': 'y' };
+    const response = await handler(post('/v1/tools/CheckAvailability', { flowId: 'restaurant', sessionId: 's1', args }, { 'idempotency-key': 'key-arg-names-1' }));
+    expect(response.status).toBe(422);
+    expect(logs.text()).not.toContain('Ada');
+    expect(logs.text()).not.toContain('Byron');
+    expect(logs.parsed().find((line) => line.msg === 'request')).toMatchObject({ args: ['date', 'time', 'partySize'], otherArgs: 2 });
+  });
+
   it('masks free text and flagged values in any field of a line', () => {
     const lines: unknown[] = [];
     const sink = { info: (fields: object, message: string) => lines.push({ ...fields, message }), warn: () => undefined, error: () => undefined };

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REDIS_COMMAND_TIMEOUT_MS, startRelayServer } from '../../relay/server.ts';
+import { captureLogs, restaurantFlow } from './fixtures.ts';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (closers.length > 0) await closers.pop()?.();
+});
+
+/** Accepts connections and never answers: a Redis that has hung. */
+async function silentServer(): Promise<number> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+describe('the Node server with Redis', () => {
+  it('answers 500 instead of waiting forever when Redis stops answering, and still shuts down', async () => {
+    const redisPort = await silentServer();
+    const flowsDir = mkdtempSync(join(tmpdir(), 'statechat-flows-'));
+    closers.push(async () => rmSync(flowsDir, { recursive: true, force: true }));
+    writeFileSync(join(flowsDir, 'restaurant.flow.json'), JSON.stringify(restaurantFlow()));
+    const logs = captureLogs();
+    const running = await startRelayServer({ flowsDir, port: 0, logger: logs.sink, env: { REDIS_URL: `redis://127.0.0.1:${redisPort}` } });
+
+    const started = performance.now();
+    // The per-IP rate limit asks Redis first.
+    const response = await fetch(`http://127.0.0.1:${running.port}/v1/health`);
+    const elapsed = performance.now() - started;
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ error: { code: 'internal_error', message: 'The relay could not handle this request.' } });
+    expect(elapsed).toBeGreaterThanOrEqual(REDIS_COMMAND_TIMEOUT_MS - 50);
+    expect(elapsed).toBeLessThan(REDIS_COMMAND_TIMEOUT_MS + 2000);
+
+    expect(logs.parsed().some((line) => line.msg === 'redis error' && line.level === 'warn')).toBe(true);
+    const closing = performance.now();
+    await running.close();
+    expect(performance.now() - closing).toBeLessThan(REDIS_COMMAND_TIMEOUT_MS + 1000);
+  }, 15_000);
+});
