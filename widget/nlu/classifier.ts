@@ -58,14 +58,23 @@ export interface ScoringSettings {
   marginWeight: number;
   /** Inverse frequency counted over intents (true) or over examples (false). */
   intentFrequency: boolean;
+  /** Passes of the leave-one-out perceptron over the training examples (0 turns the refinement off). */
+  refineEpochs: number;
+  /** Step of each perceptron update. */
+  refineRate: number;
+  /** An example counts as a mistake unless its intent leads the best rival by this much. */
+  refineMargin: number;
 }
 
 export const DEFAULT_SCORING_SETTINGS: ScoringSettings = {
-  nearestWeight: 0.5,
+  nearestWeight: 0.3,
   slope: 12,
   center: 0.262,
   marginWeight: 1,
   intentFrequency: true,
+  refineEpochs: 2,
+  refineRate: 0.07,
+  refineMargin: 0.05,
 };
 
 export interface ClassifierSettings {
@@ -120,6 +129,10 @@ interface Model {
   exampleIntent: Int32Array;
   examplePostings: PostingLists;
   centroidPostings: PostingLists;
+  /** Refinement terms: intent `refineIntent[k]` gains `refineWeight[k]` × the query's similarity to example `refineExample[k]`. */
+  refineExample: Int32Array;
+  refineIntent: Int32Array;
+  refineWeight: Float32Array;
 }
 
 interface SparseVector {
@@ -244,6 +257,9 @@ function fit(intents: TrainingIntents, settings: ClassifierSettings): Model {
     exampleIntent: Int32Array.from(exampleIntent),
     examplePostings: { start: new Int32Array(1), row: new Int32Array(0), weight: new Float32Array(0) },
     centroidPostings: { start: new Int32Array(1), row: new Int32Array(0), weight: new Float32Array(0) },
+    refineExample: new Int32Array(0),
+    refineIntent: new Int32Array(0),
+    refineWeight: new Float32Array(0),
   };
 
   const exampleVectors = exampleTerms.map((terms) => toVector(model, terms, false));
@@ -252,21 +268,136 @@ function fit(intents: TrainingIntents, settings: ClassifierSettings): Model {
     const centroid = centroids[exampleIntent[exampleIndex] as number] as Map<number, number>;
     ids.forEach((id, index) => centroid.set(id, (centroid.get(id) ?? 0) + (values[index] as number)));
   });
-  const centroidVectors = centroids.map((centroid): SparseVector => {
+  const centroidNorms = new Float64Array(intentTotal);
+  const centroidVectors = centroids.map((centroid, intent): SparseVector => {
     let total = 0;
     for (const value of centroid.values()) total += value * value;
     const norm = Math.sqrt(total) || 1;
+    centroidNorms[intent] = norm;
     return { ids: [...centroid.keys()], values: [...centroid.values()].map((value) => value / norm) };
   });
   model.examplePostings = buildPostings(exampleVectors, featureCount);
   model.centroidPostings = buildPostings(centroidVectors, featureCount);
+  if (scoring.refineEpochs > 0 && intentTotal > 1) refine(model, exampleVectors, centroidNorms);
   return model;
+}
+
+/** The refinement keeps the example × example similarity matrix, so it is skipped above this many entries (2,896 examples). */
+const GRAM_LIMIT = 1 << 23;
+
+/**
+ * A kernel perceptron over the training examples, on top of the
+ * nearest-example + centroid score. Each example is scored leave-one-out
+ * (its own similarity to its nearest example and to its intent's centroid is
+ * taken out), so the mistakes are the ones a new paraphrase would make;
+ * on each mistake the true intent gains, and the best rival loses, the
+ * query's similarity to that example. The weights are averaged over all
+ * steps (averaged perceptron). Examples are visited one per intent in turn,
+ * so the order is fixed and no randomness is needed.
+ */
+function refine(model: Model, exampleVectors: readonly SparseVector[], centroidNorms: Float64Array): void {
+  const { scoring, exampleIntent } = model;
+  const exampleTotal = exampleIntent.length;
+  const intentTotal = model.intentNames.length;
+  if (exampleTotal * exampleTotal > GRAM_LIMIT) return;
+  const matrix = gram(model.examplePostings, exampleVectors);
+
+  // A centroid is the normalised sum of its examples' vectors, so an
+  // example's dot product with it is the sum of its similarities to them.
+  const base = new Float32Array(exampleTotal * intentTotal);
+  const sums = new Float32Array(exampleTotal * intentTotal);
+  for (let example = 0; example < exampleTotal; example++) {
+    const own = exampleIntent[example] as number;
+    for (let other = example + 1; other < exampleTotal; other++) {
+      const value = matrix[example * exampleTotal + other] as number;
+      const intent = exampleIntent[other] as number;
+      const mine = example * intentTotal + intent;
+      const theirs = other * intentTotal + own;
+      sums[mine] = (sums[mine] as number) + value;
+      sums[theirs] = (sums[theirs] as number) + value;
+      if (value > (base[mine] as number)) base[mine] = value;
+      if (value > (base[theirs] as number)) base[theirs] = value;
+    }
+  }
+  for (let example = 0; example < exampleTotal; example++) {
+    const own = exampleIntent[example] as number;
+    const self = matrix[example * exampleTotal + example] as number;
+    for (let intent = 0; intent < intentTotal; intent++) {
+      const at = example * intentTotal + intent;
+      const norm = centroidNorms[intent] as number;
+      const others = sums[at] as number;
+      let centroid = others / norm;
+      if (intent === own) {
+        const rest = norm * norm - 2 * (others + self) + self;
+        centroid = rest > 1e-9 ? others / Math.sqrt(rest) : 0;
+      }
+      base[at] = scoring.nearestWeight * (base[at] as number) + (1 - scoring.nearestWeight) * centroid;
+    }
+  }
+
+  const order = Array.from(exampleIntent, (intent, example) => ({ intent, example, rank: 0 }));
+  const seen = new Int32Array(intentTotal);
+  for (const entry of order) {
+    entry.rank = seen[entry.intent] as number;
+    seen[entry.intent] = entry.rank + 1;
+  }
+  order.sort((left, right) => left.rank - right.rank || left.intent - right.intent);
+
+  const delta = new Float32Array(exampleTotal * intentTotal);
+  const weights = new Float64Array(exampleTotal * intentTotal);
+  const stepped = new Float64Array(exampleTotal * intentTotal);
+  let step = 0;
+  const update = (example: number, intent: number, amount: number): void => {
+    const at = example * intentTotal + intent;
+    weights[at] = (weights[at] as number) + amount;
+    stepped[at] = (stepped[at] as number) + amount * step;
+    const offset = intent * exampleTotal;
+    const row = example * exampleTotal;
+    for (let other = 0; other < exampleTotal; other++)
+      delta[offset + other] = (delta[offset + other] as number) + amount * (matrix[row + other] as number);
+  };
+  for (let epoch = 0; epoch < scoring.refineEpochs; epoch++) {
+    for (const { example, intent: own } of order) {
+      step++;
+      const at = example * intentTotal;
+      const self = matrix[example * exampleTotal + example] as number;
+      const scoreOf = (intent: number): number =>
+        (base[at + intent] as number) + (delta[intent * exampleTotal + example] as number) - (weights[at + intent] as number) * self;
+      let rival = -1;
+      let rivalScore = Number.NEGATIVE_INFINITY;
+      for (let intent = 0; intent < intentTotal; intent++) {
+        if (intent === own) continue;
+        const score = scoreOf(intent);
+        if (score > rivalScore) {
+          rivalScore = score;
+          rival = intent;
+        }
+      }
+      if (scoreOf(own) - rivalScore >= scoring.refineMargin) continue;
+      update(example, own, scoring.refineRate);
+      update(example, rival, -scoring.refineRate);
+    }
+  }
+  const examples: number[] = [];
+  const intents: number[] = [];
+  const values: number[] = [];
+  for (let index = 0; index < weights.length; index++) {
+    const averaged = (weights[index] as number) - (stepped[index] as number) / (step + 1);
+    if (averaged === 0) continue;
+    examples.push(Math.floor(index / intentTotal));
+    intents.push(index % intentTotal);
+    values.push(averaged);
+  }
+  model.refineExample = Int32Array.from(examples);
+  model.refineIntent = Int32Array.from(intents);
+  model.refineWeight = Float32Array.from(values);
 }
 
 /**
  * Trains the local classifier from example phrases: word, word-pair and
  * character n-gram TF-IDF (sublinear tf, inverse frequency over intents),
- * scored against each intent's nearest example and its centroid. No model
+ * scored against each intent's nearest example and its centroid, plus
+ * per-example weights learnt by a leave-one-out perceptron. No model
  * download, no network, no globals: the same code runs in the browser and in
  * Node.
  */
@@ -314,6 +445,10 @@ function createClassifier(model: Model): Classifier {
       combined[index] =
         scoring.nearestWeight * (nearestScores[index] as number) + (1 - scoring.nearestWeight) * (centroidScores[index] as number);
     }
+    for (let term = 0; term < model.refineWeight.length; term++) {
+      const intent = model.refineIntent[term] as number;
+      combined[intent] = (combined[intent] as number) + (model.refineWeight[term] as number) * (exampleScores[model.refineExample[term] as number] as number);
+    }
     const order = candidates.slice().sort((left, right) => (combined[right] as number) - (combined[left] as number) || left - right);
     const best = combined[order[0] as number] as number;
     const runnerUp = order.length > 1 ? (combined[order[1] as number] as number) : 0;
@@ -349,6 +484,47 @@ function buildPostings(vectors: readonly SparseVector[], featureCount: number): 
     });
   });
   return { start, row, weight };
+}
+
+/**
+ * Features in more than this many examples are left out of the training-time
+ * similarities: with 150 intents × 10 examples they are 1% of the features,
+ * carry little weight (they occur in most intents), and cost 80% of the time.
+ */
+const GRAM_COMMON = 100;
+
+/**
+ * The example × example similarity matrix (approximate: see GRAM_COMMON). Posting lists are in example
+ * order, so walking the examples in order with one cursor per feature gives
+ * each example's own place in every list: only the later examples are
+ * summed; the lower triangle is then mirrored.
+ */
+function gram(postings: PostingLists, vectors: readonly SparseVector[]): Float32Array {
+  const total = vectors.length;
+  const matrix = new Float32Array(total * total);
+  const cursor = postings.start.slice();
+  vectors.forEach(({ ids, values }, example) => {
+    const offset = example * total;
+    for (let index = 0; index < ids.length; index++) {
+      const id = ids[index] as number;
+      const value = values[index] as number;
+      const end = postings.start[id + 1] as number;
+      const at = cursor[id] as number;
+      cursor[id] = at + 1;
+      if (end - (postings.start[id] as number) > GRAM_COMMON) continue;
+      for (let next = at; next < end; next++) {
+        const cell = offset + (postings.row[next] as number);
+        matrix[cell] = (matrix[cell] as number) + value * (postings.weight[next] as number);
+      }
+    }
+  });
+  // Mirror the upper triangle in tiles: a column-by-column copy misses the cache on every read.
+  for (let top = 0; top < total; top += 64)
+    for (let left = 0; left <= top; left += 64)
+      for (let row = top; row < Math.min(top + 64, total); row++)
+        for (let column = left; column < Math.min(left + 64, row); column++)
+          matrix[row * total + column] = matrix[column * total + row] as number;
+  return matrix;
 }
 
 function accumulate(postings: PostingLists, query: SparseVector, scores: Float32Array): void {

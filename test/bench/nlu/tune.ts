@@ -19,7 +19,10 @@ const seeds = ['0', '1', '2'];
 
 function evaluate(settings: ClassifierSettings, count: number): string {
   const clincRows = seeds.map((seed) => {
-    const classifier = trainClassifier(toTrainingIntents(sampleK(clinc.train, count, seed)), settings);
+    const intents = toTrainingIntents(sampleK(clinc.train, count, seed));
+    const trainStarted = performance.now();
+    const classifier = trainClassifier(intents, settings);
+    const trainMilliseconds = performance.now() - trainStarted;
     const started = performance.now();
     const predictions = predictAll((text) => classifier.classify(text), clinc.val, clinc.oos_val);
     const microseconds = ((performance.now() - started) * 1000) / predictions.length;
@@ -31,6 +34,7 @@ function evaluate(settings: ClassifierSettings, count: number): string {
       auroc: auroc(predictions),
       threshold,
       microseconds,
+      trainMilliseconds,
     };
   });
   const snipsRows = seeds.map((seed) => {
@@ -50,6 +54,7 @@ function evaluate(settings: ClassifierSettings, count: number): string {
     `auroc ${mean(clincRows.map((row) => row.auroc)).toFixed(3)}`,
     `T ${mean(clincRows.map((row) => row.threshold)).toFixed(3)}`,
     `${mean(clincRows.map((row) => row.microseconds)).toFixed(0)}µs`,
+    `train ${mean(clincRows.map((row) => row.trainMilliseconds)).toFixed(0)}ms`,
     `snips ${percent(mean(snipsRows))}`,
   ].join(' | ');
 }
