@@ -22,9 +22,10 @@ export async function waitForText(page: Page, text: string): Promise<void> {
   await transcript(page).getByText(text, { exact: false }).last().waitFor({ timeout: WAIT_MS });
 }
 
-/** Types into the focused message box and presses Enter. */
+/** Types into the message box (which has focus unless the visitor moved it) and presses Enter. */
 export async function typeMessage(page: Page, text: string): Promise<void> {
   await messageBox(page).waitFor();
+  if ((await focusedName(page)) !== 'Message') await messageBox(page).focus();
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
 }

@@ -213,3 +213,14 @@ describe('the widget over a Chat', () => {
     current = undefined;
   });
 });
+
+describe('focus while the chat loads', () => {
+  it('holds focus on the panel until the message box can be used, then moves it there', async () => {
+    const ui = await setup();
+    await settle(() => ui.chat.update({ ready: false, phase: 'loading' }));
+    await openPanel(ui);
+    expect(ui.root.activeElement).toBe(ui.root.querySelector('[role="dialog"]'));
+    await settle(() => ui.chat.update({ ready: true, phase: 'active' }));
+    expect(ui.root.activeElement).toBe(ui.named('Message'));
+  });
+});

@@ -65,11 +65,16 @@ export function ChatWidget(props: ChatWidgetProps) {
   const startAgainRef = useRef<HTMLButtonElement>(null);
   // When the conversation ends, the message box is disabled and would drop focus to the page:
   // keep it in the panel, on "Start a new conversation" when there is one.
+  // And when the panel opened before the chat was ready, the message box takes focus once it is.
   useLayoutEffect(() => {
     const panel = panelRef.current;
-    if (!open || canType || !panel) return;
+    if (!open || !panel) return;
     const active = (panel.getRootNode() as Document | ShadowRoot).activeElement;
-    if (!active || active === inputRef.current || !panel.contains(active)) (startAgainRef.current ?? panel).focus();
+    if (canType) {
+      if (active === panel) inputRef.current?.focus();
+    } else if (!active || active === inputRef.current || !panel.contains(active)) {
+      (startAgainRef.current ?? panel).focus();
+    }
   }, [open, canType, state.phase]);
 
   const run = (work: Promise<void>) => {
