@@ -359,3 +359,14 @@ describe('timers', () => {
     expect(said).toHaveLength(2);
   });
 });
+
+describe('digressions that also answer', () => {
+  it('does not ask again for a slot the same message filled', () => {
+    const driver = new Driver(reservations);
+    driver.start();
+    driver.say('book', 'BOOK');
+    const effects = driver.say('we are 4, what can you do?', 'HELP', { partySize: 4 });
+    expect(driver.texts(effects)).toEqual([expect.stringContaining('I can book a table'), 'What day would you like to come?']);
+    expect(driver.snapshot.state).toBe('CollectDateTime');
+  });
+});

@@ -287,6 +287,18 @@ class Machine {
     if (this.snapshot.prompt) this.ask(this.snapshot.prompt);
   }
 
+  /**
+   * After answering a digression in place: ask the question again, unless the
+   * same message already answered it ("we are 4 — what can you do?"); then
+   * carry on collecting.
+   */
+  private resumeQuestion(): void {
+    const slot = this.snapshot.prompt?.slot;
+    const collect = this.state?.collect;
+    if (slot && collect && Object.hasOwn(this.snapshot.slots, slot)) this.afterFill(collect, [slot], []);
+    else this.reask();
+  }
+
   private assign(assign: { [key: string]: Json } | undefined): void {
     if (!assign) return;
     for (const [key, value] of Object.entries(assign)) {
@@ -709,7 +721,7 @@ class Machine {
         const frame: Frame = { state: this.snapshot.state, prompt: this.snapshot.prompt };
         if (transition.to === undefined && transition.branch === undefined) {
           const status = this.takeRoute(pointer, []);
-          if (status === 'done') this.reask();
+          if (status === 'done') this.resumeQuestion();
           return status !== null;
         }
         this.snapshot.stack.push(frame);
