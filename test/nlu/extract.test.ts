@@ -169,4 +169,12 @@ describe('extractSlots: names, emails, enums, booleans, strings', () => {
     expect(extractSlots('  a quiet corner  ', { note: 'string' }, base)).toEqual({ note: 'a quiet corner' });
     expect(extractSlots('hi', { note: { type: 'string', min: 3 } }, base)).toEqual({});
   });
+
+  it('finds an anchored pattern as one word of a sentence', () => {
+    const orderId = { type: 'string' as const, pattern: '^[A-Za-z]{2}-?\\d{6}$' };
+    expect(extractSlots('The order number is AB-123456.', { orderId }, base)).toEqual({ orderId: 'AB-123456' });
+    expect(extractSlots('track order (cd-654321) for jo@example.com', { orderId }, base)).toEqual({ orderId: 'cd-654321' });
+    expect(extractSlots('my order AB-1234567 is late', { orderId }, base)).toEqual({});
+    expect(extractSlots('no idea', { orderId }, base)).toEqual({});
+  });
 });

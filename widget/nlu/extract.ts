@@ -53,7 +53,8 @@ interface NamedSlot {
  *   Slots whose name mentions first/given or last/family/surname get that part.
  * - enum: a value or synonym, exact or with a small typo; negated ones skipped.
  * - boolean: yes/no in their common forms.
- * - string: the first match of `pattern` when there is one; else the text
+ * - string: the first match of `pattern` when there is one (an anchored
+ *   pattern matches the whole reply or one word of it); else the text
  *   after "<slot name> is"/"<slot name>:"; else the whole message when it is
  *   the only slot asked for.
  *
@@ -236,9 +237,15 @@ function findString(text: string, slot: NamedSlot, onlySlot: boolean): string | 
     } catch {
       return undefined;
     }
+    // An anchored pattern ("^[A-Z]{2}-?\d{6}$") is tried on the whole reply,
+    // then on each word of it with its punctuation trimmed ("it is AB-123456.").
     const anchored = pattern.startsWith('^') || pattern.endsWith('$');
-    const match = compiled.exec(anchored ? text.trim() : text);
-    return match !== null && fits(match[0]) ? match[0] : undefined;
+    const tries = anchored ? [text.trim(), ...text.split(/\s+/).map((word) => word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ''))] : [text];
+    for (const attempt of tries) {
+      const match = compiled.exec(attempt);
+      if (match !== null && fits(match[0])) return match[0];
+    }
+    return undefined;
   }
   const label = slot.name.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2');
   const cue = new RegExp(`\\b${escapeRegExp(label)}\\s*(?:is|:|=)\\s*([^,.;!?\\n]+)`, 'i').exec(text);
