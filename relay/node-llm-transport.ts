@@ -88,15 +88,22 @@ export function createNodeLlmTransport(options: NodeLlmTransportOptions = {}): L
     });
   }
 
+  // The relay sends to one endpoint: its URL is parsed once.
+  let lastUrl: { text: string; parsed: URL } | undefined;
   return (request) => {
     if (request.signal.aborted) return Promise.reject(abortError());
     let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch (error) {
-      return Promise.reject(error);
+    if (lastUrl?.text === request.url) {
+      url = lastUrl.parsed;
+    } else {
+      try {
+        url = new URL(request.url);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new TypeError(`Cannot send to ${url.protocol} URLs.`));
+      lastUrl = { text: request.url, parsed: url };
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new TypeError(`Cannot send to ${url.protocol} URLs.`));
     return send(url, request, false);
   };
 }

@@ -12,7 +12,7 @@
  *   BENCH_RELAY_CPU_PROF=/tmp/prof …                             # also writes a CPU profile of the relay process there
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,6 +23,7 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const WARMUP_MS = 1000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const LATENCY_DURATION_MS = Number(process.env.BENCH_LATENCY_DURATION_MS ?? 12000);
+const CPU_REQUESTS = Number(process.env.BENCH_CPU_REQUESTS ?? 4000);
 // `latency` runs only the one-connection rows (quicker, when working on the LLM path).
 const ROWS = process.env.BENCH_ROWS ?? 'all';
 
@@ -172,6 +173,32 @@ async function interleaved(targets: readonly Target[], durationMs: number) {
   return { measurements, pairedMedian };
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux; 10 ms ticks). */
+function cpuTimeMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU the relay process spends per request, one request at a time: a figure
+ * the machine's other load barely moves, unlike latency.
+ */
+async function relayCpuPerRequest(target: Target, pid: number | undefined, requests: number): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  for (let index = 0; index < 200; index++) await send(agent, target);
+  const before = cpuTimeMs(pid);
+  for (let index = 0; index < requests; index++) await send(agent, target);
+  const used = cpuTimeMs(pid) - before;
+  agent.destroy();
+  return used / requests;
+}
+
 let counter = 0;
 const classifyBody = (text: string) => () => JSON.stringify({ flowId: 'bench', state: 'Start', sessionId: 'bench-session', text });
 const toolBody = () => JSON.stringify({ flowId: 'bench', sessionId: 'bench-session', args: { value: 'x' } });
@@ -217,6 +244,10 @@ try {
   const [directMock, relayLlm, bareSingle, relayLocalSingle] = latency.measurements as [Measurement, Measurement, Measurement, Measurement];
   const pairedLlm = latency.pairedMedian(1, 0);
   const pairedLocal = latency.pairedMedian(3, 2);
+  const relayPid = relay.child.pid;
+  const cpuLocal = await relayCpuPerRequest(latencyTargets[3]?.target as Target, relayPid, CPU_REQUESTS);
+  const cpuLlm = await relayCpuPerRequest(latencyTargets[1]?.target as Target, relayPid, CPU_REQUESTS);
+  process.stdout.write(`relay CPU per request: local ${(cpuLocal * 1000).toFixed(0)} µs, via the LLM ${(cpuLlm * 1000).toFixed(0)} µs\n`);
 
   if (!bareClassify || !relayClassify || !bareTools || !relayTools) {
     process.stdout.write(`LLM path added, p50: ${(relayLlm.p50 - directMock.p50).toFixed(3)} ms (paired median ${pairedLlm.toFixed(3)} ms); relay local ${relayLocalSingle.p50.toFixed(3)} ms vs bare ${bareSingle.p50.toFixed(3)} ms\n`);
@@ -246,7 +277,8 @@ try {
       `* classify throughput: relay ${relayClassify.requestsPerSecond.toFixed(0)} req/s = **${ratio(relayClassify.requestsPerSecond, bareClassify.requestsPerSecond)}** of bare node:http (target ≥ 60 %).`,
       `* tools throughput: relay ${relayTools.requestsPerSecond.toFixed(0)} req/s = **${ratio(relayTools.requestsPerSecond, bareTools.requestsPerSecond)}** of bare node:http (target ≥ 60 %).`,
       `* LLM path, p50: relay→mock ${relayLlm.p50.toFixed(3)} ms vs mock direct ${directMock.p50.toFixed(3)} ms: **${added.toFixed(3)} ms added** (target ≤ 0.5 ms); median of the per-round differences ${pairedLlm.toFixed(3)} ms. p99: ${relayLlm.p99.toFixed(3)} ms vs ${directMock.p99.toFixed(3)} ms.`,
-      `  Of that, ${relayLocalSingle.p50.toFixed(3)} ms is the relay's local latency (the client→relay hop, ${bareSingle.p50.toFixed(3)} ms against the bare server, plus local handling; per-round median over bare ${pairedLocal.toFixed(3)} ms), which every request through the relay pays; the remaining ${llmWork.toFixed(3)} ms is the LLM path's own work: prompt and schema, PII masking, the openai SDK and its HTTP client, checking the answer.`,
+      `* relay CPU per request (its process's user + system time over ${CPU_REQUESTS} requests one at a time, from /proc): local ${(cpuLocal * 1000).toFixed(0)} µs, via the LLM ${(cpuLlm * 1000).toFixed(0)} µs, so the LLM path costs the relay **${((cpuLlm - cpuLocal) * 1000).toFixed(0)} µs** of CPU more, its HTTP client's included.`,
+      `  Of the latency added, ${relayLocalSingle.p50.toFixed(3)} ms is the relay's local latency (the client→relay hop, ${bareSingle.p50.toFixed(3)} ms against the bare server, plus local handling; per-round median over bare ${pairedLocal.toFixed(3)} ms), which every request through the relay pays; the remaining ${llmWork.toFixed(3)} ms is the LLM path's own work: prompt and schema, PII masking, the openai SDK and its HTTP client, checking the answer.`,
       '',
       'Absolute numbers are noisy on a shared 2-core machine (the load generator and the servers share the cores, other work may run); compare within one run.',
       '',
