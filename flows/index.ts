@@ -4,18 +4,11 @@
  */
 export type * from './types.ts';
 export { SLOT_TYPES } from './types.ts';
-export {
-  allowedIntents,
-  DEFAULT_THRESHOLD,
-  DEFAULT_TOOL_TIMEOUT_MS,
-  FlowLoadError,
-  loadFlow,
-  loadFlowOrThrow,
-  RETURN_TARGET,
-  slotDefinition,
-} from './load.ts';
-export type { LoadedFlow, LoadedTool, LoadResult } from './load.ts';
-export { formatIssue, pointer } from './issues.ts';
+export { allowedIntents, compileFlow, DEFAULT_THRESHOLD, DEFAULT_TOOL_TIMEOUT_MS, RETURN_TARGET, slotDefinition } from './compile.ts';
+export type { LoadedFlow, LoadedTool } from './compile.ts';
+export { loadFlow, loadFlowOrThrow } from './load.ts';
+export type { LoadResult } from './load.ts';
+export { FlowLoadError, formatIssue, pointer } from './issues.ts';
 export type { FlowIssue } from './issues.ts';
 export { equals, evaluate, ExpressionError, parseExpression, suggest, toText, truthy, EXPRESSION_ROOTS } from './expression.ts';
 export type { Expression, ExpressionRoot, Scope } from './expression.ts';

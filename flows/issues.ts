@@ -19,3 +19,11 @@ export function formatIssue(issue: FlowIssue, file?: string): string {
   const hint = issue.hint === undefined ? '' : ` (${issue.hint})`;
   return `${where}: ${issue.severity}: ${issue.message}${hint}`;
 }
+
+/** Raised when a flow cannot be loaded; carries every issue. */
+export class FlowLoadError extends Error {
+  override readonly name = 'FlowLoadError';
+  constructor(readonly issues: FlowIssue[]) {
+    super(`invalid flow:\n${issues.map((issue) => `  ${issue.path || '/'}: ${issue.message}${issue.hint ? ` (${issue.hint})` : ''}`).join('\n')}`);
+  }
+}

@@ -9,10 +9,11 @@
  * if (!loaded.ok) for (const issue of loaded.errors) console.error(formatIssue(issue));
  * ```
  */
+import { collectSlots, compileFlow, RETURN_TARGET, slotDefinition, type LoadedFlow } from './compile.ts';
 import { ExpressionError, parseExpression, pathsOf, suggest, type Expression } from './expression.ts';
-import { pointer, type FlowIssue } from './issues.ts';
+import { FlowLoadError, pointer, type FlowIssue } from './issues.ts';
 import { checkSchema } from './schema-check.ts';
-import { hasHoles, parseTemplate, type Template } from './template.ts';
+import { hasHoles, parseTemplate } from './template.ts';
 import { normaliseToolSchema } from './tool-schema.ts';
 import type {
   Action,
@@ -28,52 +29,9 @@ import type {
   Transition,
 } from './types.ts';
 
-export const DEFAULT_THRESHOLD = 0.5;
-export const DEFAULT_TOOL_TIMEOUT_MS = 8000;
-export const RETURN_TARGET = '$return';
-
-export interface LoadedTool {
-  name: string;
-  domain: string | undefined;
-  /** Full JSON Schema 2020-12 for the arguments: closed objects, bounded strings. */
-  args: JsonSchemaObject;
-  result: JsonSchemaObject | undefined;
-  timeoutMs: number;
-  retries: number;
-  pii: string[];
-}
-
-/** A flow that passed validation, with everything the engine and relay need precomputed. */
-export interface LoadedFlow {
-  definition: Flow;
-  id: string;
-  version: string;
-  language: string;
-  domains: string[];
-  threshold: number;
-  slots: Record<string, SlotDefinition>;
-  piiSlots: string[];
-  tools: Record<string, LoadedTool>;
-  /** Every `when` / `validate` expression of the flow, parsed, by source text. */
-  expressions: Map<string, Expression>;
-  /** Every message, assign value and tool argument with `{{holes}}`, parsed, by source text. */
-  templates: Map<string, Template>;
-  /** Intents each state reacts to (its own transitions, its choices, those carrying a slot it collects), without the global ones. */
-  stateIntents: Record<string, string[]>;
-  globalIntents: string[];
-}
-
 export type LoadResult =
   | { ok: true; flow: LoadedFlow; warnings: FlowIssue[] }
   | { ok: false; errors: FlowIssue[]; warnings: FlowIssue[] };
-
-/** Raised by `loadFlowOrThrow`; carries every issue. */
-export class FlowLoadError extends Error {
-  override readonly name = 'FlowLoadError';
-  constructor(readonly issues: FlowIssue[]) {
-    super(`invalid flow:\n${issues.map((issue) => `  ${issue.path || '/'}: ${issue.message}${issue.hint ? ` (${issue.hint})` : ''}`).join('\n')}`);
-  }
-}
 
 type Path = (string | number)[];
 
@@ -81,38 +39,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function slugify(name: string): string {
-  const slug = name
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 64);
-  return slug === '' ? 'flow' : slug;
-}
-
-/** 32-bit FNV-1a over UTF-16 code units: a stable content version when the flow names none. */
-function contentHash(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
-}
-
-export function slotDefinition(spec: SlotSpec): SlotDefinition {
-  return typeof spec === 'string' ? { type: spec } : spec;
-}
-
 /** Walks a flow that passed the schema check and reports what the schema cannot see. */
 class Linter {
   readonly errors: FlowIssue[] = [];
   readonly warnings: FlowIssue[] = [];
-  readonly expressions = new Map<string, Expression>();
-  readonly templates = new Map<string, Template>();
-  readonly slots: Record<string, SlotDefinition> = {};
-  private readonly slotOrigins: Record<string, Path> = {};
+  /** Every slot, merged as the engine will see it. */
+  readonly slots: Record<string, SlotDefinition>;
+  /** Where each slot's type was first declared, for conflict messages. */
+  private readonly slotOrigins: Record<string, { type: string; path: Path }> = {};
   private readonly stateNames: string[];
   private readonly intentNames: string[];
   private readonly toolNames: string[];
@@ -120,10 +54,9 @@ class Linter {
   private readonly readContext: { key: string; path: string }[] = [];
   private readonly readSlots: { key: string; path: string }[] = [];
   readonly edges = new Map<string, Set<string>>();
-  readonly stateIntents: Record<string, string[]> = {};
-  readonly globalIntents: string[] = [];
 
   constructor(private readonly flow: Flow) {
+    this.slots = collectSlots(flow);
     this.stateNames = Object.keys(flow.states);
     this.intentNames = Object.keys(flow.intents);
     this.toolNames = Object.keys(flow.tools ?? {});
@@ -138,27 +71,28 @@ class Linter {
   }
 
   run(): void {
-    this.collectSlots();
+    this.checkSlots();
     if (!Object.hasOwn(this.flow.states, this.flow.start)) {
       this.error(['start'], 'unknown-state', `unknown state "${this.flow.start}"`, suggest(this.flow.start, this.stateNames));
     }
     this.checkTools();
     const globals = this.flow.global ?? [];
-    globals.forEach((transition, index) => this.transition(transition, ['global', index], undefined, this.globalIntents));
+    globals.forEach((transition, index) => this.transition(transition, ['global', index], undefined));
     if (this.flow.fallback) this.fallback(this.flow.fallback, ['fallback'], undefined);
     for (const [name, state] of Object.entries(this.flow.states)) this.state(name, state);
     this.checkReads();
     this.checkReachability();
   }
 
-  private collectSlots(): void {
+  private checkSlots(): void {
     const declare = (name: string, spec: SlotSpec, path: Path): void => {
       const definition = slotDefinition(spec);
-      const existing = this.slots[name];
-      if (existing && existing.type !== definition.type) {
-        this.error(path, 'slot-type-conflict', `slot "${name}" is declared as ${definition.type} here but as ${existing.type} at ${pointer(this.slotOrigins[name] ?? [])}`, 'give both the same type, or rename one');
+      const origin = this.slotOrigins[name];
+      if (origin && origin.type !== definition.type) {
+        this.error(path, 'slot-type-conflict', `slot "${name}" is declared as ${definition.type} here but as ${origin.type} at ${pointer(origin.path)}`, 'give both the same type, or rename one');
         return;
       }
+      this.slotOrigins[name] ??= { type: definition.type, path };
       if (definition.type !== 'enum' && definition.values !== undefined) {
         this.warn(path, 'values-ignored', `"values" only applies to enum slots, not ${definition.type}`);
       }
@@ -172,11 +106,6 @@ class Linter {
           this.error([...path, 'pattern'], 'bad-pattern', `"${definition.pattern}" is not a valid regular expression`);
         }
       }
-      // A flow-wide definition wins over an intent's shorthand: it carries the constraints.
-      if (!existing || (typeof spec !== 'string' && Object.keys(definition).length > Object.keys(existing).length)) {
-        this.slots[name] = { ...existing, ...definition };
-        this.slotOrigins[name] ??= path;
-      }
     };
     for (const [name, spec] of Object.entries(this.flow.slots ?? {})) declare(name, spec, ['slots', name]);
     for (const [intent, definition] of Object.entries(this.flow.intents)) {
@@ -187,7 +116,7 @@ class Linter {
     }
     for (const [name, definition] of Object.entries(this.slots)) {
       if (definition.type === 'enum' && (definition.values ?? []).length === 0) {
-        this.error(this.slotOrigins[name] ?? ['slots', name], 'enum-without-values', `enum slot "${name}" lists no values`, 'add "values": ["a", "b"]');
+        this.error(this.slotOrigins[name]?.path ?? ['slots', name], 'enum-without-values', `enum slot "${name}" lists no values`, 'add "values": ["a", "b"]');
       }
     }
   }
@@ -247,9 +176,7 @@ class Linter {
   expression(source: string, path: Path, resultTool?: string): void {
     if (source === 'else') return;
     try {
-      const parsed = parseExpression(source);
-      this.expressions.set(source, parsed);
-      this.recordReads(parsed, path, resultTool);
+      this.recordReads(parseExpression(source), path, resultTool);
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
       this.error(path, 'expression', `${error.message} at character ${error.offset + 1} of "${source}"`, error.hint);
@@ -259,9 +186,7 @@ class Linter {
   template(source: string, path: Path, resultTool?: string): void {
     if (!hasHoles(source)) return;
     try {
-      const parsed = parseTemplate(source);
-      this.templates.set(source, parsed);
-      for (const part of parsed.parts) if (typeof part !== 'string') this.recordReads(part, path, resultTool);
+      for (const part of parseTemplate(source).parts) if (typeof part !== 'string') this.recordReads(part, path, resultTool);
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
       this.error(path, 'template', `${error.message} at character ${error.offset + 1} of "${source}"`, error.hint);
@@ -314,7 +239,6 @@ class Linter {
       this.message(choice.label, [...path, index, 'label']);
       if (choice.intent !== undefined) {
         this.intent(choice.intent, [...path, index, 'intent']);
-        if (state !== undefined) this.stateIntents[state]?.push(choice.intent);
       }
       for (const slot of Object.keys(choice.slots ?? {})) {
         if (!Object.hasOwn(this.slots, slot)) this.error([...path, index, 'slots', slot], 'unknown-slot', `unknown slot "${slot}"`, suggest(slot, Object.keys(this.slots)));
@@ -395,11 +319,8 @@ class Linter {
     }
   }
 
-  private transition(transition: Transition, path: Path, state: string | undefined, intents: string[]): void {
-    for (const [index, intent] of (transition.onIntent ?? []).entries()) {
-      this.intent(intent, [...path, 'onIntent', index]);
-      intents.push(intent);
-    }
+  private transition(transition: Transition, path: Path, state: string | undefined): void {
+    for (const [index, intent] of (transition.onIntent ?? []).entries()) this.intent(intent, [...path, 'onIntent', index]);
     if (transition.digress && state !== undefined) {
       this.warn([...path, 'digress'], 'digress-outside-global', '"digress" only applies to global transitions');
     }
@@ -416,14 +337,9 @@ class Linter {
 
   private state(name: string, state: State): void {
     const path: Path = ['states', name];
-    this.stateIntents[name] = [];
     this.actions(state.onEnter, [...path, 'onEnter'], name);
     for (const [index, item] of (state.collect ?? []).entries()) {
       const at: Path = [...path, 'collect', index];
-      // Intents that carry a slot this state collects are answers here ("we are 4" while asked the party size).
-      for (const [intent, definition] of Object.entries(this.flow.intents)) {
-        if (Object.hasOwn(definition.slots ?? {}, item.slot)) this.stateIntents[name]?.push(intent);
-      }
       if (!Object.hasOwn(this.slots, item.slot)) {
         this.error([...at, 'slot'], 'unknown-slot', `unknown slot "${item.slot}"`, suggest(item.slot, Object.keys(this.slots)) ?? 'declare it under "slots" or in an intent');
       }
@@ -434,7 +350,7 @@ class Linter {
       if (item.onFail) this.route(item.onFail, [...at, 'onFail'], name);
     }
     for (const [index, transition] of (state.transitions ?? []).entries()) {
-      this.transition(transition, [...path, 'transitions', index], name, this.stateIntents[name]);
+      this.transition(transition, [...path, 'transitions', index], name);
       if (transition.onIntent === undefined && transition.onEvent === undefined && transition.when === undefined && state.collect === undefined) {
         // An eventless, unguarded transition leaves as soon as the state is entered: legitimate, but the rest never run.
         const rest = (state.transitions ?? []).length - index - 1;
@@ -446,7 +362,6 @@ class Linter {
     if (state.final && ((state.transitions ?? []).length > 0 || state.collect || state.after)) {
       this.warn(path, 'final-with-exits', 'a final state ends the conversation: its transitions, collect and timers are never used');
     }
-    this.stateIntents[name] = [...new Set(this.stateIntents[name])];
   }
 
   private checkReads(): void {
@@ -519,47 +434,11 @@ export function loadFlow(input: unknown): LoadResult {
   linter.run();
   if (linter.errors.length > 0) return { ok: false, errors: linter.errors, warnings: linter.warnings };
 
-  const tools: Record<string, LoadedTool> = {};
-  for (const [name, tool] of Object.entries(definition.tools ?? {})) {
-    tools[name] = {
-      name,
-      domain: tool.domain,
-      args: normaliseToolSchema(tool.args ?? {}).schema,
-      result: tool.result === undefined ? undefined : normaliseToolSchema(tool.result).schema,
-      timeoutMs: tool.timeout_ms ?? DEFAULT_TOOL_TIMEOUT_MS,
-      retries: tool.retries ?? 0,
-      pii: tool.pii ?? [],
-    };
-  }
-  const flow: LoadedFlow = {
-    definition,
-    id: definition.meta.id ?? slugify(definition.meta.name),
-    version: definition.meta.version ?? contentHash(JSON.stringify(definition)),
-    language: definition.meta.language ?? 'en',
-    domains: definition.meta.domains ?? [],
-    threshold: definition.meta.nlu?.threshold ?? DEFAULT_THRESHOLD,
-    slots: linter.slots,
-    piiSlots: Object.entries(linter.slots)
-      .filter(([, slot]) => slot.pii === true)
-      .map(([name]) => name),
-    tools,
-    expressions: linter.expressions,
-    templates: linter.templates,
-    stateIntents: linter.stateIntents,
-    globalIntents: [...new Set(linter.globalIntents)],
-  };
-  return { ok: true, flow, warnings: linter.warnings };
+  return { ok: true, flow: compileFlow(definition), warnings: linter.warnings };
 }
 
 export function loadFlowOrThrow(input: unknown): LoadedFlow {
   const result = loadFlow(input);
   if (!result.ok) throw new FlowLoadError(result.errors);
   return result.flow;
-}
-
-/** The intents a state accepts plus the global ones; `null` for an unknown state. */
-export function allowedIntents(flow: LoadedFlow, state: string): string[] | null {
-  const own = flow.stateIntents[state];
-  if (own === undefined) return null;
-  return [...new Set([...own, ...flow.globalIntents])];
 }

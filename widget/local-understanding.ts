@@ -3,7 +3,7 @@
  * classifier and slot parsers, no network. Used by the widget when it runs
  * offline or in `local` mode, and by `statechat test` for unscripted turns.
  */
-import type { LoadedFlow } from '../flows/load.ts';
+import type { LoadedFlow } from '../flows/compile.ts';
 import type { JsonObject, SlotSpec } from '../flows/types.ts';
 import type { Effect } from './engine/types.ts';
 import { extractSlots, trainClassifier, type SlotParsers } from './nlu/index.ts';

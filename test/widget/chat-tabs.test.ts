@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto';
 import { BroadcastChannel as NodeBroadcastChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChannelLike, LockManagerLike } from '../../widget/runtime/tabs.ts';
-import { freshDatabase, openChat, reservationsFlow, texts, until, type TestChat } from './helpers.ts';
+import { freshDatabase, openChat, reservationsFlow, sequentialIds, texts, until, type TestChat } from './helpers.ts';
 
 /** Web Locks for one origin: exclusive, queued, `ifAvailable`, abortable — what two tabs share. */
 class FakeLocks implements LockManagerLike {
@@ -56,7 +56,8 @@ describe('several tabs', () => {
     const first = openChat({ flow: reservationsFlow() }, { ...environment, databaseName: database }, { clock });
     await first.chat.ready;
     await first.chat.idle();
-    const second = track(openChat({ flow: reservationsFlow() }, { ...environment, databaseName: database }, { clock }));
+    // Each tab has its own ids, as crypto.randomUUID gives in a real page.
+    const second = track(openChat({ flow: reservationsFlow(), newId: sequentialIds('tab2') }, { ...environment, databaseName: database }, { clock }));
     await second.chat.ready;
     expect(first.chat.getState().leader).toBe(true);
     expect(second.chat.getState().leader).toBe(false);
@@ -71,6 +72,8 @@ describe('several tabs', () => {
     expect(first.chat.getState().messages.filter((message) => message.role === 'user')).toHaveLength(1);
 
     await first.chat.send('4');
+    await first.chat.idle();
+    expect(first.chat.getState().state).toBe('CollectDateTime');
     await until(() => second.chat.getState().state === first.chat.getState().state && texts(second.chat.getState()).length === texts(first.chat.getState()).length);
 
     const before = texts(first.chat.getState());
@@ -78,9 +81,10 @@ describe('several tabs', () => {
     await until(() => second.chat.getState().leader);
     await second.chat.idle();
     expect(texts(second.chat.getState())).toEqual(before);
-    await second.chat.choose('4');
+    await second.chat.choose('Tomorrow');
     await second.chat.idle();
     expect(second.chat.getState().state).toBe('CollectDateTime');
+    expect(texts(second.chat.getState()).at(-1)).toBe('bot: And at what time?');
   });
 
   it('a message typed while the writer hands over is neither lost nor sent twice', async () => {
@@ -90,7 +94,7 @@ describe('several tabs', () => {
     const first = openChat({ flow: reservationsFlow() }, environment);
     await first.chat.ready;
     await first.chat.idle();
-    const second = track(openChat({ flow: reservationsFlow() }, environment));
+    const second = track(openChat({ flow: reservationsFlow(), newId: sequentialIds('tab2') }, environment));
     await second.chat.ready;
     const closing = first.chat.destroy();
     await second.chat.send("I'd like to book");

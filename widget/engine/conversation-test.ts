@@ -18,7 +18,7 @@
  * ```
  */
 import { equals } from '../../flows/expression.ts';
-import type { LoadedFlow } from '../../flows/load.ts';
+import type { LoadedFlow } from '../../flows/compile.ts';
 import type { Json, JsonObject } from '../../flows/types.ts';
 import { initialSnapshot, step } from './step.ts';
 import type { Effect, EngineEvent, JournalEntry, Snapshot } from './types.ts';

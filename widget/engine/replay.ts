@@ -1,4 +1,4 @@
-import type { LoadedFlow } from '../../flows/load.ts';
+import type { LoadedFlow } from '../../flows/compile.ts';
 import { initialSnapshot, step } from './step.ts';
 import type { Effect, JournalEntry, Snapshot } from './types.ts';
 

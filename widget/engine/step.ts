@@ -5,7 +5,7 @@
  * through `env`, and ids are derived from the journal position.
  */
 import { evaluate, truthy, type Scope } from '../../flows/expression.ts';
-import { allowedIntents, RETURN_TARGET, type LoadedFlow } from '../../flows/load.ts';
+import { allowedIntents, RETURN_TARGET, type LoadedFlow } from '../../flows/compile.ts';
 import { parseExpression } from '../../flows/expression.ts';
 import { parseTemplate, renderTemplate, templateValue } from '../../flows/template.ts';
 import type {

@@ -5,7 +5,8 @@
  * or relay classification, tool calls through the outbox).
  */
 import { onlineManager, QueryClient } from '@tanstack/query-core';
-import { FlowLoadError, loadFlowOrThrow, type LoadedFlow } from '../../flows/load.ts';
+import { compileFlow, type LoadedFlow } from '../../flows/compile.ts';
+import { FlowLoadError } from '../../flows/issues.ts';
 import type { Flow, Json, JsonObject } from '../../flows/types.ts';
 import type { Chat, ChatEventName, ChatMessage, ChatState, CreateChatOptions, NluMode } from '../chat-types.ts';
 import { OutboxQueue, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../client/outbox-queue.ts';
@@ -269,7 +270,7 @@ class ChatRuntime implements ChatController {
       stored = await this.store.load(this.namespace);
       if (stored) {
         const record = await this.store.readFlow(pinnedFlowKey(stored.session.flow.id, stored.session.flow.version));
-        pinned = record ? loadFlowOrThrow(record.definition) : null;
+        pinned = record ? compileFlow(record.definition) : null;
       }
     } catch (error) {
       if (error instanceof StorageError) await this.fallBackToMemory(error);
@@ -282,7 +283,7 @@ class ChatRuntime implements ChatController {
       this.setReady();
       this.publish();
       if (typeof this.options.flow !== 'string') {
-        const inline = this.loadInline(this.options.flow);
+        const inline = await this.loadInline(this.options.flow);
         if (inline.version !== pinned.version) await this.upgrade(inline);
       }
       if (generation === this.generation && this.session?.snapshot.status === 'active' && this.session.snapshot.seq > 0) {
@@ -330,7 +331,13 @@ class ChatRuntime implements ChatController {
     );
   }
 
-  private loadInline(definition: Flow): LoadedFlow {
+  /**
+   * An inline flow is validated in full (schema and lint). The validator is a
+   * separate chunk, so pages whose flow comes from the relay (validated
+   * there) never download it.
+   */
+  private async loadInline(definition: Flow): Promise<LoadedFlow> {
+    const { loadFlowOrThrow } = await import('../../flows/load.ts');
     return loadFlowOrThrow(definition);
   }
 
@@ -344,7 +351,7 @@ class ChatRuntime implements ChatController {
     if (onlineManager.isOnline() || !cached) {
       try {
         const fetched = await this.relay.fetchFlow(source, cached);
-        const loaded = loadFlowOrThrow(fetched.definition);
+        const loaded = compileFlow(fetched.definition);
         if (fetched.changed) await this.saveFlowRecord({ key, definition: fetched.definition, ...(fetched.etag ? { etag: fetched.etag } : {}), savedAt: this.now() });
         return loaded;
       } catch (error) {
@@ -352,7 +359,7 @@ class ChatRuntime implements ChatController {
       }
     }
     if (!cached) throw new ChatSetupError('flow_unavailable', `The flow "${source}" could not be loaded.`);
-    return loadFlowOrThrow(cached.definition);
+    return compileFlow(cached.definition);
   }
 
   private async saveFlowRecord(record: FlowRecord): Promise<void> {
@@ -368,7 +375,7 @@ class ChatRuntime implements ChatController {
       const key = relayFlowKey(relay.baseUrl, flowId);
       const cached = await this.store.readFlow(key).catch(() => undefined);
       const fetched = await relay.fetchFlow(flowId, cached);
-      const latest = loadFlowOrThrow(fetched.definition);
+      const latest = compileFlow(fetched.definition);
       await this.mailbox.post(async () => {
         if (fetched.changed) await this.saveFlowRecord({ key, definition: fetched.definition, ...(fetched.etag ? { etag: fetched.etag } : {}), savedAt: this.now() });
         if (generation === this.generation && this.leader) await this.upgrade(latest);
