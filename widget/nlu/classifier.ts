@@ -300,7 +300,8 @@ function refine(model: Model, exampleVectors: readonly SparseVector[], centroidN
   const exampleTotal = exampleIntent.length;
   const intentTotal = model.intentNames.length;
   if (exampleTotal * exampleTotal > GRAM_LIMIT) return;
-  const matrix = gram(model.examplePostings, exampleVectors);
+  const common = Math.log((1 + intentTotal) / (1 + intentTotal / 4)) + 1;
+  const matrix = gram(model.examplePostings, exampleVectors, (id) => (model.inverseFrequency[id] as number) <= common);
 
   // A centroid is the normalised sum of its examples' vectors, so an
   // example's dot product with it is the sum of its similarities to them.
@@ -487,9 +488,11 @@ function buildPostings(vectors: readonly SparseVector[], featureCount: number): 
 }
 
 /**
- * Features in more than this many examples are left out of the training-time
- * similarities: with 150 intents × 10 examples they are 1% of the features,
- * carry little weight (they occur in most intents), and cost 80% of the time.
+ * Features in more than this many examples and in more than a quarter of the
+ * intents are left out of the training-time similarities: with 150 intents ×
+ * 10 examples they are 1% of the features, carry little weight, and cost 80%
+ * of the time. (Frequent features of few intents, such as "play" with 300
+ * examples per intent, are kept: they are the clues.)
  */
 const GRAM_COMMON = 100;
 
@@ -499,7 +502,7 @@ const GRAM_COMMON = 100;
  * each example's own place in every list: only the later examples are
  * summed; the lower triangle is then mirrored.
  */
-function gram(postings: PostingLists, vectors: readonly SparseVector[]): Float32Array {
+function gram(postings: PostingLists, vectors: readonly SparseVector[], isCommon: (id: number) => boolean): Float32Array {
   const total = vectors.length;
   const matrix = new Float32Array(total * total);
   const cursor = postings.start.slice();
@@ -511,7 +514,7 @@ function gram(postings: PostingLists, vectors: readonly SparseVector[]): Float32
       const end = postings.start[id + 1] as number;
       const at = cursor[id] as number;
       cursor[id] = at + 1;
-      if (end - (postings.start[id] as number) > GRAM_COMMON) continue;
+      if (end - (postings.start[id] as number) > GRAM_COMMON && isCommon(id)) continue;
       for (let next = at; next < end; next++) {
         const cell = offset + (postings.row[next] as number);
         matrix[cell] = (matrix[cell] as number) + value * (postings.weight[next] as number);
