@@ -1,6 +1,7 @@
 /**
- * `statechat/widget`: what runs in the page. Today: the pure engine and the
- * local understanding that answers its `classify` effects offline.
+ * `statechat/widget`: what runs in the page: the chat controller (`createChat`),
+ * the Preact UI (`mount`, `<statechat-widget>`), the pure engine and the local
+ * understanding that answers its `classify` effects offline.
  */
 export * from './engine/index.ts';
 export { createLocalUnderstanding } from './local-understanding.ts';
