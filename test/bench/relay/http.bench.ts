@@ -24,6 +24,7 @@ const WARMUP_MS = 1000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const LATENCY_DURATION_MS = Number(process.env.BENCH_LATENCY_DURATION_MS ?? 12000);
 const CPU_REQUESTS = Number(process.env.BENCH_CPU_REQUESTS ?? 4000);
+const THROUGHPUT_SLICES = 5;
 // `latency` runs only the one-connection rows (quicker, when working on the LLM path).
 const ROWS = process.env.BENCH_ROWS ?? 'all';
 
@@ -87,13 +88,19 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
 }
 
-async function load(target: Target, connections: number, durationMs: number): Promise<Measurement> {
+interface Slice {
+  latencies: number[];
+  errors: number;
+  seconds: number;
+}
+
+/** CONNECTIONS clients, each sending its next request when its last one answered, for `durationMs` after `warmupMs`. */
+async function loadSlice(target: Target, connections: number, durationMs: number, warmupMs: number): Promise<Slice> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const warmupEnds = performance.now() + WARMUP_MS;
+  const warmupEnds = performance.now() + warmupMs;
   const latencies: number[] = [];
   let errors = 0;
-  let measuring = false;
-  let measureStarted = 0;
+  let measureStarted = Number.POSITIVE_INFINITY;
   const ends = warmupEnds + durationMs;
   const client = async () => {
     while (performance.now() < ends) {
@@ -106,10 +113,7 @@ async function load(target: Target, connections: number, durationMs: number): Pr
       }
       const finished = performance.now();
       if (started >= warmupEnds) {
-        if (!measuring) {
-          measuring = true;
-          measureStarted = started;
-        }
+        measureStarted = Math.min(measureStarted, started);
         if (status !== 200) errors++;
         latencies.push(finished - started);
       }
@@ -117,15 +121,34 @@ async function load(target: Target, connections: number, durationMs: number): Pr
   };
   await Promise.all(Array.from({ length: connections }, client));
   agent.destroy();
-  const elapsed = (ends - Math.max(measureStarted, warmupEnds)) / 1000;
-  latencies.sort((left, right) => left - right);
+  return { latencies, errors, seconds: (ends - Math.min(measureStarted, ends)) / 1000 };
+}
+
+function summarise(slices: readonly Slice[]): Measurement {
+  const latencies = slices.flatMap((slice) => slice.latencies).sort((left, right) => left - right);
+  const seconds = slices.reduce((total, slice) => total + slice.seconds, 0);
   return {
     requests: latencies.length,
-    errors,
-    requestsPerSecond: latencies.length / elapsed,
+    errors: slices.reduce((total, slice) => total + slice.errors, 0),
+    requestsPerSecond: latencies.length / seconds,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
   };
+}
+
+/**
+ * Throughput of each target, taking turns in THROUGHPUT_SLICES slices of
+ * DURATION_MS / THROUGHPUT_SLICES each (after a warm-up of each), so that a
+ * burst of other work on the machine falls on all of them rather than on
+ * whichever happened to run then.
+ */
+async function throughput(targets: readonly Target[]): Promise<Measurement[]> {
+  const slices: Slice[][] = targets.map(() => []);
+  for (const target of targets) await loadSlice(target, CONNECTIONS, 0, WARMUP_MS);
+  for (let round = 0; round < THROUGHPUT_SLICES; round++) {
+    for (const [index, target] of targets.entries()) slices[index]?.push(await loadSlice(target, CONNECTIONS, DURATION_MS / THROUGHPUT_SLICES, 100));
+  }
+  return slices.map(summarise);
 }
 
 /**
@@ -213,18 +236,32 @@ try {
   const localText = 'what time do you open';
   const unsureText = 'zebra quantum marmalade';
   const rows: { name: string; measurement: Measurement }[] = [];
-  const run = async (name: string, target: Target, connections = CONNECTIONS, durationMs = DURATION_MS) => {
-    const measurement = await load(target, connections, durationMs);
-    rows.push({ name, measurement });
-    process.stdout.write(`${name}: ${measurement.requestsPerSecond.toFixed(0)} req/s, p50 ${measurement.p50.toFixed(2)} ms, p99 ${measurement.p99.toFixed(2)} ms, errors ${measurement.errors}\n`);
-    return measurement;
-  };
-
   const throughputRows = ROWS !== 'latency';
-  const bareClassify = throughputRows ? await run('bare node:http, classify JSON', { port: bare.port, path: '/v1/classify', body: classifyBody(localText) }) : undefined;
-  const relayClassify = throughputRows ? await run('relay /v1/classify (local NLU)', { port: relay.port, path: '/v1/classify', body: classifyBody(localText) }) : undefined;
-  const bareTools = throughputRows ? await run('bare node:http, tools JSON', { port: bare.port, path: '/v1/tools/Noop', body: toolBody }) : undefined;
-  const relayTools = throughputRows ? await run('relay /v1/tools/Noop (new key each call)', { port: relay.port, path: '/v1/tools/Noop', body: toolBody, headers: uniqueKey }) : undefined;
+  const report = (names: readonly string[], measurements: readonly Measurement[]) =>
+    names.map((name, index) => {
+      const measurement = measurements[index] as Measurement;
+      rows.push({ name, measurement });
+      process.stdout.write(`${name}: ${measurement.requestsPerSecond.toFixed(0)} req/s, p50 ${measurement.p50.toFixed(2)} ms, p99 ${measurement.p99.toFixed(2)} ms, errors ${measurement.errors}\n`);
+      return measurement;
+    });
+  const [bareClassify, relayClassify] = throughputRows
+    ? report(
+        ['bare node:http, classify JSON', 'relay /v1/classify (local NLU)'],
+        await throughput([
+          { port: bare.port, path: '/v1/classify', body: classifyBody(localText) },
+          { port: relay.port, path: '/v1/classify', body: classifyBody(localText) },
+        ]),
+      )
+    : [];
+  const [bareTools, relayTools] = throughputRows
+    ? report(
+        ['bare node:http, tools JSON', 'relay /v1/tools/Noop (new key each call)'],
+        await throughput([
+          { port: bare.port, path: '/v1/tools/Noop', body: toolBody },
+          { port: relay.port, path: '/v1/tools/Noop', body: toolBody, headers: uniqueKey },
+        ]),
+      )
+    : [];
 
   // Latency, one request at a time so queueing does not hide it. The four
   // targets take turns within each round (same client, same agent, same
@@ -264,7 +301,7 @@ try {
       '# Relay HTTP benchmark',
       '',
       `Generated by \`npx tsx test/bench/relay/http.bench.ts\` on ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg().map((value) => value.toFixed(1)).join(' ')} at the end.`,
-      `Loopback only. Each server in its own process; the load generator is this process: ${CONNECTIONS} keep-alive node:http clients, ${DURATION_MS / 1000} s per row after ${WARMUP_MS / 1000} s warm-up.`,
+      `Loopback only. Each server in its own process; the load generator is this process: ${CONNECTIONS} keep-alive node:http clients, ${DURATION_MS / 1000} s per row after ${WARMUP_MS / 1000} s warm-up, bare and relay taking turns in ${THROUGHPUT_SLICES} slices of ${DURATION_MS / THROUGHPUT_SLICES / 1000} s each.`,
       `Latency rows: one node:http keep-alive client taking the four targets in turn, one request each per round, for ${LATENCY_DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up, so all four see the same moments of the machine.`,
       'The relay runs as `statechat relay` does (node:http + @hono/node-server listener, the keep-alive node:http client for the LLM), logging every request through the PII masker into pino (destination /dev/null), rate limits off (one client address, one session).',
       '',
@@ -278,7 +315,7 @@ try {
       `* tools throughput: relay ${relayTools.requestsPerSecond.toFixed(0)} req/s = **${ratio(relayTools.requestsPerSecond, bareTools.requestsPerSecond)}** of bare node:http (target ≥ 60 %).`,
       `* LLM path, p50: relay→mock ${relayLlm.p50.toFixed(3)} ms vs mock direct ${directMock.p50.toFixed(3)} ms: **${added.toFixed(3)} ms added** (target ≤ 0.5 ms); median of the per-round differences ${pairedLlm.toFixed(3)} ms. p99: ${relayLlm.p99.toFixed(3)} ms vs ${directMock.p99.toFixed(3)} ms.`,
       `* relay CPU per request (its process's user + system time over ${CPU_REQUESTS} requests one at a time, from /proc): local ${(cpuLocal * 1000).toFixed(0)} µs, via the LLM ${(cpuLlm * 1000).toFixed(0)} µs, so the LLM path costs the relay **${((cpuLlm - cpuLocal) * 1000).toFixed(0)} µs** of CPU more, its HTTP client's included.`,
-      `  Of the latency added, ${relayLocalSingle.p50.toFixed(3)} ms is the relay's local latency (the client→relay hop, ${bareSingle.p50.toFixed(3)} ms against the bare server, plus local handling; per-round median over bare ${pairedLocal.toFixed(3)} ms), which every request through the relay pays; the remaining ${llmWork.toFixed(3)} ms is the LLM path's own work: prompt and schema, PII masking, the openai SDK and its HTTP client, checking the answer.`,
+      `  Of the latency added, ${relayLocalSingle.p50.toFixed(3)} ms is the relay's local latency (the client→relay hop, ${bareSingle.p50.toFixed(3)} ms against the bare server, plus local handling; per-round median over bare ${pairedLocal.toFixed(3)} ms), which every request through the relay pays; the remaining ${llmWork.toFixed(3)} ms is the LLM path's own: masking PII, sending the prebuilt request, the client side of the HTTP call (node:http, keep-alive), parsing and checking the answer.`,
       '',
       'Absolute numbers are noisy on a shared 2-core machine (the load generator and the servers share the cores, other work may run); compare within one run.',
       '',
