@@ -109,9 +109,8 @@ function declaredArgNames(schema: JsonSchemaObject): Set<string> {
   return names;
 }
 
-/** The path as text, so percent-encoded personal data (`ann%40example.com`) is masked like the rest. */
-function decodedPath(url: string): string {
-  const path = new URL(url).pathname;
+/** The path (Hono's, percent-encoded) as text, so personal data in it (`ann%40example.com`) is masked like the rest. */
+function decodedPath(path: string): string {
   try {
     return decodeURIComponent(path);
   } catch {
@@ -180,7 +179,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
       'info',
       {
         method: context.req.method,
-        path: decodedPath(context.req.url),
+        path: decodedPath(context.req.path),
         status: context.res.status,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
         ...(failure ? { error: failure } : {}),

@@ -59,6 +59,9 @@ describe('log lines carry no PII', () => {
     expect(output).not.toContain('41111111');
     expect(output).not.toContain('7946');
     expect(output).toContain('[EMAIL]');
+    // Percent-encoded in the URL, decoded for the masker.
+    expect(logs.parsed().map((line) => line.path)).toContain('/v1/flows/[EMAIL]');
+    expect(output).not.toContain('%40');
   });
 
   it('logs only the argument names a tool declares, counting the others: a client\'s key names are free text', async () => {
