@@ -1,6 +1,6 @@
 import { delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { post, testRelay } from './helpers.ts';
 
 const LLM_URL = 'https://llm.test/v1';
@@ -111,5 +111,16 @@ describe('POST /v1/classify', () => {
     expect(captured).toHaveLength(1);
     expect(performance.now() - started).toBeLessThan(900);
     expect(logs.text()).not.toContain('sk-test-secret');
+  });
+});
+
+describe('an LLM key in a browser', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('is refused unless the page says it is a demo', () => {
+    vi.stubGlobal('window', { document: {} });
+    vi.stubGlobal('navigator', { userAgent: 'test' });
+    expect(() => relay()).toThrow(/browser/);
+    expect(() => testRelay({ llm: { apiKey: 'demo', model: 'm', baseURL: LLM_URL, dangerouslyAllowBrowser: true } })).not.toThrow();
   });
 });
