@@ -278,9 +278,15 @@ function fit(intents: TrainingIntents, settings: ClassifierSettings): Model {
   });
   model.examplePostings = buildPostings(exampleVectors, featureCount);
   model.centroidPostings = buildPostings(centroidVectors, featureCount);
-  if (scoring.refineEpochs > 0 && intentTotal > 1) refine(model, exampleVectors, centroidNorms);
+  if (scoring.refineEpochs > 0 && intentTotal > 1 && exampleTotal <= REFINE_MAX_PER_INTENT * intentTotal) refine(model, exampleVectors, centroidNorms);
   return model;
 }
+
+/**
+ * The refinement is for few examples per intent: on SNIPS held-out training
+ * utterances it gained 0.4 points at 100 per intent and lost 0.5 at 200.
+ */
+const REFINE_MAX_PER_INTENT = 100;
 
 /** The refinement keeps the example × example similarity matrix, so it is skipped above this many entries (2,896 examples). */
 const GRAM_LIMIT = 1 << 23;
