@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import type { LlmOptions } from './classify/llm.ts';
 import { createRelay, type RelayOptions } from './create-relay.ts';
+import { RelayConfigError } from './flow-registry.ts';
 import { defaultLogSink, MaskedLogger, type LogSink } from './logger.ts';
 import { toNodeListener } from './node-adapter.ts';
 import { createNodeLlmTransport } from './node-llm-transport.ts';
@@ -48,9 +49,20 @@ export interface RunningRelayServer {
   close(): Promise<void>;
 }
 
+/** Reads every `*.flow.json` in `flowsDir`; a file that is not JSON stops the relay, named in the error. */
 export async function loadFlowFiles(flowsDir: string): Promise<unknown[]> {
   const names = (await readdir(flowsDir)).filter((name) => name.endsWith('.flow.json')).sort();
-  return Promise.all(names.map(async (name) => JSON.parse(await readFile(join(flowsDir, name), 'utf8')) as unknown));
+  return Promise.all(
+    names.map(async (name) => {
+      const path = join(flowsDir, name);
+      const text = await readFile(path, 'utf8');
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (error) {
+        throw new RelayConfigError(`${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
+      }
+    }),
+  );
 }
 
 export async function loadToolsModule(modulePath: string): Promise<ToolImplementations> {

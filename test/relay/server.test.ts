@@ -3,7 +3,8 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REDIS_COMMAND_TIMEOUT_MS, startRelayServer } from '../../relay/server.ts';
+import { RelayConfigError } from '../../relay/flow-registry.ts';
+import { loadFlowFiles, REDIS_COMMAND_TIMEOUT_MS, startRelayServer } from '../../relay/server.ts';
 import { captureLogs, restaurantFlow } from './fixtures.ts';
 
 const closers: (() => Promise<void>)[] = [];
@@ -53,4 +54,16 @@ describe('the Node server with Redis', () => {
     await running.close();
     expect(performance.now() - closing).toBeLessThan(REDIS_COMMAND_TIMEOUT_MS + 1000);
   }, 15_000);
+});
+
+describe('loading flow files', () => {
+  it('names the file that is not JSON', async () => {
+    const flowsDir = mkdtempSync(join(tmpdir(), 'statechat-flows-'));
+    closers.push(async () => rmSync(flowsDir, { recursive: true, force: true }));
+    writeFileSync(join(flowsDir, 'good.flow.json'), JSON.stringify(restaurantFlow()));
+    writeFileSync(join(flowsDir, 'broken.flow.json'), '{ "meta": { "name": "Broken" }, }');
+    const loading = loadFlowFiles(flowsDir);
+    await expect(loading).rejects.toBeInstanceOf(RelayConfigError);
+    await expect(loading).rejects.toThrow(/broken\.flow\.json is not valid JSON/);
+  });
 });
