@@ -7,21 +7,6 @@ import type { Chat, ChatState } from '../widget/chat-types.ts';
 import type { JsonObject } from '../flows/types.ts';
 import type { InPageRelay } from './in-page-relay.ts';
 
-const EVENTS = [
-  'session.started',
-  'session.ended',
-  'say',
-  'ask',
-  'tool.call',
-  'tool.result',
-  'fsm.transition',
-  'state.updated',
-  'intent.unhandled',
-  'handoff',
-  'warning',
-  'error',
-  'booking.confirmed',
-];
 const MAX_LINES = 150;
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text: string, className?: string): HTMLElementTagNameMap[K] {
@@ -62,9 +47,7 @@ export function attachDebugPanel(chat: Chat, relay: InPageRelay | null, relayLab
   const toolRuns = document.getElementById('tool-runs') as HTMLUListElement;
   (document.getElementById('relay-mode') as HTMLElement).textContent = relayLabel;
 
-  for (const name of EVENTS) {
-    chat.on(name, (data: JsonObject) => prepend(events, `${new Date().toISOString().slice(11, 23)} ${name} ${JSON.stringify(data)}`));
-  }
+  chat.on('*', (event: JsonObject) => prepend(events, `${new Date().toISOString().slice(11, 23)} ${String(event.name)} ${JSON.stringify(event.data)}`));
 
   const renderState = (state: ChatState) => {
     const rows = summary(state).flatMap(([term, value]) => {

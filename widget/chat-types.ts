@@ -35,7 +35,8 @@ export interface ChatState {
   ready: boolean;
   phase: 'loading' | 'active' | 'ended' | 'error';
   sessionId: string | null;
-  flow: { id: string; version: string; name: string } | null;
+  /** The flow the session runs; `language` is the flow's default language (BCP 47). */
+  flow: { id: string; version: string; name: string; language?: string } | null;
   /** The flow state the conversation is in. */
   state: string | null;
   messages: ChatMessage[];
@@ -98,7 +99,10 @@ export interface Chat {
   getState(): ChatState;
   /** Called with every new state; returns the unsubscribe function. */
   subscribe(listener: (state: ChatState) => void): () => void;
-  /** Public events: the engine's (`say`, `ask`, `tool.call`, …), a flow's own `emit`s, and `warning`/`error`. */
+  /**
+   * Public events: the engine's (`say`, `ask`, `tool.call`, …), a flow's own `emit`s, and `warning`/`error`.
+   * `'*'` receives every event as `{ name, data }` (a debug panel, an analytics bridge).
+   */
   on(event: ChatEventName, callback: (data: JsonObject) => void): () => void;
   /** Starts a new conversation (the old one is forgotten). */
   reset(): Promise<void>;

@@ -136,3 +136,19 @@ describe('the full parsers in the page', () => {
     expect(slots).toMatchObject({ partySize: 4, date: '2027-01-04', time: '20:00' });
   });
 });
+
+describe('the public event API', () => {
+  it("delivers every event to '*' listeners as { name, data }, and tells the flow's language", async () => {
+    const { chat } = track(openChat({ flow: reservationsFlow() }));
+    const seen: string[] = [];
+    const off = chat.on('*', (event) => {
+      seen.push(String(event.name));
+    });
+    await chat.ready;
+    await chat.send('I want to make a reservation');
+    await chat.idle();
+    off();
+    expect(seen).toEqual(expect.arrayContaining(['say', 'ask', 'fsm.transition', 'state.updated']));
+    expect(chat.getState().flow).toMatchObject({ id: 'reservations', language: 'en-US' });
+  });
+});

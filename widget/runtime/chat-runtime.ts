@@ -103,7 +103,7 @@ function pageLanguage(): string | undefined {
 }
 
 function flowMeta(flow: LoadedFlow): SessionRecord['flow'] {
-  return { id: flow.id, version: flow.version, name: flow.definition.meta.name };
+  return { id: flow.id, version: flow.version, name: flow.definition.meta.name, language: flow.language };
 }
 
 function errorMessage(error: unknown): string {
@@ -997,13 +997,17 @@ class ChatRuntime implements ChatController {
   }
 
   private fire(name: string, data: JsonObject): void {
-    for (const callback of [...(this.eventListeners.get(name) ?? [])]) {
-      try {
-        callback(data);
-      } catch (error) {
-        reportListenerError(error);
+    const deliver = (callbacks: Set<(data: JsonObject) => void> | undefined, payload: JsonObject): void => {
+      for (const callback of [...(callbacks ?? [])]) {
+        try {
+          callback(payload);
+        } catch (error) {
+          reportListenerError(error);
+        }
       }
-    }
+    };
+    deliver(this.eventListeners.get(name), data);
+    deliver(this.eventListeners.get('*'), { name, data });
   }
 
   private onlineChanged(online: boolean): void {

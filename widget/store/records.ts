@@ -11,7 +11,8 @@ export interface SessionRecord {
   namespace: string;
   sessionId: string;
   /** The flow version this session runs; its definition is pinned in the `flows` store under `pinnedFlowKey`. */
-  flow: { id: string; version: string; name: string };
+  /** `language` is the flow's default language (absent in sessions stored before it was kept). */
+  flow: { id: string; version: string; name: string; language?: string };
   /**
    * Where the journal starts: the initial snapshot, or the snapshot a flow
    * upgrade or a storage fallback carried over. `replay(flow, journal, base)`
