@@ -25,6 +25,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const LATENCY_DURATION_MS = Number(process.env.BENCH_LATENCY_DURATION_MS ?? 12000);
 const CPU_REQUESTS = Number(process.env.BENCH_CPU_REQUESTS ?? 4000);
 const THROUGHPUT_SLICES = 5;
+const LATENCY_BLOCKS = 3;
 // `latency` runs only the one-connection rows (quicker, when working on the LLM path).
 const ROWS = process.env.BENCH_ROWS ?? 'all';
 
@@ -154,8 +155,7 @@ async function throughput(targets: readonly Target[]): Promise<Measurement[]> {
 /**
  * One client, one keep-alive agent, the targets in turn: each round sends one
  * request to each target, so every target sees the same moments of a noisy
- * machine. Returns each target's latencies and the median of the per-round
- * differences between two targets.
+ * machine. Returns each target's latencies, round by round.
  */
 async function interleaved(targets: readonly Target[], durationMs: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -182,16 +182,26 @@ async function interleaved(targets: readonly Target[], durationMs: number) {
     if (measuring) round.forEach((latency, index) => samples[index]?.push(latency));
   }
   agent.destroy();
-  const elapsed = (ends - measureStarted) / 1000;
+  return { samples, errors, seconds: (ends - measureStarted) / 1000 };
+}
+
+type LatencyBlock = Awaited<ReturnType<typeof interleaved>>;
+
+const median = (values: readonly number[]): number => percentile([...values].sort((left, right) => left - right), 0.5);
+
+/** The blocks pooled: each target's measurement, and the median of per-round differences between two targets. */
+function pool(blocks: readonly LatencyBlock[], targets: number) {
+  const samples = Array.from({ length: targets }, (_, index) => blocks.flatMap((block) => block.samples[index] ?? []));
+  const seconds = blocks.reduce((total, block) => total + block.seconds, 0);
   const measurements: Measurement[] = samples.map((latencies, index) => {
     const sorted = [...latencies].sort((left, right) => left - right);
-    return { requests: sorted.length, errors: errors[index] ?? 0, requestsPerSecond: sorted.length / elapsed, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+    const errors = blocks.reduce((total, block) => total + (block.errors[index] ?? 0), 0);
+    return { requests: sorted.length, errors, requestsPerSecond: sorted.length / seconds, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
   });
   const pairedMedian = (minuend: number, subtrahend: number): number => {
     const first = samples[minuend] ?? [];
     const second = samples[subtrahend] ?? [];
-    const differences = first.map((latency, index) => latency - (second[index] ?? Number.NaN)).sort((left, right) => left - right);
-    return percentile(differences, 0.5);
+    return median(first.map((latency, index) => latency - (second[index] ?? Number.NaN)));
   };
   return { measurements, pairedMedian };
 }
@@ -272,7 +282,11 @@ try {
     { name: 'bare node:http (1 connection)', target: { port: bare.port, path: '/v1/classify', body: classifyBody(localText) } },
     { name: 'relay /v1/classify local (1 connection)', target: { port: relay.port, path: '/v1/classify', body: classifyBody(localText) } },
   ];
-  const latency = await interleaved(latencyTargets.map(({ target }) => target), LATENCY_DURATION_MS);
+  // In blocks, so the spread between stretches of the run shows next to the pooled figures.
+  const blocks: LatencyBlock[] = [];
+  for (let block = 0; block < LATENCY_BLOCKS; block++) blocks.push(await interleaved(latencyTargets.map(({ target }) => target), LATENCY_DURATION_MS / LATENCY_BLOCKS));
+  const addedPerBlock = blocks.map((block) => median(block.samples[1] ?? []) - median(block.samples[0] ?? []));
+  const latency = pool(blocks, latencyTargets.length);
   latencyTargets.forEach(({ name }, index) => {
     const measurement = latency.measurements[index] as Measurement;
     rows.push({ name, measurement });
@@ -287,7 +301,7 @@ try {
   process.stdout.write(`relay CPU per request: local ${(cpuLocal * 1000).toFixed(0)} µs, via the LLM ${(cpuLlm * 1000).toFixed(0)} µs\n`);
 
   if (!bareClassify || !relayClassify || !bareTools || !relayTools) {
-    process.stdout.write(`LLM path added, p50: ${(relayLlm.p50 - directMock.p50).toFixed(3)} ms (paired median ${pairedLlm.toFixed(3)} ms); relay local ${relayLocalSingle.p50.toFixed(3)} ms vs bare ${bareSingle.p50.toFixed(3)} ms\n`);
+    process.stdout.write(`LLM path added, p50: ${(relayLlm.p50 - directMock.p50).toFixed(3)} ms (blocks ${addedPerBlock.map((added) => added.toFixed(3)).join(', ')}; paired median ${pairedLlm.toFixed(3)} ms); relay local ${relayLocalSingle.p50.toFixed(3)} ms vs bare ${bareSingle.p50.toFixed(3)} ms\n`);
   } else {
     const ratio = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)} %`;
     // Through the relay, an LLM answer takes: the client→relay hop (as long as
@@ -302,7 +316,7 @@ try {
       '',
       `Generated by \`npx tsx test/bench/relay/http.bench.ts\` on ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg().map((value) => value.toFixed(1)).join(' ')} at the end.`,
       `Loopback only. Each server in its own process; the load generator is this process: ${CONNECTIONS} keep-alive node:http clients, ${DURATION_MS / 1000} s per row after ${WARMUP_MS / 1000} s warm-up, bare and relay taking turns in ${THROUGHPUT_SLICES} slices of ${DURATION_MS / THROUGHPUT_SLICES / 1000} s each.`,
-      `Latency rows: one node:http keep-alive client taking the four targets in turn, one request each per round, for ${LATENCY_DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up, so all four see the same moments of the machine.`,
+      `Latency rows: one node:http keep-alive client taking the four targets in turn, one request each per round, so all four see the same moments of the machine; ${LATENCY_BLOCKS} blocks of ${LATENCY_DURATION_MS / LATENCY_BLOCKS / 1000} s, each after ${WARMUP_MS / 1000} s warm-up, pooled.`,
       'The relay runs as `statechat relay` does (node:http + @hono/node-server listener, the keep-alive node:http client for the LLM), logging every request through the PII masker into pino (destination /dev/null), rate limits off (one client address, one session).',
       '',
       '| scenario | requests | errors | req/s | p50 ms | p99 ms |',
@@ -313,7 +327,7 @@ try {
       '',
       `* classify throughput: relay ${relayClassify.requestsPerSecond.toFixed(0)} req/s = **${ratio(relayClassify.requestsPerSecond, bareClassify.requestsPerSecond)}** of bare node:http (target ≥ 60 %).`,
       `* tools throughput: relay ${relayTools.requestsPerSecond.toFixed(0)} req/s = **${ratio(relayTools.requestsPerSecond, bareTools.requestsPerSecond)}** of bare node:http (target ≥ 60 %).`,
-      `* LLM path, p50: relay→mock ${relayLlm.p50.toFixed(3)} ms vs mock direct ${directMock.p50.toFixed(3)} ms: **${added.toFixed(3)} ms added** (target ≤ 0.5 ms); median of the per-round differences ${pairedLlm.toFixed(3)} ms. p99: ${relayLlm.p99.toFixed(3)} ms vs ${directMock.p99.toFixed(3)} ms.`,
+      `* LLM path, p50: relay→mock ${relayLlm.p50.toFixed(3)} ms vs mock direct ${directMock.p50.toFixed(3)} ms: **${added.toFixed(3)} ms added** (target ≤ 0.5 ms); block by block ${addedPerBlock.map((value) => value.toFixed(3)).join(' / ')} ms; median of the per-round differences ${pairedLlm.toFixed(3)} ms. p99: ${relayLlm.p99.toFixed(3)} ms vs ${directMock.p99.toFixed(3)} ms.`,
       `* relay CPU per request (its process's user + system time over ${CPU_REQUESTS} requests one at a time, from /proc): local ${(cpuLocal * 1000).toFixed(0)} µs, via the LLM ${(cpuLlm * 1000).toFixed(0)} µs, so the LLM path costs the relay **${((cpuLlm - cpuLocal) * 1000).toFixed(0)} µs** of CPU more, its HTTP client's included.`,
       `  Of the latency added, ${relayLocalSingle.p50.toFixed(3)} ms is the relay's local latency (the client→relay hop, ${bareSingle.p50.toFixed(3)} ms against the bare server, plus local handling; per-round median over bare ${pairedLocal.toFixed(3)} ms), which every request through the relay pays; the remaining ${llmWork.toFixed(3)} ms is the LLM path's own: masking PII, sending the prebuilt request, the client side of the HTTP call (node:http, keep-alive), parsing and checking the answer.`,
       '',
