@@ -17,6 +17,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { RelayHandler } from './create-relay.ts';
 
+// The keep-alive node:http client for the LLM, for a relay mounted in a Node backend:
+// createRelay({ …, llm: { apiKey, model, transport: createNodeLlmTransport() } }).
+export { createNodeLlmTransport } from './node-llm-transport.ts';
+export type { NodeLlmTransportOptions } from './node-llm-transport.ts';
+
 export interface NodeListenerOptions {
   /**
    * Read the client address from `X-Forwarded-For` (its last hop) instead of

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LlmTransportRequest } from '../../relay/classify/llm.ts';
+import { createNodeLlmTransport as fromNodeEntry } from '../../relay/node-adapter.ts';
 import { createNodeLlmTransport } from '../../relay/node-llm-transport.ts';
 import { startRelayServer } from '../../relay/server.ts';
 import { captureLogs, restaurantFlow } from './fixtures.ts';
@@ -98,6 +99,10 @@ describe('the Node LLM transport', () => {
     expect(await transport(call(llm.url))).toEqual({ status: 200, text: '{"ok":true}' });
     expect(await transport(call(llm.url))).toEqual({ status: 200, text: '{"ok":true}' });
     expect(llm.connections()).toBe(2);
+  });
+
+  it('is exported with the Node mount (statechat/relay/node)', () => {
+    expect(fromNodeEntry).toBe(createNodeLlmTransport);
   });
 
   it('refuses URLs that are not http or https', async () => {
