@@ -1,3 +1,4 @@
+import OpenAI from 'openai';
 import type { LoadedFlow } from '../../flows/index.ts';
 import { classificationSchema, compileAnswerCheck, NO_INTENT, type AnswerCheck, type CheckedAnswer } from './llm-schema.ts';
 
@@ -78,9 +79,8 @@ function runningInBrowser(): boolean {
 
 /** Everything about a call that depends only on the flow, the state's intents and slots: built once. */
 interface CallPlan {
-  /** The request body up to the user message's text, and after it. */
-  bodyHead: string;
-  bodyTail: string;
+  system: { role: 'system'; content: string };
+  responseFormat: { type: 'json_schema'; json_schema: { name: string; strict: true; schema: Record<string, unknown> } };
   check: AnswerCheck;
 }
 
@@ -146,23 +146,43 @@ export function fetchTransport(fetchImplementation: typeof fetch = (input, init)
 }
 
 /**
- * Asks an OpenAI-compatible chat completions endpoint once, with a JSON
- * schema built from the relay's copy of the flow, and checks the answer again
- * here: strict mode is a request to the provider, not a guarantee, and
- * OpenAI-compatible servers vary.
+ * The SDK's `fetch`, made of a transport: the transport bounds the answer's
+ * size and ends a body that stalls once the call's signal aborts.
+ */
+function transportFetch(transport: LlmTransport): typeof fetch {
+  return async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers).forEach((value, name) => {
+      headers[name] = value;
+    });
+    const answer = await transport({
+      url,
+      headers,
+      body: typeof init?.body === 'string' ? init.body : '',
+      signal: init?.signal ?? new AbortController().signal,
+      maxResponseBytes: MAX_ANSWER_BYTES,
+    });
+    if (answer.text === undefined) throw new Error('the LLM answer is larger than a classification can be');
+    return new Response(answer.text, { status: answer.status, headers: { 'content-type': 'application/json' } });
+  };
+}
+
+/**
+ * Asks an OpenAI-compatible chat completions endpoint once, through the
+ * openai SDK, with a JSON schema built from the relay's copy of the flow,
+ * and checks the answer again here: strict mode is a request to the
+ * provider, not a guarantee, and OpenAI-compatible servers vary.
  *
- * One POST with a timeout and no retries (a slow or failing LLM falls back to
- * the local answer at once), so it speaks HTTP itself rather than through the
- * openai SDK, whose general machinery cost more per call than everything else
- * on this path. The request body around the visitor's text, the schema and
- * the answer check are built once per flow, intents and slots.
+ * One call with a timeout covering the whole answer and no retries (a slow
+ * or failing LLM falls back to the local answer at once). The system
+ * message, the schema and the answer check are built once per flow, intents
+ * and slots.
  */
 export class LlmClassifier {
-  readonly #endpoint: string;
-  readonly #headers: Record<string, string>;
+  readonly #client: OpenAI;
   readonly #model: string;
   readonly #timeoutMs: number;
-  readonly #transport: LlmTransport;
   // Keyed by flow, version, allowed intents and slots: flows are fixed when the
   // relay starts and states are checked before a call, so the map stays small.
   readonly #plans = new Map<string, CallPlan>();
@@ -171,25 +191,28 @@ export class LlmClassifier {
     if (!options.dangerouslyAllowBrowser && runningInBrowser()) {
       throw new Error('The relay will not use an LLM API key in a browser, where the page would expose it; set `dangerouslyAllowBrowser` for a demo.');
     }
-    this.#endpoint = `${(options.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '')}/chat/completions`;
-    this.#headers = { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json', accept: 'application/json' };
     this.#model = options.model;
     this.#timeoutMs = options.timeoutMs ?? 4000;
-    this.#transport = options.transport ?? fetchTransport(options.fetch);
+    this.#client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL ?? DEFAULT_BASE_URL,
+      maxRetries: 0,
+      timeout: this.#timeoutMs,
+      fetch: transportFetch(options.transport ?? fetchTransport(options.fetch)),
+      ...(options.dangerouslyAllowBrowser ? { dangerouslyAllowBrowser: true } : {}),
+    });
   }
 
   #planFor(flow: LoadedFlow, allowed: readonly string[], slotNames: readonly string[]): CallPlan {
     const key = `${flow.id}\u0000${flow.version}\u0000${allowed.join(',')}\u0000${slotNames.join(',')}`;
     let plan = this.#plans.get(key);
     if (!plan) {
-      const systemMessage = JSON.stringify({ role: 'system', content: systemPrompt(flow, allowed) });
-      const responseFormat = JSON.stringify({
-        type: 'json_schema',
-        json_schema: { name: 'classification', strict: true, schema: classificationSchema(flow, allowed, slotNames) },
-      });
       plan = {
-        bodyHead: `{"model":${JSON.stringify(this.#model)},"temperature":0,"messages":[${systemMessage},{"role":"user","content":`,
-        bodyTail: `}],"response_format":${responseFormat}}`,
+        system: { role: 'system', content: systemPrompt(flow, allowed) },
+        responseFormat: {
+          type: 'json_schema',
+          json_schema: { name: 'classification', strict: true, schema: classificationSchema(flow, allowed, slotNames) as Record<string, unknown> },
+        },
         check: compileAnswerCheck(flow, allowed, slotNames),
       };
       this.#plans.set(key, plan);
@@ -201,37 +224,31 @@ export class LlmClassifier {
     const plan = this.#planFor(flow, allowed, slotNames);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
-    let answer: LlmTransportResponse;
     try {
-      answer = await this.#transport({
-        url: this.#endpoint,
-        headers: this.#headers,
-        body: plan.bodyHead + JSON.stringify(maskedText) + plan.bodyTail,
-        signal: controller.signal,
-        maxResponseBytes: MAX_ANSWER_BYTES,
-      });
-    } catch {
-      return controller.signal.aborted ? { ok: false, reason: 'timeout' } : { ok: false, reason: 'http_error' };
+      const completion = await this.#client.chat.completions.create(
+        {
+          model: this.#model,
+          temperature: 0,
+          messages: [plan.system, { role: 'user', content: maskedText }],
+          response_format: plan.responseFormat,
+        },
+        { signal: controller.signal },
+      );
+      return checkCompletion(completion.choices[0]?.message, plan.check);
+    } catch (error) {
+      if (controller.signal.aborted || error instanceof OpenAI.APIConnectionTimeoutError || error instanceof OpenAI.APIUserAbortError) {
+        return { ok: false, reason: 'timeout' };
+      }
+      if (error instanceof OpenAI.APIError && typeof error.status === 'number') return { ok: false, reason: 'http_error', status: error.status };
+      if (error instanceof SyntaxError) return { ok: false, reason: 'malformed' };
+      return { ok: false, reason: 'http_error' };
     } finally {
       clearTimeout(timer);
     }
-    if (answer.status < 200 || answer.status > 299) return { ok: false, reason: 'http_error', status: answer.status };
-    return parseCompletion(answer.text, plan.check);
   }
 }
 
-function parseCompletion(text: string | undefined, check: AnswerCheck): LlmOutcome {
-  if (text === undefined) return { ok: false, reason: 'malformed' };
-  let completion: unknown;
-  try {
-    completion = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  const choices = (completion as { choices?: unknown } | null)?.choices;
-  const message = (Array.isArray(choices) ? (choices[0] as { message?: unknown } | undefined)?.message : undefined) as
-    | { content?: unknown; refusal?: unknown }
-    | undefined;
+function checkCompletion(message: { content?: unknown; refusal?: unknown } | null | undefined, check: AnswerCheck): LlmOutcome {
   if (message === null || typeof message !== 'object') return { ok: false, reason: 'malformed' };
   if (message.refusal) return { ok: false, reason: 'refused' };
   if (typeof message.content !== 'string') return { ok: false, reason: 'malformed' };
