@@ -316,7 +316,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const check = checkAgainstSchema(tool.args, args);
     if (!check.valid) throw new RelayError(422, 'invalid_arguments', `The arguments do not fit the tool's schema (${check.problem ?? 'invalid'}).`);
 
-    const fingerprint = await fingerprintOf({ flowId, tool: name, args });
+    const fingerprint = fingerprintOf({ flowId, tool: name, args });
     const recordKey = `${flowId}:${sessionId}:${key}`;
     // Long enough for every attempt and backoff; a crashed relay frees the key after it.
     const leaseMs = (tool.retries + 1) * (tool.timeoutMs + runSettings.maxBackoffMs) + 1000;

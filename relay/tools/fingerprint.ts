@@ -1,3 +1,6 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+
 /** JSON with object keys sorted, so the same arguments always give the same text. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -8,8 +11,12 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.join(',')}}`;
 }
 
-/** SHA-256 (Web Crypto, so it runs in browsers too) of the call's canonical JSON, hex. */
-export async function fingerprintOf(value: unknown): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonicalJson(value)));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+/**
+ * SHA-256 of the call's canonical JSON, hex. Synchronous (@noble/hashes, no
+ * Node APIs, so it runs in browsers too): Web Crypto's digest is a round trip
+ * through a thread pool, which cost the tools endpoint more than hashing a
+ * few hundred bytes does.
+ */
+export function fingerprintOf(value: unknown): string {
+  return bytesToHex(sha256(utf8ToBytes(canonicalJson(value))));
 }
