@@ -72,7 +72,7 @@ export const DEFAULT_SCORING_SETTINGS: ScoringSettings = {
   center: 0.262,
   marginWeight: 1,
   intentFrequency: true,
-  refineEpochs: 2,
+  refineEpochs: 1,
   refineRate: 0.07,
   refineMargin: 0.05,
 };
