@@ -11,7 +11,10 @@
  * @example
  * import { defineChatElement } from 'statechat/widget';
  * defineChatElement();
- * document.body.insertAdjacentHTML('beforeend', '<statechat-widget relay="/statechat" flow="reservations"></statechat-widget>');
+ * const widget = document.createElement('statechat-widget');
+ * widget.setAttribute('relay', '/statechat');
+ * widget.setAttribute('flow', 'reservations');
+ * document.body.append(widget);
  */
 import { createChatElementClass } from './ui/chat-element.ts';
 

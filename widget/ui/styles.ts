@@ -10,6 +10,20 @@
  * @example
  * statechat-widget, #statechat-host { --statechat-accent: #8a2be2; --statechat-radius: 4px; }
  */
+/** Dark-mode colours: applied by `prefers-color-scheme` unless the host says light, and by `data-color-scheme="dark"`. */
+const DARK = String.raw`--sc-background: var(--statechat-background-dark, #1f1d1b);
+  --sc-surface: var(--statechat-surface-dark, #2d2a27);
+  --sc-text: var(--statechat-text-dark, #f2efeb);
+  --sc-muted: var(--statechat-muted-dark, #b9b2aa);
+  --sc-border: var(--statechat-border-dark, #48433e);
+  --sc-accent: var(--statechat-accent-dark, #ff8a80);
+  --sc-accent-text: var(--statechat-accent-text-dark, #1f1d1b);
+  --sc-warning: var(--statechat-warning-dark, #4a3800);
+  --sc-warning-text: var(--statechat-warning-text-dark, #fff4d6);
+  --sc-danger: var(--statechat-danger-dark, #ffb4ab);
+  --sc-focus: var(--statechat-focus-dark, #99c1f1);
+  color-scheme: dark;`;
+
 export const widgetCss = String.raw`
 :host {
   all: initial;
@@ -34,33 +48,11 @@ export const widgetCss = String.raw`
 }
 @media (prefers-color-scheme: dark) {
   :host(:not([data-color-scheme="light"])) {
-    --sc-background: var(--statechat-background-dark, #1f1d1b);
-    --sc-surface: var(--statechat-surface-dark, #2d2a27);
-    --sc-text: var(--statechat-text-dark, #f2efeb);
-    --sc-muted: var(--statechat-muted-dark, #b9b2aa);
-    --sc-border: var(--statechat-border-dark, #48433e);
-    --sc-accent: var(--statechat-accent-dark, #ff8a80);
-    --sc-accent-text: var(--statechat-accent-text-dark, #1f1d1b);
-    --sc-warning: var(--statechat-warning-dark, #4a3800);
-    --sc-warning-text: var(--statechat-warning-text-dark, #fff4d6);
-    --sc-danger: var(--statechat-danger-dark, #ffb4ab);
-    --sc-focus: var(--statechat-focus-dark, #99c1f1);
-    color-scheme: dark;
+    ${DARK}
   }
 }
 :host([data-color-scheme="dark"]) {
-  --sc-background: var(--statechat-background-dark, #1f1d1b);
-  --sc-surface: var(--statechat-surface-dark, #2d2a27);
-  --sc-text: var(--statechat-text-dark, #f2efeb);
-  --sc-muted: var(--statechat-muted-dark, #b9b2aa);
-  --sc-border: var(--statechat-border-dark, #48433e);
-  --sc-accent: var(--statechat-accent-dark, #ff8a80);
-  --sc-accent-text: var(--statechat-accent-text-dark, #1f1d1b);
-  --sc-warning: var(--statechat-warning-dark, #4a3800);
-  --sc-warning-text: var(--statechat-warning-text-dark, #fff4d6);
-  --sc-danger: var(--statechat-danger-dark, #ffb4ab);
-  --sc-focus: var(--statechat-focus-dark, #99c1f1);
-  color-scheme: dark;
+  ${DARK}
 }
 *, *::before, *::after { box-sizing: border-box; }
 [hidden] { display: none !important; }
