@@ -18,7 +18,10 @@ import type { Json } from './types.ts';
 export const EXPRESSION_ROOTS = ['ctx', 'slot', 'result', 'event', 'error'] as const;
 export type ExpressionRoot = (typeof EXPRESSION_ROOTS)[number];
 
-export type Scope = { readonly [root in ExpressionRoot]?: Json | undefined };
+export type Scope = { readonly [root in ExpressionRoot]?: Json | undefined } & {
+  /** The visitor's language (BCP 47), for `dateText` and `timeText`; not readable by expressions. */
+  readonly language?: string;
+};
 
 export type BinaryOperator = '==' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%';
 
@@ -47,6 +50,47 @@ export class ExpressionError extends Error {
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 type FunctionName = keyof typeof FUNCTIONS;
+
+const DATE_VALUE = /^(\d{4})-(\d{2})-(\d{2})/;
+const TIME_VALUE = /^(?:\d{4}-\d{2}-\d{2}T)?(\d{2}):(\d{2})/;
+const MAX_FORMATS = 32;
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per language and style, built once (a formatter is costly to make, cheap to use). */
+function formatter(language: string | undefined, kind: 'date' | 'time'): Intl.DateTimeFormat {
+  const key = `${kind} ${language ?? ''}`;
+  let format = formats.get(key);
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions =
+      kind === 'date' ? { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' } : { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' };
+    try {
+      format = new Intl.DateTimeFormat(language ?? 'en', options);
+    } catch {
+      format = new Intl.DateTimeFormat('en', options);
+    }
+    if (formats.size >= MAX_FORMATS) formats.clear();
+    formats.set(key, format);
+  }
+  return format;
+}
+
+/** `2026-11-24` → "Tuesday, November 24" (in the visitor's language); anything else is left as it is. */
+function dateText(value: Json | undefined, language: string | undefined): Json {
+  const match = typeof value === 'string' ? DATE_VALUE.exec(value) : null;
+  if (!match) return toText(value);
+  const time = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return Number.isNaN(time) ? toText(value) : formatter(language, 'date').format(time);
+}
+
+/** `19:00` (or the time of a date-time) → "7:00 PM" / "19:00", as the visitor's language writes it. */
+function timeText(value: Json | undefined, language: string | undefined): Json {
+  const match = typeof value === 'string' ? TIME_VALUE.exec(value) : null;
+  if (!match) return toText(value);
+  const hours = Number(match[1]);
+  const minutes = Number(match[2]);
+  if (hours > 23 || minutes > 59) return toText(value);
+  return formatter(language, 'time').format(Date.UTC(1970, 0, 1, hours, minutes));
+}
 
 function isNumber(value: Json | undefined): value is number {
   return typeof value === 'number' && Number.isFinite(value);
@@ -96,7 +140,9 @@ const FUNCTIONS = {
     arity: [1, 8],
     run: (args: (Json | undefined)[]) => (args.every(isNumber) ? Math.max(...(args as number[])) : null),
   },
-} satisfies Record<string, { arity: [number, number]; run: (args: (Json | undefined)[]) => Json }>;
+  dateText: { arity: [1, 1], run: (args: (Json | undefined)[], language?: string) => dateText(args[0], language) },
+  timeText: { arity: [1, 1], run: (args: (Json | undefined)[], language?: string) => timeText(args[0], language) },
+} satisfies Record<string, { arity: [number, number]; run: (args: (Json | undefined)[], language?: string) => Json }>;
 
 type Token =
   | { type: 'number'; value: number; offset: number }
@@ -479,7 +525,10 @@ export function evaluate(expression: Expression, scope: Scope): Json | undefined
       }
     }
     case 'call':
-      return FUNCTIONS[expression.name].run(expression.args.map((argument) => evaluate(argument, scope)));
+      return FUNCTIONS[expression.name].run(
+        expression.args.map((argument) => evaluate(argument, scope)),
+        scope.language,
+      );
   }
 }
 

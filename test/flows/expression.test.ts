@@ -87,6 +87,29 @@ describe('expressions', () => {
   });
 });
 
+describe('dates and times in the visitor language', () => {
+  it('writes ISO dates and times as people read them, per language', () => {
+    const scope = (language: string): Scope => ({ ctx: { date: '2026-11-24', time: '19:00', at: '2026-11-24T08:05:00+01:00' }, language });
+    expect(run('dateText(ctx.date)', scope('en-US'))).toBe('Tuesday, November 24');
+    expect(run('dateText(ctx.date)', scope('en-GB'))).toBe('Tuesday 24 November');
+    expect(run('dateText(ctx.date)', scope('fr'))).toBe('mardi 24 novembre');
+    expect(String(run('timeText(ctx.time)', scope('en-US')))).toMatch(/^7:00\sPM$/);
+    expect(run('timeText(ctx.time)', scope('en-GB'))).toBe('19:00');
+    expect(run('timeText(ctx.at)', scope('en-GB'))).toBe('8:05');
+  });
+
+  it('leaves anything that is not a date or time as it is, and survives a bad language tag', () => {
+    expect(run('dateText(ctx.x)', { ctx: { x: 'soon' }, language: 'en' })).toBe('soon');
+    expect(run('timeText(ctx.x)', { ctx: { x: '25:99' }, language: 'en' })).toBe('25:99');
+    expect(run('dateText(ctx.missing)', { ctx: {}, language: 'en' })).toBe('');
+    expect(run('dateText(ctx.date)', { ctx: { date: '2026-11-24' }, language: 'not a language!' })).toBe('Tuesday, November 24');
+  });
+
+  it('cannot read the language as data', () => {
+    expect(() => parseExpression('language')).toThrow('unknown name');
+  });
+});
+
 describe('templates', () => {
   it('interpolates text and prints missing values as nothing', () => {
     const template = parseTemplate('Table for {{ctx.size}} at {{ctx.time}}{{ctx.none}}.');

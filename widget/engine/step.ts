@@ -214,7 +214,7 @@ class Machine {
   }
 
   private scope(): Scope {
-    return { ctx: this.snapshot.ctx, slot: this.snapshot.slots, ...this.eventScope };
+    return { ctx: this.snapshot.ctx, slot: this.snapshot.slots, ...this.eventScope, language: this.snapshot.language };
   }
 
   private holds(source: string | undefined): boolean {
