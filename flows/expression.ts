@@ -74,12 +74,27 @@ function formatter(language: string | undefined, kind: 'date' | 'time'): Intl.Da
   return format;
 }
 
+const MAX_FORMATTED = 256;
+const formatted = new Map<string, string>();
+
+/** Formatting is the costly part of a step that says a date, and a conversation says the same few many times. */
+function remembered(kind: 'date' | 'time', language: string | undefined, value: string, format: () => string): string {
+  const key = `${kind}\u0000${language ?? ''}\u0000${value}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    text = format();
+    if (formatted.size >= MAX_FORMATTED) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
+}
+
 /** `2026-11-24` → "Tuesday, November 24" (in the visitor's language); anything else is left as it is. */
 function dateText(value: Json | undefined, language: string | undefined): Json {
   const match = typeof value === 'string' ? DATE_VALUE.exec(value) : null;
   if (!match) return toText(value);
   const time = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  return Number.isNaN(time) ? toText(value) : formatter(language, 'date').format(time);
+  return Number.isNaN(time) ? toText(value) : remembered('date', language, match[0], () => formatter(language, 'date').format(time));
 }
 
 /** `19:00` (or the time of a date-time) → "7:00 PM" / "19:00", as the visitor's language writes it. */
@@ -89,7 +104,7 @@ function timeText(value: Json | undefined, language: string | undefined): Json {
   const hours = Number(match[1]);
   const minutes = Number(match[2]);
   if (hours > 23 || minutes > 59) return toText(value);
-  return formatter(language, 'time').format(Date.UTC(1970, 0, 1, hours, minutes));
+  return remembered('time', language, `${match[1]}:${match[2]}`, () => formatter(language, 'time').format(Date.UTC(1970, 0, 1, hours, minutes)));
 }
 
 function isNumber(value: Json | undefined): value is number {
