@@ -40,7 +40,17 @@ export interface RelayServerOptions {
   logger?: LogSink;
   /** Anything else `createRelay` takes (rate limits, body limit, …). */
   relay?: Partial<RelayOptions>;
+  /**
+   * How long a client may take to send its request headers, and the whole
+   * request (not the answer): a client that trickles bytes to hold
+   * connections open is cut off. Defaults 10 s and 15 s.
+   */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
+
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
 export interface RunningRelayServer {
   server: Server;
@@ -113,7 +123,16 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     ...options.relay,
   });
 
-  const server = createServer({ keepAliveTimeout: 5000 }, toNodeListener(handler));
+  const server = createServer(
+    {
+      keepAliveTimeout: 5000,
+      headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // Node checks those timeouts on this interval (30 s by default), so it sets how promptly they bite.
+      connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS),
+    },
+    toNodeListener(handler),
+  );
   const port = options.port ?? Number(env.PORT ?? DEFAULT_PORT);
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,5 +65,33 @@ describe('loading flow files', () => {
     const loading = loadFlowFiles(flowsDir);
     await expect(loading).rejects.toBeInstanceOf(RelayConfigError);
     await expect(loading).rejects.toThrow(/broken\.flow\.json is not valid JSON/);
+  });
+});
+
+describe('the Node server against slow clients', () => {
+  it('cuts off a client that trickles its request headers', async () => {
+    const flowsDir = mkdtempSync(join(tmpdir(), 'statechat-flows-'));
+    closers.push(async () => rmSync(flowsDir, { recursive: true, force: true }));
+    writeFileSync(join(flowsDir, 'restaurant.flow.json'), JSON.stringify(restaurantFlow()));
+    const logs = captureLogs();
+    const running = await startRelayServer({ flowsDir, port: 0, logger: logs.sink, env: {}, headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    closers.push(() => running.close());
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(running.port, '127.0.0.1', () => socket.write('GET /v1/health HTTP/1.1\r\nHost: relay\r\n'));
+      let received = '';
+      // One header byte every 100 ms: the headers never finish.
+      const trickle = setInterval(() => socket.write('X'), 100);
+      socket.on('data', (chunk) => {
+        received += chunk.toString();
+      });
+      socket.on('close', () => {
+        clearInterval(trickle);
+        resolve(received);
+      });
+      socket.on('error', () => undefined);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
