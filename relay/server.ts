@@ -19,6 +19,7 @@ import { RelayConfigError } from './flow-registry.ts';
 import { defaultLogSink, MaskedLogger, type LogSink } from './logger.ts';
 import { toNodeListener } from './node-adapter.ts';
 import { createNodeLlmTransport } from './node-llm-transport.ts';
+import { loadFullParsers } from '../widget/nlu/index.ts';
 import { redisStores } from './stores/redis.ts';
 import type { ToolImplementations } from './tools/types.ts';
 
@@ -102,6 +103,8 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   const logger = new MaskedLogger(sink);
   const flows = await loadFlowFiles(options.flowsDir);
   const tools = options.toolsModule ? await loadToolsModule(options.toolsModule) : {};
+  // Loaded before listening, so the first visitor does not wait for chrono and libphonenumber.
+  const slotParsers = await loadFullParsers();
   // A Redis that accepts connections but stops answering must not hold requests
   // forever: each command fails after REDIS_COMMAND_TIMEOUT_MS (the request with a 500).
   const redis = env.REDIS_URL
@@ -113,6 +116,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   const handler = createRelay({
     flows,
     tools,
+    slotParsers,
     logger: sink,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
       .split(',')
