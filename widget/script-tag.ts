@@ -12,7 +12,8 @@
  *
  * `data-*` attributes: `relay`, `flow` (without it nothing mounts, but
  * `<statechat-widget>` still works), `title`, `lang`, `position`,
- * `color-scheme`, `open`, `nlu`, `storage`, `namespace`.
+ * `color-scheme`, `open`, `nlu`, `storage`, `namespace`, `strings` (JSON of
+ * UI text, e.g. `data-strings='{"openChat": "Ouvrir le chat"}'`).
  */
 import type { Json, JsonObject } from '../flows/types.ts';
 import type { ChatEventName } from './chat-types.ts';

@@ -149,4 +149,18 @@ describe('readWidgetConfig', () => {
     });
     expect(readWidgetConfig(() => null)).toBeNull();
   });
+
+  it('takes UI text as JSON, keeping only known keys with text values', () => {
+    const attributes: Record<string, string> = {
+      flow: 'reservations',
+      strings: JSON.stringify({ openChat: 'Ouvrir le chat', send: 'Envoyer', bogus: 'x', retry: 3, __proto__: 'no' }),
+    };
+    expect(readWidgetConfig((name) => attributes[name] ?? null)?.strings).toEqual({ openChat: 'Ouvrir le chat', send: 'Envoyer' });
+    expect(readWidgetConfig((name) => (name === 'flow' ? 'reservations' : name === 'strings' ? '{not json' : null))).toEqual({ flow: 'reservations' });
+  });
+
+  it('names the launcher in the page language', () => {
+    const { host } = setup({ flow: 'reservations', strings: { openChat: 'Ouvrir le chat' } });
+    expect(host.shadowRoot?.querySelector('[aria-label="Ouvrir le chat"]')?.tagName).toBe('BUTTON');
+  });
 });

@@ -25,5 +25,6 @@ export const start: WidgetApp['start'] = (host: HTMLElement, config: WidgetConfi
     ...(config.language ? { language: config.language } : {}),
     ...(config.position ? { position: config.position } : {}),
     ...(config.colorScheme ? { colorScheme: config.colorScheme } : {}),
+    ...(config.strings ? { strings: config.strings } : {}),
   });
 };

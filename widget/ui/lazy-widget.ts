@@ -50,7 +50,7 @@ function drawLauncher(root: ShadowRoot, config: WidgetConfig): { container: HTML
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'launcher';
-  button.setAttribute('aria-label', defaultStrings.openChat);
+  button.setAttribute('aria-label', config.strings?.openChat ?? defaultStrings.openChat);
   button.setAttribute('aria-haspopup', 'dialog');
   button.setAttribute('aria-expanded', 'false');
   const svg = document.createElementNS(SVG, 'svg');

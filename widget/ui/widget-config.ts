@@ -7,6 +7,7 @@
  * <statechat-widget relay="https://example.com/statechat" flow="reservations" chat-title="Book a table"></statechat-widget>
  */
 import type { NluMode } from '../chat-types.ts';
+import { defaultStrings, type UiStrings } from './strings.ts';
 
 export interface WidgetConfig {
   /** The relay's base URL. */
@@ -23,6 +24,32 @@ export interface WidgetConfig {
   nlu?: NluMode;
   storage?: 'indexeddb' | 'memory';
   namespace?: string;
+  /** UI text in the visitor's language; missing keys keep the English defaults. */
+  strings?: Partial<UiStrings>;
+}
+
+const MAX_STRING_LENGTH = 200;
+
+/**
+ * `data-strings='{"openChat": "Ouvrir le chat", "send": "Envoyer"}'`: JSON,
+ * of which only the known keys with text values are kept (it is rendered
+ * as text, never as markup).
+ */
+function readStrings(json: string | null | undefined): Partial<UiStrings> | undefined {
+  if (!json) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const strings: Partial<UiStrings> = {};
+  for (const key of Object.keys(defaultStrings) as (keyof UiStrings)[]) {
+    const value = (parsed as Record<string, unknown>)[key];
+    if (Object.hasOwn(parsed, key) && typeof value === 'string' && value.trim() !== '') strings[key] = value.slice(0, MAX_STRING_LENGTH);
+  }
+  return Object.keys(strings).length > 0 ? strings : undefined;
 }
 
 function oneOf<T extends string>(value: string | null | undefined, allowed: readonly T[]): T | undefined {
@@ -32,7 +59,7 @@ function oneOf<T extends string>(value: string | null | undefined, allowed: read
 /**
  * Reads a config through `read(name)`, where names are `relay`, `flow`,
  * `title`, `lang`, `position`, `color-scheme`, `open`, `nlu`, `storage`,
- * `namespace`. Null without a flow: there is nothing to run.
+ * `namespace`, `strings`. Null without a flow: there is nothing to run.
  */
 export function readWidgetConfig(read: (name: string) => string | null | undefined): WidgetConfig | null {
   const flow = read('flow')?.trim();
@@ -57,5 +84,7 @@ export function readWidgetConfig(read: (name: string) => string | null | undefin
   if (storage) config.storage = storage;
   const namespace = text('namespace');
   if (namespace) config.namespace = namespace;
+  const strings = readStrings(read('strings'));
+  if (strings) config.strings = strings;
   return config;
 }
