@@ -93,7 +93,14 @@ export async function loadToolsModule(modulePath: string): Promise<ToolImplement
 export function llmOptionsFromEnv(env: NodeJS.ProcessEnv): LlmOptions | undefined {
   const apiKey = env.OPENAI_API_KEY;
   if (!apiKey) return undefined;
-  return { apiKey, baseURL: env.OPENAI_BASE_URL || undefined, model: env.OPENAI_MODEL || 'gpt-4o-mini', transport: createNodeLlmTransport() };
+  return {
+    apiKey,
+    baseURL: env.OPENAI_BASE_URL || undefined,
+    model: env.OPENAI_MODEL || 'gpt-4o-mini',
+    ...(env.OPENAI_ORG_ID ? { organization: env.OPENAI_ORG_ID } : {}),
+    ...(env.OPENAI_PROJECT_ID ? { project: env.OPENAI_PROJECT_ID } : {}),
+    transport: createNodeLlmTransport(),
+  };
 }
 
 /** Starts the relay on a node:http server. */

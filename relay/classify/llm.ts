@@ -28,6 +28,9 @@ export interface LlmOptions {
   model: string;
   /** Defaults to OpenAI's (`https://api.openai.com/v1`). */
   baseURL?: string;
+  /** Sent as OpenAI's `OpenAI-Organization` / `OpenAI-Project` headers. */
+  organization?: string;
+  project?: string;
   /** Per call, until the whole answer has arrived; on timeout the local answer is used. Default 4000. */
   timeoutMs?: number;
   /** For the in-page demo only: in a browser the relay refuses an API key otherwise, since the page would expose it. */
@@ -198,6 +201,8 @@ export class LlmClassifier {
       baseURL: options.baseURL ?? DEFAULT_BASE_URL,
       maxRetries: 0,
       timeout: this.#timeoutMs,
+      organization: options.organization ?? null,
+      project: options.project ?? null,
       fetch: transportFetch(options.transport ?? fetchTransport(options.fetch)),
       ...(options.dangerouslyAllowBrowser ? { dangerouslyAllowBrowser: true } : {}),
     });

@@ -124,3 +124,24 @@ describe('an LLM key in a browser', () => {
     expect(() => testRelay({ llm: { apiKey: 'demo', model: 'm', baseURL: LLM_URL, dangerouslyAllowBrowser: true } })).not.toThrow();
   });
 });
+
+describe('the LLM client', () => {
+  it('goes through the openai SDK with the key, organization and project as headers', async () => {
+    const seen: Headers[] = [];
+    server.use(
+      http.post(`${LLM_URL}/chat/completions`, ({ request }) => {
+        seen.push(request.headers);
+        return HttpResponse.json(completion(JSON.stringify({ intent: 'BOOK', confidence: 0.9, slots: { partySize: null, date: null, time: null } })));
+      }),
+    );
+    const { handler } = testRelay({
+      llm: { apiKey: 'sk-test-secret', model: 'test-model', baseURL: LLM_URL, timeoutMs: 500, organization: 'org-demo', project: 'proj-demo' },
+    });
+    await handler(post('/v1/classify', body(UNSURE)));
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.get('authorization')).toBe('Bearer sk-test-secret');
+    expect(seen[0]?.get('openai-organization')).toBe('org-demo');
+    expect(seen[0]?.get('openai-project')).toBe('proj-demo');
+    expect(seen[0]?.get('x-stainless-lang')).toBe('js');
+  });
+});
