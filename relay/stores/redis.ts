@@ -11,7 +11,8 @@ import type { Redis } from 'ioredis';
 import type { IdempotencyClaim, IdempotencyStore, RateLimitStore, StoredResponse } from './types.ts';
 
 // Every check-and-set runs as one Lua script, so two instances racing on one
-// key cannot both claim it.
+// key cannot both claim it. (`redis.eval` is Redis's EVAL command: these fixed
+// scripts run inside Redis; no JavaScript is evaluated.)
 const CLAIM = `
 local current = redis.call('GET', KEYS[1])
 if current then return {current, redis.call('PTTL', KEYS[1])} end
