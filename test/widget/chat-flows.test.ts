@@ -3,19 +3,15 @@ import 'fake-indexeddb/auto';
 import { onlineManager } from '@tanstack/query-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Flow } from '../../flows/types.ts';
-import { openChat, RELAY, until, type TestChat } from './helpers.ts';
+import { chatTracker, openChat, RELAY, until } from './helpers.ts';
 import { startRelay, toolFlow, type RelayFixture } from './relay-fixture.ts';
 
-const open: TestChat[] = [];
+const { track, destroyAll } = chatTracker();
 let relay: RelayFixture | null = null;
-function track(test: TestChat): TestChat {
-  open.push(test);
-  return test;
-}
 
 afterEach(async () => {
   onlineManager.setOnline(true);
-  for (const test of open.splice(0)) await test.chat.destroy();
+  await destroyAll();
   relay?.close();
   relay = null;
 });

@@ -4,16 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { replay } from '../../widget/engine/replay.ts';
 import { loadFlowOrThrow } from '../../flows/load.ts';
 import { IdbStore } from '../../widget/store/idb-store.ts';
-import { lastUser, openChat, reservationsFlow, texts, until, type TestChat } from './helpers.ts';
+import { chatTracker, lastUser, openChat, reservationsFlow, texts, until } from './helpers.ts';
 
-const open: TestChat[] = [];
-function track(test: TestChat): TestChat {
-  open.push(test);
-  return test;
-}
+const { track, destroyAll } = chatTracker();
 
 afterEach(async () => {
-  for (const test of open.splice(0)) await test.chat.destroy();
+  await destroyAll();
 });
 
 describe('createChat with local NLU and IndexedDB', () => {

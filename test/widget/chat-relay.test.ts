@@ -2,16 +2,12 @@
 import 'fake-indexeddb/auto';
 import { onlineManager } from '@tanstack/query-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { lastUser, openChat, RELAY, reservationsFlow, until, type TestChat } from './helpers.ts';
+import { chatTracker, lastUser, openChat, RELAY, reservationsFlow, until } from './helpers.ts';
 import { networkError, relayError, startRelay, toolFlow, type RelayFixture } from './relay-fixture.ts';
 
 const fastRetry = { baseMs: 1, capMs: 5 };
 let relay: RelayFixture;
-const open: TestChat[] = [];
-function track(test: TestChat): TestChat {
-  open.push(test);
-  return test;
-}
+const { track, destroyAll } = chatTracker();
 
 beforeAll(() => {
   relay = startRelay();
@@ -19,7 +15,7 @@ beforeAll(() => {
 afterAll(() => relay.close());
 afterEach(async () => {
   onlineManager.setOnline(true);
-  for (const test of open.splice(0)) await test.chat.destroy();
+  await destroyAll();
   relay.requests.length = 0;
   relay.toolRuns.length = 0;
 });

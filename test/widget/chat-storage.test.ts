@@ -4,17 +4,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IdbStore } from '../../widget/store/idb-store.ts';
 import { MemoryStore } from '../../widget/store/memory-store.ts';
 import type { StoreChange } from '../../widget/store/records.ts';
-import { lastUser, openChat, reservationsFlow, type TestChat } from './helpers.ts';
+import { chatTracker, lastUser, openChat, reservationsFlow } from './helpers.ts';
 
-const open: TestChat[] = [];
-function track(test: TestChat): TestChat {
-  open.push(test);
-  return test;
-}
+const { track, destroyAll } = chatTracker();
 
 afterEach(async () => {
   vi.unstubAllGlobals();
-  for (const test of open.splice(0)) await test.chat.destroy();
+  await destroyAll();
 });
 
 /** IndexedDB that works for `okCommits` commits, then reports a full disk. */

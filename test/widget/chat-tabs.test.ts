@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto';
 import { BroadcastChannel as NodeBroadcastChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChannelLike, LockManagerLike } from '../../widget/runtime/tabs.ts';
-import { freshDatabase, openChat, reservationsFlow, sequentialIds, texts, until, type TestChat } from './helpers.ts';
+import { chatTracker, freshDatabase, openChat, reservationsFlow, sequentialIds, texts, until } from './helpers.ts';
 
 /** Web Locks for one origin: exclusive, queued, `ifAvailable`, abortable — what two tabs share. */
 class FakeLocks implements LockManagerLike {
@@ -37,14 +37,10 @@ class FakeLocks implements LockManagerLike {
 
 const createChannel = (name: string): ChannelLike => new NodeBroadcastChannel(name) as unknown as ChannelLike;
 
-const open: TestChat[] = [];
-function track(test: TestChat): TestChat {
-  open.push(test);
-  return test;
-}
+const { track, destroyAll } = chatTracker();
 
 afterEach(async () => {
-  for (const test of open.splice(0)) await test.chat.destroy();
+  await destroyAll();
 });
 
 describe('several tabs', () => {

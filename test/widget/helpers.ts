@@ -72,3 +72,17 @@ export async function until(check: () => boolean, timeout = 3000): Promise<void>
     { timeout, interval: 5 },
   );
 }
+
+/** Chats a test file opens, destroyed after each test (call `destroyAll` in its afterEach). */
+export function chatTracker(): { track: (test: TestChat) => TestChat; destroyAll: () => Promise<void> } {
+  const open: TestChat[] = [];
+  return {
+    track: (test) => {
+      open.push(test);
+      return test;
+    },
+    destroyAll: async () => {
+      for (const test of open.splice(0)) await test.chat.destroy();
+    },
+  };
+}
