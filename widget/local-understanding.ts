@@ -14,6 +14,13 @@ export interface Understanding {
   slots: JsonObject;
 }
 
+/**
+ * Longer messages are not slot answers, and a parser's cost grows with its
+ * input: slots are read from messages up to this length only (the relay,
+ * which checks these answers again, uses the same bound).
+ */
+export const MAX_SLOT_TEXT_LENGTH = 500;
+
 export type LocalUnderstanding = (request: Extract<Effect, { type: 'classify' }>, now: number) => Understanding;
 
 export interface LocalUnderstandingOptions {
@@ -33,6 +40,7 @@ export function createLocalUnderstanding(flow: LoadedFlow, options: LocalUnderst
       const definition = flow.slots[name];
       if (definition) wanted[name] = definition;
     }
+    if (request.text.length > MAX_SLOT_TEXT_LENGTH) return { intent: classification.intent, confidence: classification.confidence, slots: {} };
     const slots = extractSlots(request.text, wanted, {
       now,
       timeZone,

@@ -22,17 +22,15 @@ export function maskText(text: string, knownValues: readonly string[] = []): str
 }
 
 /**
- * Masks every string inside a JSON-like value (objects, arrays, nested), and
- * numbers that read as personal data (a card number sent as a number).
+ * Masks every string inside a JSON-like value (objects, arrays, nested).
+ * Numbers are left alone: in a log line they are the relay's own
+ * measurements (a `durationMs` of 10000.5 is not a phone number), and
+ * personal data a client sends as a number never reaches a log line, which
+ * records argument names only.
  * Keys are kept; they are the relay's own field names.
  */
 export function maskValue(value: unknown, knownValues: readonly string[] = [], depth = 0): unknown {
   if (typeof value === 'string') return maskText(value, knownValues);
-  if (typeof value === 'number' || typeof value === 'bigint') {
-    const text = String(value);
-    const masked = text.length >= 7 || knownValues.length > 0 ? maskText(text, knownValues) : text;
-    return masked === text ? value : masked;
-  }
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return '[DEPTH]';
   if (Array.isArray(value)) return value.map((item) => maskValue(item, knownValues, depth + 1));
