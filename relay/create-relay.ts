@@ -116,7 +116,13 @@ export type RelayHandler = (request: Request, context?: RelayRequestContext) => 
 
 type RelayEnvironment = {
   Bindings: RelayRequestContext;
-  Variables: { logFields: Record<string, unknown>; piiValues: string[]; identity: Identity | undefined };
+  Variables: {
+    logFields: Record<string, unknown>;
+    piiValues: string[];
+    identity: Identity | undefined;
+    /** What went wrong, for the request's log line (Hono's `onError` sees the error; the logging middleware only the response). */
+    failure: ReturnType<typeof describeError> | undefined;
+  };
 };
 
 const MAX_ID_LENGTH = 128;
@@ -138,6 +144,8 @@ const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60_000;
 const MAX_CLOCK_REWIND_MS = 60_000;
 /** A replay gives the event loop back this often, so one long journal cannot delay other requests. */
 const REPLAY_SLICE_MS = 8;
+/** How long a key stays claimed for a timed-out attempt that never stops (then its lease lapses). */
+const MAX_HOLD_MS = 10 * 60_000;
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
 function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -291,15 +299,15 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const started = performance.now();
     context.set('logFields', {});
     context.set('piiValues', []);
-    let failure: ReturnType<typeof describeError> | undefined;
+    context.set('failure', undefined);
     try {
       await next();
     } catch (error) {
       context.res = errorResponse(error);
-      failure = describeError(error);
+      context.set('failure', describeError(error));
     }
     const status = context.res.status;
-    if (!failure && status >= 400) failure = { code: 'refused', status };
+    const failure = context.get('failure');
     let suppressed: number | undefined;
     if (status === 429) {
       suppressed = throttled429.admit();
@@ -578,6 +586,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
           complete: (result) => ({ status: 200, body: { result, signature: signer.sign('tool-result', toolResultClaim(flowId, sessionId, name, key, result)) } }),
           fingerprint,
           ttlMs: idempotencyTtlMs,
+          maxHoldMs: MAX_HOLD_MS,
           onSettled: (late) => logger.write('warn', { tool: name, flowId, sessionId, outcome: late }, 'timed-out tool call settled'),
         });
       } else {
@@ -594,8 +603,15 @@ export function createRelay(options: RelayOptions): RelayHandler {
     }
   });
 
-  app.notFound(() => errorResponse(new RelayError(404, 'not_found', 'No such endpoint.')));
-  app.onError((error) => errorResponse(error));
+  app.notFound((context) => {
+    const error = new RelayError(404, 'not_found', 'No such endpoint.');
+    context.set('failure', describeError(error));
+    return errorResponse(error);
+  });
+  app.onError((error, context) => {
+    context.set('failure', describeError(error));
+    return errorResponse(error);
+  });
 
   return (request, context) => Promise.resolve(app.fetch(request, context ?? {}));
 }

@@ -50,7 +50,7 @@ export class MaskedLogger {
     const masked: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(fields)) {
       if (value === undefined) continue;
-      masked[name] = maskValue(value, RELAY_OWN_FIELDS.has(name) ? [] : knownValues);
+      masked[name] = maskValue(value, RELAY_OWN_FIELDS.has(name) ? [] : knownValues, 0, true);
     }
     this.sink[level](masked, maskText(message));
   }

@@ -103,6 +103,19 @@ export function llmOptionsFromEnv(env: NodeJS.ProcessEnv): LlmOptions | undefine
   };
 }
 
+/**
+ * `RELAY_SECRETS`: comma-separated signing secrets (32+ characters each),
+ * the current one first; every instance behind a load balancer needs the
+ * same list.
+ */
+export function secretsFromEnv(env: NodeJS.ProcessEnv): string[] | undefined {
+  const secrets = (env.RELAY_SECRETS ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== '');
+  return secrets.length > 0 ? secrets : undefined;
+}
+
 /** Starts the relay on a node:http server. */
 export async function startRelayServer(options: RelayServerOptions): Promise<RunningRelayServer> {
   const env = options.env ?? process.env;
@@ -120,10 +133,13 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   // Without a listener ioredis prints its errors itself; they go to the log instead.
   redis?.on('error', (error: NodeJS.ErrnoException) => logger.write('warn', { code: error.code, message: error.message }, 'redis error'));
   const llm = llmOptionsFromEnv(env);
+  const secrets = secretsFromEnv(env);
+  if (!secrets) logger.write('warn', {}, 'no RELAY_SECRETS: signing with a random secret, so checkpoints end with this process and instances disagree');
   const handler = createRelay({
     flows,
     tools,
     slotParsers,
+    ...(secrets ? { secrets } : {}),
     logger: sink,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
       .split(',')

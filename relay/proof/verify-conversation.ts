@@ -48,7 +48,6 @@ export type ProofRefusal =
   | 'journal_out_of_order'
   | 'session_mismatch'
   | 'clock_implausible'
-  | 'timer_implausible'
   | 'classification_forged'
   | 'classification_unknown'
   | 'tool_result_forged'
@@ -312,13 +311,10 @@ export async function verifyConversation(
         if (!signed) throw new ProofRefusedError('tool_result_forged', where);
         break;
       }
-      case 'timer.fired': {
-        const timer = snapshot.timers.find((record) => record.id === event.timerId);
-        if (timer && env.now < timer.deadline) throw new ProofRefusedError('timer_implausible', where);
-        break;
-      }
       default:
-        // The visitor's own words, choices and page events: theirs to send.
+        // The visitor's own words, choices and page events are theirs to send.
+        // A timer fired before its deadline is ignored by the engine, and the
+        // clock checks above keep its deadline from being reached early.
         break;
     }
     const result = step(flow, snapshot, event, env);

@@ -10,7 +10,9 @@ export interface HoldOptions {
   /** Settles when the timed-out attempt finally stops: with its (checked) result, or without. */
   straggler: Promise<{ ok: true; result: unknown } | { ok: false }>;
   complete: (result: unknown) => StoredResponse;
-  onSettled?: (outcome: 'late_result' | 'failed' | 'store_error') => void;
+  /** Longest the key is held for an attempt that never settles; then its lease lapses. */
+  maxHoldMs: number;
+  onSettled?: (outcome: 'late_result' | 'failed' | 'store_error' | 'abandoned') => void;
 }
 
 /**
@@ -22,9 +24,18 @@ export interface HoldOptions {
  */
 export function holdWhileRunning(options: HoldOptions): void {
   const { store, key, token, leaseMs } = options;
+  const holdUntil = performance.now() + options.maxHoldMs;
   const renew = setInterval(() => {
+    if (performance.now() > holdUntil) {
+      // A promise that never settles cannot be told from a dead one: past this, the lease is left to lapse.
+      clearInterval(renew);
+      options.onSettled?.('abandoned');
+      return;
+    }
     store.extend(key, token, leaseMs).catch(() => undefined);
   }, Math.max(50, Math.floor(leaseMs / 3)));
+  // In Node, an attempt held this way must not keep the process alive on its own.
+  (renew as { unref?: () => void }).unref?.();
   void options.straggler
     .then(async (late) => {
       clearInterval(renew);

@@ -61,7 +61,7 @@ describe('POST /v1/classify', () => {
     const { handler } = relay();
     answerWith(() => HttpResponse.json(completion(JSON.stringify({ intent: 'CONTACT', confidence: 0.9, slots: { email: '<EMAIL_1>', partySize: null, date: null, time: null } }))));
     const response = await handler(post('/v1/classify', body(UNSURE, { intents: ['ADMIN_DELETE_ALL'] })));
-    expect(await response.json()).toEqual({ intent: 'CONTACT', confidence: 0.9, slots: { email: 'ann.lee@example.com' }, source: 'llm' });
+    expect(await response.json()).toEqual({ intent: 'CONTACT', confidence: 0.9, slots: { email: 'ann.lee@example.com' }, source: 'llm', signature: expect.any(String) });
 
     expect(captured).toHaveLength(1);
     const sent = JSON.stringify(captured[0]?.body);

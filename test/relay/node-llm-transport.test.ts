@@ -135,7 +135,7 @@ describe('the Node server', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ flowId: 'restaurant', state: 'Start', sessionId: 's1', text: 'zebra quantum marmalade' }),
       });
-      expect(await response.json()).toEqual({ intent: 'HOURS', confidence: 0.9, slots: {}, source: 'llm' });
+      expect(await response.json()).toEqual({ intent: 'HOURS', confidence: 0.9, slots: {}, source: 'llm', signature: expect.any(String) });
     }
     expect(llm.connections()).toBe(1);
     expect(llm.seen[0]?.headers.authorization).toBe('Bearer sk-node-test');

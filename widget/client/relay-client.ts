@@ -1,6 +1,7 @@
 import { QueryClient } from '@tanstack/query-core';
 import ky, { TimeoutError, type KyInstance } from 'ky';
 import type { Flow, Json, JsonObject } from '../../flows/types.ts';
+import type { EngineEvent, Env, Snapshot } from '../engine/types.ts';
 import { errorFromResponse, RelayRequestError } from './relay-request-error.ts';
 
 export interface ClassifyBody {
@@ -8,6 +9,8 @@ export interface ClassifyBody {
   state: string;
   text: string;
   sessionId: string;
+  /** The slot the question being answered collects, if any (a personal one keeps the answer from the LLM). */
+  slot?: string;
 }
 
 export interface ClassifyAnswer {
@@ -15,12 +18,48 @@ export interface ClassifyAnswer {
   confidence: number;
   slots: JsonObject;
   source: string;
+  /** The relay's signature of this answer; kept with the journal entry and sent back with tool calls. */
+  signature?: string;
+}
+
+/** One journal entry as a tool call carries it. */
+export interface ProofEntry {
+  seq: number;
+  event: EngineEvent;
+  env: Env;
+  signature?: string;
+}
+
+/** The conversation a tool call or a checkpoint request carries: the journal since the relay's last checkpoint. */
+export interface ConversationProof {
+  checkpoint?: string;
+  snapshot?: Snapshot;
+  timeZone?: string;
+  entries: ProofEntry[];
 }
 
 export interface ToolBody {
   flowId: string;
   sessionId: string;
   args: JsonObject;
+  /** The flow version the session runs (the relay replays with its own copy of it). */
+  flowVersion?: string;
+  proof?: ConversationProof;
+}
+
+export interface ToolAnswer {
+  result: Json;
+  /** The relay's signature of the result: the journal entry of `tool.result` keeps it. */
+  signature?: string;
+  /** A new checkpoint, at the call's journal position. */
+  checkpoint?: string;
+}
+
+export interface CheckpointBody {
+  flowId: string;
+  sessionId: string;
+  flowVersion?: string;
+  proof: ConversationProof;
 }
 
 export interface CachedFlow {
@@ -129,10 +168,11 @@ export class RelayClient {
       confidence: answer.confidence,
       slots: (answer.slots ?? {}) as JsonObject,
       source: typeof answer.source === 'string' ? answer.source : 'relay',
+      ...(typeof answer.signature === 'string' ? { signature: answer.signature } : {}),
     };
   }
 
-  async callTool(name: string, body: ToolBody, idempotencyKey: string, timeoutMs: number): Promise<Json> {
+  async callTool(name: string, body: ToolBody, idempotencyKey: string, timeoutMs: number): Promise<ToolAnswer> {
     const label = `POST /v1/tools/${name}`;
     const response = await this.request(label, () =>
       this.http.post(`v1/tools/${encodeURIComponent(name)}`, { json: body, headers: { 'idempotency-key': idempotencyKey }, timeout: timeoutMs }),
@@ -141,6 +181,21 @@ export class RelayClient {
     if (!isRecord(answer) || !('result' in answer)) {
       throw new RelayRequestError('bad_response', `${label} answered without a result`, response.status, false);
     }
-    return answer.result as Json;
+    return {
+      result: answer.result as Json,
+      ...(typeof answer.signature === 'string' ? { signature: answer.signature } : {}),
+      ...(typeof answer.checkpoint === 'string' ? { checkpoint: answer.checkpoint } : {}),
+    };
+  }
+
+  /** A checkpoint at the end of `body.proof`: asked before a flow upgrade, which starts the journal afresh. */
+  async checkpoint(body: CheckpointBody): Promise<string> {
+    const label = 'POST /v1/checkpoint';
+    const response = await this.request(label, () => this.http.post('v1/checkpoint', { json: body, timeout: 15_000 }));
+    const answer: unknown = await response.json().catch(() => undefined);
+    if (!isRecord(answer) || typeof answer.checkpoint !== 'string') {
+      throw new RelayRequestError('bad_response', `${label} answered without a checkpoint`, response.status, false);
+    }
+    return answer.checkpoint;
   }
 }

@@ -24,12 +24,14 @@ import {
   pinnedFlowKey,
   relayFlowKey,
   type FlowRecord,
+  type JournalRecord,
   type MessageRecord,
   type OutboxRecord,
   type SessionRecord,
   type StoreChange,
   type StoredConversation,
 } from '../store/records.ts';
+import { checkpointBeforeUpgrade, ConversationProofLog } from './conversation-proof.ts';
 import { Mailbox } from './mailbox.ts';
 import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type SharedView, type TabMessage } from './tabs.ts';
 import { DeadlineTimers } from './timers.ts';
@@ -151,6 +153,8 @@ class ChatRuntime implements ChatController {
   private readonly byId = new Map<string, MessageRecord>();
   private readonly outbox = new Map<string, OutboxRecord>();
   private readonly toolsInFlight = new Set<string>();
+  /** The journal since the relay's last checkpoint, sent with tool calls. */
+  private readonly proof = new ConversationProofLog();
   /** How each classification written by a step will be answered (see `planClassify`). */
   private readonly plans = new Map<string, ClassifyPlan>();
   private phase: ChatState['phase'] = 'loading';
@@ -312,6 +316,7 @@ class ChatRuntime implements ChatController {
     for (const message of this.messages) this.byId.set(message.id, message);
     this.outbox.clear();
     for (const record of stored.outbox) this.outbox.set(record.id, record);
+    this.proof.restore(stored.session.checkpoint, () => this.store.journal(this.namespace));
   }
 
   private setFlow(flow: LoadedFlow): void {
@@ -397,6 +402,7 @@ class ChatRuntime implements ChatController {
     }
     const sessionId = this.newId();
     const snapshot = initialSnapshot(flow);
+    this.proof.reset();
     const last = this.messages[this.messages.length - 1];
     this.session = {
       namespace: this.namespace,
@@ -448,13 +454,20 @@ class ChatRuntime implements ChatController {
       return;
     }
     this.upgradeTo = null;
-    if (fits) {
+    // The relay must vouch for the conversation so far: the journal starts afresh on the new version.
+    const carried = fits ? await checkpointBeforeUpgrade(this.relay, this.proof, session, this.flow, this.options.timeZone) : 'restart';
+    if (carried === 'later' || this.session !== session) {
+      this.upgradeTo = latest;
+      return;
+    }
+    if (fits && carried !== 'restart') {
       const moved: Snapshot = { ...snapshot, flowId: latest.id, flowVersion: latest.version };
+      const checkpoint = carried === null ? undefined : this.proof.upgrade(carried, moved);
       this.setFlow(latest);
       const notice = this.notice('flow-updated', NOTICE_TEXT.flowUpdated, session.sessionId);
       notice.order = session.nextOrder;
       this.addMessage(notice);
-      this.session = { ...session, flow: flowMeta(latest), base: moved, snapshot: moved, nextOrder: session.nextOrder + 1, updatedAt: this.now() };
+      this.session = { ...session, flow: flowMeta(latest), base: moved, snapshot: moved, nextOrder: session.nextOrder + 1, updatedAt: this.now(), ...(checkpoint ? { checkpoint } : {}) };
       await this.persist({
         session: this.session,
         clearJournal: true,
@@ -479,9 +492,9 @@ class ChatRuntime implements ChatController {
   }
 
   /** Applies `event` only if no reset/restart happened since the work that produced it began. */
-  private async applyCurrent(generation: number, event: EngineEvent): Promise<void> {
+  private async applyCurrent(generation: number, event: EngineEvent, signature?: string): Promise<void> {
     if (generation !== this.generation || this.destroyed || !this.leader || !this.session) return;
-    await this.apply(event);
+    await this.apply(event, signature === undefined ? {} : { signature });
   }
 
   /**
@@ -491,7 +504,7 @@ class ChatRuntime implements ChatController {
    */
   private async apply(
     event: EngineEvent,
-    extra: { user?: MessageRecord; change?: StoreChange; notices?: MessageRecord[] } = {},
+    extra: { user?: MessageRecord; change?: StoreChange; notices?: MessageRecord[]; signature?: string } = {},
   ): Promise<void> {
     const session = this.session;
     const flow = this.flow;
@@ -562,10 +575,12 @@ class ChatRuntime implements ChatController {
 
     this.session = { ...session, snapshot, handoff, nextOrder: order, updatedAt: env.now };
     this.phase = snapshot.status === 'ended' ? 'ended' : 'active';
+    const entry: JournalRecord = { namespace: this.namespace, seq: snapshot.seq, event, env, ...(extra.signature === undefined ? {} : { signature: extra.signature }) };
+    this.proof.record(entry);
     await this.persist({
       ...extra.change,
       session: this.session,
-      journal: [{ namespace: this.namespace, seq: snapshot.seq, event, env }],
+      journal: [entry],
       messages: [...changed.values()],
       outboxPut,
       outboxDelete,
@@ -637,15 +652,13 @@ class ChatRuntime implements ChatController {
 
   private classify(effect: Extract<Effect, { type: 'classify' }>, generation: number): void {
     const requestId = effect.requestId;
-    const answer = (understanding: Understanding): void => {
+    const answer = (understanding: Understanding & { signature?: string }): void => {
       void this.mailbox.post(() =>
-        this.applyCurrent(generation, {
-          type: 'nlu.result',
-          requestId,
-          intent: understanding.intent,
-          confidence: understanding.confidence,
-          slots: understanding.slots,
-        }),
+        this.applyCurrent(
+          generation,
+          { type: 'nlu.result', requestId, intent: understanding.intent, confidence: understanding.confidence, slots: understanding.slots },
+          understanding.signature,
+        ),
       );
     };
     const plan = this.plans.get(requestId) ?? this.planClassify(effect, this.session?.snapshot ?? initialSnapshot(this.flow as LoadedFlow));
@@ -667,7 +680,8 @@ class ChatRuntime implements ChatController {
       void this.mailbox.post(() => this.failRequest(requestId, new RelayRequestError(record.failed?.code ?? 'failed', record.failed?.message ?? '', null, false)));
       return;
     }
-    const body = { flowId: session.flow.id, state: effect.state, text: effect.text, sessionId: session.sessionId };
+    const asked = session.snapshot.prompt?.slot;
+    const body = { flowId: session.flow.id, state: effect.state, text: effect.text, sessionId: session.sessionId, ...(asked ? { slot: asked } : {}) };
     this.outboxQueue
       .submit({
         id: requestId,
@@ -687,8 +701,8 @@ class ChatRuntime implements ChatController {
 
   private callTool(effect: Extract<Effect, { type: 'callTool' }>, generation: number): void {
     const callId = effect.callId;
-    const answer = (event: EngineEvent): void => {
-      void this.mailbox.post(() => this.applyCurrent(generation, event));
+    const answer = (event: EngineEvent, signature?: string): void => {
+      void this.mailbox.post(() => this.applyCurrent(generation, event, signature));
     };
     const relay = this.relay;
     const session = this.session;
@@ -699,16 +713,34 @@ class ChatRuntime implements ChatController {
     // A resume in the same page re-issues the call: it is already on its way.
     if (this.toolsInFlight.has(callId)) return;
     this.toolsInFlight.add(callId);
-    // The relay runs the tool with its own timeout and retries; wait for all of them.
-    const timeoutMs = (effect.retries + 1) * (effect.timeoutMs + 2000) + 2000;
+    // The relay runs the tool with its own timeout, grace and retries; wait for all of them.
+    const timeoutMs = (effect.retries + 1) * (2 * effect.timeoutMs + 2000) + 2000;
+    // The step that asked for the call: the journal up to it is the call's proof.
+    const seq = session.snapshot.seq;
+    const flow = this.flow as LoadedFlow;
     this.outboxQueue
       .submit({
         id: callId,
-        run: () => relay.callTool(effect.name, { flowId: session.flow.id, sessionId: session.sessionId, args: effect.args }, effect.idempotencyKey, timeoutMs),
+        run: async () => {
+          const proof = await this.proof.build(seq, this.options.timeZone);
+          const body = { flowId: session.flow.id, flowVersion: session.flow.version, sessionId: session.sessionId, args: effect.args, proof };
+          return relay.callTool(effect.name, body, effect.idempotencyKey, timeoutMs);
+        },
         retry: (failureCount, error) => isTransient(error) && failureCount < this.attempts.tool - 1,
       })
       .then(
-        (result) => answer({ type: 'tool.result', callId, result }),
+        async (answered) => {
+          if (answered.checkpoint !== undefined && generation === this.generation && this.session) {
+            // Without it the next call just sends a longer journal.
+            await this.proof.accept(answered.checkpoint, seq, flow).then(
+              (checkpoint) => {
+                if (this.session) this.session = { ...this.session, checkpoint };
+              },
+              () => undefined,
+            );
+          }
+          answer({ type: 'tool.result', callId, result: answered.result }, answered.signature);
+        },
         (error: unknown) => {
           const code = error instanceof RelayRequestError ? error.code : 'tool_failed';
           answer({ type: 'tool.error', callId, error: { code, message: errorMessage(error) } });
