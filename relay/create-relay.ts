@@ -2,9 +2,10 @@ import { Hono, type Context } from 'hono';
 import type { JsonSchemaObject, LoadedFlow, SlotDefinition } from '../flows/index.ts';
 import type { Json, JsonObject } from '../flows/types.ts';
 import { checkSlotValue } from '../widget/engine/index.ts';
-import { basicParsers, extractSlots, loadFullParsers, trainClassifier, type Classifier, type SlotParsers } from '../widget/nlu/index.ts';
+import { basicParsers, loadFullParsers, trainClassifier, type Classifier, type SlotParsers } from '../widget/nlu/index.ts';
 import { LlmClassifier, type LlmOptions } from './classify/llm.ts';
 import { relevantSlots } from './classify/llm-schema.ts';
+import { inlineSlotExtractor, type SlotExtractor } from './classify/slot-extractor.ts';
 import { describeError, errorResponse, RelayError } from './errors.ts';
 import { registerFlows, type RegisteredFlow } from './flow-registry.ts';
 import { defaultLogSink, LogThrottle, MaskedLogger, type LogSink } from './logger.ts';
@@ -104,6 +105,12 @@ export interface RelayOptions {
    * libphonenumber-js), loaded on first use; the basic ones until then.
    */
   slotParsers?: SlotParsers;
+  /**
+   * Runs the slot parsers. Default: on the event loop, the text bounded.
+   * The Node server runs them on worker threads with a time budget
+   * (`createWorkerSlotExtractor` in `relay/node-slot-worker.ts`).
+   */
+  slotExtractor?: SlotExtractor;
 }
 
 /** What the host passes along with a request: what only the transport knows. */
@@ -268,6 +275,10 @@ export function createRelay(options: RelayOptions): RelayHandler {
     return fullParsers;
   }
 
+  const extract: SlotExtractor =
+    options.slotExtractor ?? inlineSlotExtractor(() => ({ full: parsers === basicParsers ? undefined : parsers, basic: options.slotParsers ?? basicParsers }));
+  const fullParsersLoaded = (): boolean => options.slotExtractor !== undefined || parsers !== basicParsers;
+
   const classifiers = new WeakMap<LoadedFlow, Classifier>();
   for (const registered of flows.values()) classifiers.set(registered.flow, registered.classifier);
   function verifySettings(): VerifySettings {
@@ -286,7 +297,8 @@ export function createRelay(options: RelayOptions): RelayHandler {
         return classifier;
       },
       // The widget answers with the basic parsers until the full ones load (or offline, for good).
-      parserSets: parsers === basicParsers ? [basicParsers] : [parsers, basicParsers],
+      parserSets: fullParsersLoaded() ? ['full', 'basic'] : ['basic'],
+      extract,
       maxSlotTextLength: MAX_SLOT_TEXT_LENGTH,
       sliceMs: REPLAY_SLICE_MS,
       yieldToLoop,
@@ -418,7 +430,8 @@ export function createRelay(options: RelayOptions): RelayHandler {
 
     await ensureParsers();
     const local = classifier.classify(text, { allowed, threshold: flow.threshold });
-    const extractFor = (intent: string | null): Record<string, unknown> => {
+    const timeZone = flow.definition.meta.timeZone ?? 'UTC';
+    const extractFor = async (intent: string | null): Promise<Record<string, unknown>> => {
       const names = relevantSlots(flow, state, intent === null ? [] : [intent]);
       const specs: Record<string, SlotDefinition> = {};
       for (const name of names) {
@@ -427,9 +440,9 @@ export function createRelay(options: RelayOptions): RelayHandler {
       }
       // The parsers scan the whole text whatever the slots, so skip them when no slot is wanted, or the text is no slot answer.
       if (names.length === 0 || text.length > MAX_SLOT_TEXT_LENGTH) return {};
-      return extractSlots(text, specs, { now: now(), timeZone: flow.definition.meta.timeZone ?? 'UTC', language: flow.language, parsers });
+      return extract({ text, specs, now: now(), timeZone, language: flow.language, parsers: fullParsersLoaded() ? 'full' : 'basic' });
     };
-    const localSlots = extractFor(local.intent);
+    const localSlots = await extractFor(local.intent);
     const piiValues = context.get('piiValues');
     piiValues.push(...stringValues(localSlots, flow.piiSlots));
 
@@ -454,7 +467,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
         const slots: Record<string, unknown> = {};
         for (const [name, value] of Object.entries(restored)) if (intentSlots.has(name)) slots[name] = value;
         // Locally parsed values win: they are normalised (ISO dates, E.164 phones).
-        Object.assign(slots, extractFor(outcome.answer.intent));
+        Object.assign(slots, await extractFor(outcome.answer.intent));
         const checked = typedSlots(flow, slots);
         if (Object.keys(checked).length < Object.keys(slots).length) logFields.droppedSlots = Object.keys(slots).length - Object.keys(checked).length;
         piiValues.push(...stringValues(checked, flow.piiSlots));

@@ -18,6 +18,7 @@ import { createRelay, type RelayOptions } from './create-relay.ts';
 import { RelayConfigError } from './flow-registry.ts';
 import { defaultLogSink, MaskedLogger, type LogSink } from './logger.ts';
 import { toNodeListener } from './node-adapter.ts';
+import { createWorkerSlotExtractor } from './node-slot-worker.ts';
 import { createNodeLlmTransport } from './node-llm-transport.ts';
 import { loadFullParsers } from '../widget/nlu/index.ts';
 import { redisStores } from './stores/redis.ts';
@@ -135,10 +136,17 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   const llm = llmOptionsFromEnv(env);
   const secrets = secretsFromEnv(env);
   if (!secrets) logger.write('warn', {}, 'no RELAY_SECRETS: signing with a random secret, so checkpoints end with this process and instances disagree');
+  // Slot parsing runs on worker threads with a time budget: no text can stall the event loop.
+  const slotExtractor = createWorkerSlotExtractor({
+    onOverrun: (reason) => logger.write('warn', { reason }, 'slot parsing cut short'),
+  });
+  // Before listening, as with the parsers above: until a worker is up, every text would go without slots.
+  if (!(await slotExtractor.ready())) logger.write('warn', {}, 'the slot parsing workers are not up yet; texts get no slots until they are');
   const handler = createRelay({
     flows,
     tools,
     slotParsers,
+    slotExtractor,
     ...(secrets ? { secrets } : {}),
     logger: sink,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
@@ -190,6 +198,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
         });
         // QUIT needs an answer; a Redis that gives none is simply disconnected.
         if (redis) await redis.quit().catch(() => redis.disconnect());
+        await slotExtractor.close();
         logger.write('info', {}, 'relay stopped');
       })();
       return closing;

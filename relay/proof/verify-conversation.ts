@@ -10,7 +10,8 @@
 import type { LoadedFlow } from '../../flows/index.ts';
 import type { JsonObject } from '../../flows/types.ts';
 import { initialSnapshot, step, type Effect, type EngineEvent, type Env, type Snapshot } from '../../widget/engine/index.ts';
-import { extractSlots, type Classifier, type SlotParsers } from '../../widget/nlu/index.ts';
+import type { Classifier } from '../../widget/nlu/index.ts';
+import type { SlotExtractor } from '../classify/slot-extractor.ts';
 import { canonicalJson } from '../tools/fingerprint.ts';
 import { readCheckpoint, snapshotDigest, type CheckpointClaim } from './checkpoint.ts';
 import type { Signer } from './signer.ts';
@@ -86,7 +87,9 @@ export interface VerifySettings {
   /** The flow's classifier, trained once per version. */
   classifierOf(flow: LoadedFlow): Classifier;
   /** Every set of slot parsers a widget may have used (the basic ones, and the full ones once loaded). */
-  parserSets: readonly SlotParsers[];
+  parserSets: readonly ('full' | 'basic')[];
+  /** Runs the slot parsers (off the event loop on the Node server). */
+  extract: SlotExtractor;
   /** Texts longer than this carry no slots (the widget and the relay parse no further). */
   maxSlotTextLength: number;
   /** Give the event loop back every so many milliseconds of replay. */
@@ -217,14 +220,14 @@ function sameJson(left: unknown, right: unknown): boolean {
 }
 
 /** The widget's local understanding, again: same classifier, same parsers (either set), at either moment it may have run. */
-function localAnswerMatches(
+async function localAnswerMatches(
   flow: LoadedFlow,
   effect: ClassifyEffect,
   event: Extract<EngineEvent, { type: 'nlu.result' }>,
   moments: readonly number[],
   timeZone: string,
   settings: VerifySettings,
-): boolean {
+): Promise<boolean> {
   const classification = settings.classifierOf(flow).classify(effect.text, { allowed: effect.allowed, threshold: effect.threshold });
   if (classification.intent !== event.intent || Math.abs(classification.confidence - event.confidence) > 1e-9) return false;
   const claimed = event.slots ?? {};
@@ -240,7 +243,7 @@ function localAnswerMatches(
   const unmatched = new Set(names);
   for (const parsers of settings.parserSets) {
     for (const now of moments) {
-      const found = extractSlots(effect.text, wanted, { now, timeZone, language: effect.language, parsers });
+      const found = await settings.extract({ text: effect.text, specs: wanted, now, timeZone, language: effect.language, parsers });
       for (const name of unmatched) if (Object.hasOwn(found, name) && sameJson(found[name], claimed[name])) unmatched.delete(name);
       if (unmatched.size === 0) return true;
     }
@@ -294,7 +297,7 @@ export async function verifyConversation(
         if (entry.signature !== undefined) {
           const claim = classificationClaim(flowId, sessionId, asked.effect.state, asked.effect.text, { intent: event.intent, confidence: event.confidence, slots: event.slots ?? {} });
           if (!settings.signer.verify('classification', claim, entry.signature)) throw new ProofRefusedError('classification_forged', where);
-        } else if (!localAnswerMatches(flow, asked.effect, event, [asked.at, env.now], timeZone, settings)) {
+        } else if (!(await localAnswerMatches(flow, asked.effect, event, [asked.at, env.now], timeZone, settings))) {
           throw new ProofRefusedError('classification_forged', where);
         }
         break;

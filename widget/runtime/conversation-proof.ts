@@ -96,18 +96,9 @@ export class ConversationProofLog {
     this.#unread = undefined;
     return this.#checkpoint;
   }
-
-  /** Whether anything happened since the checkpoint (a fresh session with no checkpoint always counts). */
-  async hasEntriesAfterCheckpoint(): Promise<boolean> {
-    await this.#load();
-    const after = this.#checkpoint?.snapshot.seq ?? 0;
-    return this.#entries.some((entry) => entry.seq > after);
-  }
 }
 
-function toEntry(record: JournalRecord): ProofEntry {
-  const entry: ProofEntry = { seq: record.seq, event: record.event, env: record.env };
-  if (record.signature !== undefined) entry.signature = record.signature;
+function toEntry({ namespace: _namespace, ...entry }: JournalRecord): ProofEntry {
   return entry;
 }
 
@@ -126,10 +117,11 @@ export async function checkpointBeforeUpgrade(
   timeZone: string | undefined,
 ): Promise<string | null | 'later' | 'restart'> {
   if (!relay || !flow || Object.keys(flow.tools).length === 0) return null;
-  if (!(await proof.hasEntriesAfterCheckpoint())) return proof.checkpoint?.token ?? null;
   try {
-    const body = { flowId: session.flow.id, flowVersion: session.flow.version, sessionId: session.sessionId, proof: await proof.build(session.snapshot.seq, timeZone) };
-    return await relay.checkpoint(body);
+    const sent = await proof.build(session.snapshot.seq, timeZone);
+    // Nothing happened since the last checkpoint: it still vouches for the conversation.
+    if (sent.entries.length === 0) return sent.checkpoint ?? null;
+    return await relay.checkpoint({ flowId: session.flow.id, flowVersion: session.flow.version, sessionId: session.sessionId, proof: sent });
   } catch (error) {
     return isTransient(error) ? 'later' : 'restart';
   }

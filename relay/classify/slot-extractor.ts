@@ -1,0 +1,31 @@
+/**
+ * How the relay runs the slot parsers. Their cost grows with the text (the
+ * date parser's faster than linearly on some inputs), so the relay bounds the
+ * text they see, and the Node server runs them on worker threads with a time
+ * budget (`relay/node-slot-worker.ts`): a stalling text then costs its own
+ * request a few dozen milliseconds of parsing, never the event loop.
+ */
+import type { SlotSpec } from '../../flows/types.ts';
+import { extractSlots, type ExtractedSlots, type SlotParsers } from '../../widget/nlu/index.ts';
+
+export interface SlotExtraction {
+  text: string;
+  specs: { readonly [slot: string]: SlotSpec };
+  now: number;
+  timeZone: string;
+  language: string;
+  /** `full`: chrono-node and libphonenumber-js; `basic`: the small built-in parsers. */
+  parsers: 'full' | 'basic';
+}
+
+/** Runs the slot parsers; resolves to no slots when they cannot finish in time. */
+export type SlotExtractor = (request: SlotExtraction) => Promise<ExtractedSlots>;
+
+/** On the event loop, with the parser sets the relay holds: for browsers (the demo) and tests. */
+export function inlineSlotExtractor(sets: () => { full: SlotParsers | undefined; basic: SlotParsers }): SlotExtractor {
+  return async (request) => {
+    const { full, basic } = sets();
+    const parsers = request.parsers === 'full' ? (full ?? basic) : basic;
+    return extractSlots(request.text, request.specs, { now: request.now, timeZone: request.timeZone, language: request.language, parsers });
+  };
+}

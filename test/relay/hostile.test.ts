@@ -1,0 +1,254 @@
+/**
+ * More than a thousand hostile requests against the Node server as it is
+ * deployed (example flows, demo tools, slot parsing on worker threads):
+ * malformed, oversized, prototype keys, non-finite numbers, traversal, forged
+ * proofs, slow clients and texts made to stall the date parser. The server
+ * must not crash, must answer every client fault with a 4xx, and a health
+ * check running alongside must never wait more than 100 ms longer than it
+ * does on an idle server.
+ */
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelayServer, type RunningRelayServer } from '../../relay/server.ts';
+import { captureLogs } from './fixtures.ts';
+
+const repositoryRoot = new URL('../../', import.meta.url).pathname;
+let running: RunningRelayServer;
+let base = '';
+const logs = captureLogs();
+
+beforeAll(async () => {
+  running = await startRelayServer({
+    flowsDir: `${repositoryRoot}flows`,
+    toolsModule: `${repositoryRoot}relay/demo-tools.ts`,
+    port: 0,
+    logger: logs.sink,
+    env: { RELAY_SECRETS: 'hostile-suite-secret-0123456789abcdefgh' },
+    headersTimeoutMs: 1000,
+    requestTimeoutMs: 2000,
+    relay: { rateLimits: { perIp: false, perSession: false } },
+  });
+  base = `http://127.0.0.1:${running.port}`;
+}, 60_000);
+afterAll(async () => {
+  await running?.close();
+});
+
+interface Hostile {
+  label: string;
+  method?: string;
+  path: string;
+  body?: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+const json = { 'content-type': 'application/json' };
+const key = (index: number) => ({ ...json, 'idempotency-key': `hostile-key-${String(index).padStart(6, '0')}` });
+const booking = { date: '2026-12-24', time: '19:30', partySize: 4, name: 'Ada Lovelace', phone: '+44 20 7946 0958' };
+
+/** Texts that made the date parser work quadratically, at the lengths a message may have. */
+function stallingTexts(): string[] {
+  const units = ['1/2/2026 ', '7pm 8:30 ', '12 34 56 78 ', 'tomorrow at 7 next friday ', '2026-11-24 ', '+44 20 7946 0958 ', 'on the 3rd of may at 5 '];
+  const texts: string[] = [];
+  for (const unit of units) for (const length of [120, 250, 499, 1000, 2000]) texts.push(unit.repeat(Math.ceil(length / unit.length)).slice(0, length));
+  return texts;
+}
+
+function hostileRequests(): Hostile[] {
+  const requests: Hostile[] = [];
+  const endpoints = ['/v1/classify', '/v1/tools/CreateBooking', '/v1/checkpoint'];
+  const malformed = ['{', '[]', 'null', '"x"', '1', '{"flowId":', '\u0000\u0001', '{"a":1}{"b":2}', '{"flowId":"reservations",}', 'NaN', '{"text": "\\ud800"}', '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]', '{'.repeat(5000) + '}'.repeat(5000)];
+  for (const endpoint of endpoints) for (const body of malformed) for (let repeat = 0; repeat < 6; repeat++) requests.push({ label: `malformed ${endpoint}`, method: 'POST', path: endpoint, body, headers: key(requests.length) });
+  for (const endpoint of endpoints) {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/json; charset=utf-7']) {
+      requests.push({ label: `content type ${type}`, method: 'POST', path: endpoint, body: '{"flowId":"reservations"}', headers: { 'content-type': type } });
+    }
+    requests.push({ label: 'binary', method: 'POST', path: endpoint, body: Uint8Array.from({ length: 4096 }, (_, index) => (index * 37) % 256), headers: json });
+  }
+  const prototypeBodies = [
+    { flowId: '__proto__', state: 'x', sessionId: 's', text: 'hi' },
+    { flowId: 'constructor', state: 'constructor', sessionId: 'toString', text: 'hi' },
+    JSON.parse('{"flowId":"reservations","state":"InitialGreeting","sessionId":"s","text":"hi","__proto__":{"admin":true}}') as unknown,
+    JSON.parse('{"flowId":"reservations","sessionId":"s","args":{"constructor":{"prototype":{"polluted":1}}}}') as unknown,
+    { flowId: 'reservations', sessionId: 'session-proto', args: booking, proof: JSON.parse('{"entries":[{"seq":1,"event":{"type":"session.start","sessionId":"x","__proto__":{"a":1}},"env":{"now":1}}]}') as unknown },
+  ];
+  for (const endpoint of endpoints) for (const body of prototypeBodies) for (let repeat = 0; repeat < 8; repeat++) requests.push({ label: `prototype ${endpoint}`, method: 'POST', path: endpoint, body: JSON.stringify(body), headers: key(requests.length) });
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype', '__defineGetter__']) {
+    requests.push({ label: 'prototype tool', method: 'POST', path: `/v1/tools/${name}`, body: JSON.stringify({ flowId: 'reservations', sessionId: 'session-x', args: {} }), headers: key(requests.length) });
+    requests.push({ label: 'prototype flow', path: `/v1/flows/${name}` });
+  }
+  const nonFinite = [
+    '{"flowId":"reservations","sessionId":"session-nf","args":{"date":"2026-12-24","time":"19:30","partySize":1e309,"name":"A","phone":"1"}}',
+    '{"flowId":"reservations","sessionId":"session-nf","args":{"date":"2026-12-24","time":"19:30","partySize":-1e309,"name":"A","phone":"1"}}',
+    '{"flowId":"reservations","sessionId":"session-nf","args":{},"proof":{"entries":[{"seq":1,"event":{"type":"session.start","sessionId":"session-nf"},"env":{"now":1e999}}]}}',
+    '{"flowId":"reservations","state":"InitialGreeting","sessionId":"s","text":"hi","confidence":1e400}',
+    '{"flowId":"reservations","sessionId":"session-nf","proof":{"entries":[],"checkpoint":"x","snapshot":{"seq":1e309}}}',
+  ];
+  for (const endpoint of endpoints) for (const body of nonFinite) for (let repeat = 0; repeat < 8; repeat++) requests.push({ label: `non-finite ${endpoint}`, method: 'POST', path: endpoint, body, headers: key(requests.length) });
+  const traversal = [
+    '/v1/flows/..%2F..%2Fetc%2Fpasswd',
+    '/v1/flows/../../etc/passwd',
+    '/v1/flows/%2e%2e%2f%2e%2e%2fpackage.json',
+    '/v1/flows/reservations%00.json',
+    '/v1/flows/%E0%A4%A',
+    '/v1/flows/..\\..\\windows\\win.ini',
+    '/v1/tools/..%2F..%2Fdemo-tools',
+    '/v1/../../../../etc/shadow',
+    '/v1/flows/reservations/../../order-tracking',
+    '/v1/%2e%2e/%2e%2e/',
+    '/v1/flows/415-555-2671',
+    '/v1/tools/123456789',
+    `/v1/flows/${'a'.repeat(3000)}`,
+    '/v1/flows/%F0%9F%92%A9',
+    '//v1//flows//reservations',
+  ];
+  for (const path of traversal) {
+    for (let repeat = 0; repeat < 5; repeat++) requests.push({ label: `traversal ${path.slice(0, 40)}`, path });
+    requests.push({ label: `traversal POST ${path.slice(0, 40)}`, method: 'POST', path, body: JSON.stringify({ flowId: 'reservations', sessionId: 's', args: {} }), headers: key(requests.length) });
+  }
+  for (let repeat = 0; repeat < 10; repeat++) {
+    requests.push({ label: 'oversized classify', method: 'POST', path: '/v1/classify', body: JSON.stringify({ flowId: 'reservations', state: 'InitialGreeting', sessionId: 's', text: 'x'.repeat(40_000) }), headers: json });
+    requests.push({ label: 'oversized tool', method: 'POST', path: '/v1/tools/CreateBooking', body: JSON.stringify({ flowId: 'reservations', sessionId: 's', args: booking, proof: { entries: [], pad: 'x'.repeat(2_000_000) } }), headers: key(requests.length) });
+    requests.push({ label: 'long text', method: 'POST', path: '/v1/classify', body: JSON.stringify({ flowId: 'reservations', state: 'InitialGreeting', sessionId: 's', text: 'x'.repeat(2001) }), headers: json });
+    requests.push({ label: 'long id', method: 'POST', path: '/v1/classify', body: JSON.stringify({ flowId: 'r'.repeat(500), state: 'InitialGreeting', sessionId: 's', text: 'hi' }), headers: json });
+  }
+  const forgedProofs: unknown[] = [
+    { entries: 'nope' },
+    { entries: [{}] },
+    { entries: [{ seq: 1, event: { type: 'session.start', sessionId: 'session-forged' }, env: { now: Date.now() } }] },
+    { entries: Array.from({ length: 5001 }, (_, index) => ({ seq: index + 1, event: { type: 'user.text', text: 'hi' }, env: { now: 1 } })) },
+    { checkpoint: 'eyJ9.abc', snapshot: {}, entries: [] },
+    { checkpoint: 'x'.repeat(3000), snapshot: { seq: 1 }, entries: [] },
+    { entries: [{ seq: 1, event: { type: 'session.start', sessionId: 'session-forged' }, env: { now: 1 } }, { seq: 2, event: { type: 'host.event', name: 'x', data: { deep: [[[[[[[[[]]]]]]]]] } }, env: { now: 2 } }] },
+    { entries: [{ seq: 1, event: { type: 'session.start', sessionId: 'session-forged' }, env: { now: 1 } }, { seq: 2, event: { type: 'nlu.result', requestId: 'r', intent: 'BOOK', confidence: 1 }, env: { now: 2 }, signature: 'A'.repeat(43) }] },
+    { timeZone: 'Mars/Olympus', entries: [] },
+    { entries: [{ seq: 1, event: { type: 'tool.result', callId: 'c', result: { bookingId: 'x' } }, env: { now: 1 }, signature: 'x' }] },
+  ];
+  for (const proof of forgedProofs) {
+    for (let repeat = 0; repeat < 12; repeat++) {
+      requests.push({ label: 'forged proof', method: 'POST', path: '/v1/tools/CreateBooking', body: JSON.stringify({ flowId: 'reservations', sessionId: 'session-forged', args: booking, proof }), headers: key(requests.length) });
+    }
+    requests.push({ label: 'forged checkpoint', method: 'POST', path: '/v1/checkpoint', body: JSON.stringify({ flowId: 'reservations', sessionId: 'session-forged', proof }), headers: json });
+  }
+  for (const badKey of ['', 'short', 'x'.repeat(201), 'has space', 'ünïcode-key-123', '../../etc/passwd']) {
+    requests.push({ label: 'bad key', method: 'POST', path: '/v1/tools/CreateBooking', body: JSON.stringify({ flowId: 'reservations', sessionId: 's', args: booking }), headers: { ...json, 'idempotency-key': badKey } });
+  }
+  for (const text of stallingTexts()) {
+    for (const state of ['InitialGreeting', 'CollectDateTime', 'CollectContact', 'CollectDateTime']) {
+      requests.push({ label: `stalling text ${text.length}`, method: 'POST', path: '/v1/classify', body: JSON.stringify({ flowId: 'reservations', state, sessionId: 'session-stall', text }), headers: json });
+    }
+  }
+  for (let repeat = 0; repeat < 60; repeat++) {
+    requests.push({ label: 'huge header', path: '/v1/health', headers: { 'x-pad': 'x'.repeat(20_000) } });
+    requests.push({ label: 'method', method: repeat % 2 ? 'PUT' : 'DELETE', path: '/v1/tools/CreateBooking' });
+  }
+  return requests;
+}
+
+/** The status, 0 when the server closed the connection (an oversized request it refused to read), -1 when no answer came in 15 s. */
+async function send(request: Hostile): Promise<number> {
+  const signal = AbortSignal.timeout(15_000);
+  try {
+    const response = await fetch(base + request.path, {
+      method: request.method ?? 'GET',
+      headers: request.headers ?? {},
+      signal,
+      ...(request.body === undefined ? {} : { body: request.body as BodyInit }),
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    return response.status;
+  } catch {
+    return signal.aborted ? -1 : 0;
+  }
+}
+
+/** A client that sends its headers a byte at a time, or stops halfway through a body. */
+function slowClient(kind: 'headers' | 'body'): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(running.port, '127.0.0.1');
+    let answer = '';
+    let trickle: ReturnType<typeof setInterval> | undefined;
+    socket.on('connect', () => {
+      if (kind === 'headers') {
+        socket.write('POST /v1/classify HTTP/1.1\r\nHost: x\r\n');
+        trickle = setInterval(() => socket.write('X'), 100);
+      } else {
+        socket.write('POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"flowId":');
+      }
+    });
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+    });
+    const done = () => {
+      clearInterval(trickle);
+      resolve(answer);
+    };
+    socket.on('close', done);
+    socket.on('error', done);
+    setTimeout(() => socket.destroy(), 5000);
+  });
+}
+
+async function probe(): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${base}/v1/health`);
+  await response.arrayBuffer();
+  return performance.now() - started;
+}
+
+describe('hostile requests', () => {
+  it('answers more than a thousand hostile requests with 4xx, never crashes, and keeps a health check within 100 ms', async () => {
+    const crashes: unknown[] = [];
+    const onCrash = (error: unknown) => crashes.push(error);
+    process.on('uncaughtException', onCrash);
+    process.on('unhandledRejection', onCrash);
+
+    const idle: number[] = [];
+    for (let index = 0; index < 40; index++) idle.push(await probe());
+    idle.sort((left, right) => left - right);
+    const idleMedian = idle[Math.floor(idle.length / 2)] ?? 0;
+
+    const requests = hostileRequests();
+    expect(requests.length).toBeGreaterThanOrEqual(1000);
+    const statuses = new Map<string, number[]>();
+    const probes: number[] = [];
+    let attacking = true;
+    const prober = (async () => {
+      while (attacking) {
+        probes.push(await probe());
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    const slow = Promise.all([...Array.from({ length: 5 }, () => slowClient('headers')), ...Array.from({ length: 5 }, () => slowClient('body'))]);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < requests.length) {
+          const request = requests[next++] as Hostile;
+          const status = await send(request);
+          statuses.set(request.label, [...(statuses.get(request.label) ?? []), status]);
+        }
+      }),
+    );
+    const slowAnswers = await slow;
+    attacking = false;
+    await prober;
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+
+    const serverErrors = [...statuses].flatMap(([label, codes]) => codes.filter((status) => status >= 500 || status === -1).map((status) => `${label}: ${status}`));
+    expect(serverErrors).toEqual([]);
+    const answered = [...statuses.values()].flat();
+    expect(answered.filter((status) => status >= 400 && status < 500).length).toBeGreaterThan(900);
+    for (const answer of slowAnswers) expect(answer === '' || /^HTTP\/1\.1 (400|408)/.test(answer), answer.slice(0, 40)).toBe(true);
+    expect(crashes).toEqual([]);
+    expect((await fetch(`${base}/v1/health`)).status).toBe(200);
+
+    probes.sort((left, right) => left - right);
+    const worst = probes.at(-1) ?? 0;
+    expect(probes.length).toBeGreaterThan(20);
+    expect(worst - idleMedian, `health check: idle median ${idleMedian.toFixed(1)} ms, worst under attack ${worst.toFixed(1)} ms over ${probes.length} probes`).toBeLessThan(100);
+    // Server errors are logged as errors; none happened.
+    expect(logs.parsed().filter((line) => line.level === 'error')).toEqual([]);
+  }, 180_000);
+});
