@@ -215,9 +215,9 @@ function typedSlots(flow: LoadedFlow, slots: Record<string, unknown>): JsonObjec
 }
 
 /**
- * The personal slots a state asks for: when the visitor answers such a
- * question and the local parsers did not recognise the value (a name, a
- * street address, a date of birth), the whole answer is what is personal.
+ * The personal slots a state asks for (the one the widget says it asked, or
+ * all the state collects): an answer to such a question is personal as a
+ * whole.
  */
 function personalSlotsAsked(flow: LoadedFlow, state: string, asked: string | undefined): string[] {
   const definition = Object.hasOwn(flow.definition.states, state) ? flow.definition.states[state] : undefined;
@@ -454,8 +454,9 @@ export function createRelay(options: RelayOptions): RelayHandler {
     };
     if (llm && local.confidence < flow.threshold && allowed.length > 0) {
       const known = maskForLlm ? stringValues(localSlots, flow.piiSlots) : [];
-      // An answer to a question for a name, an address or a birth date that the parsers did not pick out is personal as a whole.
-      const wholeAnswer = maskForLlm && personalSlotsAsked(flow, state, askedSlot).some((slot) => !Object.hasOwn(localSlots, slot));
+      // An answer to a question for a personal slot (a name, an address, a birth date) is personal as a whole:
+      // the parsers find the name at best, not the street address written after it.
+      const wholeAnswer = maskForLlm && personalSlotsAsked(flow, state, askedSlot).length > 0;
       if (wholeAnswer) piiValues.push(text);
       const placeholders = createPlaceholders(wholeAnswer ? [text, ...known] : known);
       const outgoing = maskForLlm ? placeholders.mask(text) : text;
