@@ -28,7 +28,7 @@ export const CHAT_USAGE = `usage: statechat chat <flow.json> [--relay <url>] [--
   --tools     a module exporting tool implementations ({ Name: { handler } }, default export or \`tools\`);
               tools it lacks are asked of you: type the result as JSON, or !error <message>
   --language  the visitor's language (BCP 47), e.g. fr
-  --now       start the clock at this ISO date-time (for scripted runs)
+  --now       start the clock at this ISO date-time, for scripted runs (a relay keeps its own clock)
 
 ${CHAT_COMMANDS_HELP}`;
 
