@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Flow } from '../../flows/types.ts';
 import { launchChromium } from '../browser/harness.ts';
 import { startDemoSite, type Site } from './servers.ts';
-import { launcher, typeMessage, waitForText } from './widget-page.ts';
+import { launcher, screenshot, typeMessage, waitForText } from './widget-page.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const reservations = JSON.parse(readFileSync(`${root}flows/reservations.flow.json`, 'utf8')) as Flow;
@@ -73,6 +73,8 @@ describe('the demo debug panel diagram', () => {
       expect(booked.current).toEqual(['CollectPartySize']);
       expect(booked.last).toContain('InitialGreeting -> CollectPartySize');
       expect(booked.last.every((edge) => edge === 'InitialGreeting -> CollectPartySize')).toBe(true);
+      await page.locator('#flow-diagram').scrollIntoViewIfNeeded();
+      await screenshot(page, 'flow-diagram');
       // The previous state is drawn as before.
       expect(await page.getAttribute('#flow-diagram g[data-node="InitialGreeting"] [data-role="shape"]', 'fill')).toBe('#ffffff');
 
