@@ -12,8 +12,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FlowIssue } from '../issues.ts';
 import { loadFlow } from '../load.ts';
+import { positionOf, valueOffsets } from './json-position.ts';
 import type { Output } from './output.ts';
 import { displayPath } from './read-flow.ts';
+
+/** A problem with where it is in the file (1-based), when the file is JSON. */
+export type LocatedIssue = FlowIssue & { line?: number; column?: number };
 
 export interface ValidatedFile {
   /** The path as given, relative to the working directory when inside it. */
@@ -21,8 +25,8 @@ export interface ValidatedFile {
   ok: boolean;
   /** What the relay would serve it as; null when it does not load. */
   flow: { id: string; version: string; states: number } | null;
-  /** Errors and warnings, each with a JSON Pointer into the file, a stable `code` and maybe a `hint`. */
-  issues: FlowIssue[];
+  /** Errors and warnings, each with a JSON Pointer into the file, its line and column, a stable `code` and maybe a `hint`. */
+  issues: LocatedIssue[];
 }
 
 export interface ValidationReport {
@@ -41,12 +45,18 @@ export async function validateFile(path: string): Promise<ValidatedFile> {
     return { file, ok: false, flow: null, issues: [{ path: '', severity: 'error', code: 'unreadable', message: `cannot read: ${code}` }] };
   }
   const result = loadFlow(text);
-  if (!result.ok) return { file, ok: false, flow: null, issues: [...result.errors, ...result.warnings] };
+  const issues = result.ok ? result.warnings : [...result.errors, ...result.warnings];
+  let located: LocatedIssue[] = issues;
+  if (!issues.some((issue) => issue.code === 'json')) {
+    const offsets = valueOffsets(text);
+    located = issues.map((issue) => ({ ...issue, ...positionOf(text, issue.path, offsets) }));
+  }
+  if (!result.ok) return { file, ok: false, flow: null, issues: located };
   return {
     file,
     ok: true,
     flow: { id: result.flow.id, version: result.flow.version, states: Object.keys(result.flow.definition.states).length },
-    issues: result.warnings,
+    issues: located,
   };
 }
 

@@ -103,14 +103,18 @@ describe('statechat validate --format json', () => {
   it('reports each file with its flow and issues', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'statechat-validate-'));
     const broken = join(directory, 'broken.flow.json');
-    await writeFile(broken, JSON.stringify({ meta: { name: 'x' }, start: 'Colect', intents: {}, states: { Collect: { final: true }, Lost: { final: true } } }));
-    const result = await capture(['validate', '--format', 'json', join(root, EXAMPLES[0] as string), broken]);
+    await writeFile(broken, JSON.stringify({ meta: { name: 'x' }, start: 'Colect', intents: {}, states: { Collect: { final: true }, Lost: { final: true } } }, null, 2));
+    const misspelt = join(directory, 'misspelt.flow.json');
+    await writeFile(misspelt, JSON.stringify({ meta: { name: 'x' }, start: 'A', intents: {}, states: { A: { final: true, onEnterr: [] } } }, null, 2));
+    const result = await capture(['validate', '--format', 'json', join(root, EXAMPLES[0] as string), broken, misspelt]);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.out.join('\n')) as { files: { file: string; ok: boolean; flow: unknown; issues: { path: string; severity: string; code: string; message: string; hint?: string }[] }[]; errors: number; warnings: number };
     expect(report.files[0]).toMatchObject({ ok: true, flow: { id: 'reservations', version: '1.0.0', states: 11 }, issues: [] });
     expect(report.files[1]).toMatchObject({ file: broken, ok: false, flow: null });
-    expect(report.files[1]?.issues).toContainEqual({ path: '/start', severity: 'error', code: 'unknown-state', message: 'unknown state "Colect"', hint: 'did you mean "Collect"?' });
-    expect(report.errors).toBe(report.files[1]?.issues.filter((issue) => issue.severity === 'error').length);
+    // Each issue says where it is, for editors and CI annotations.
+    expect(report.files[1]?.issues).toContainEqual({ path: '/start', severity: 'error', code: 'unknown-state', message: 'unknown state "Colect"', hint: 'did you mean "Collect"?', line: 5, column: 12 });
+    expect(report.files[2]?.issues).toContainEqual(expect.objectContaining({ path: '/states/A/onEnterr', severity: 'error', line: 10, column: 19 }));
+    expect(report.errors).toBe(report.files.flatMap((file) => file.issues).filter((issue) => issue.severity === 'error').length);
     expect(report.errors).toBeGreaterThan(0);
   });
 
