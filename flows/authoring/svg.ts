@@ -48,6 +48,11 @@ export const COLOURS = {
   lastEdge: '#dd6b20',
 } as const;
 
+/** Each key becomes a `data-` attribute (edge → data-edge). */
+function dataAttributes(values: { [name: string]: string }): SvgElement['attributes'] {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [`data-${name}`, value]));
+}
+
 function element(tag: string, attributes: SvgElement['attributes'], children: SvgChild[] = []): SvgElement {
   return { tag, attributes, children };
 }
@@ -148,7 +153,7 @@ export function drawSvg(graph: FlowGraph): SvgElement {
     const lines = labels.get(edge.id) ?? [edge.label];
     const d = edge.from === edge.to ? selfLoop(layout.node(edge.from), placed) : pathThrough(placed.points ?? []);
     const colour = edge.global ? COLOURS.global : COLOURS.line;
-    return element('g', { 'data-edge': edge.id, 'data-from': edge.from, 'data-to': edge.to, 'data-kind': edge.kind }, [
+    return element('g', dataAttributes({ edge: edge.id, from: edge.from, to: edge.to, kind: edge.kind }), [
       element('title', {}, [`${edge.from} → ${edge.to}: ${edge.label}`]),
       element('path', {
         d,

@@ -8,7 +8,7 @@
  *
  * @example
  * ```sh
- * printf 'I want to book\nwe are 4\n/state\n' | statechat chat flows/reservations.flow.json --tools relay/demo-tools.ts
+ * printf 'I want to book\nwe are 4\n/state\n' | statechat chat flows/reservations.flow.json --tools ./my-tools.js
  * ```
  */
 import { resolve } from 'node:path';
@@ -47,7 +47,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** `{ Name: { handler } }` or `{ Name: handler }`, from the default export or `tools`. */
 export async function loadToolHandlers(modulePath: string): Promise<Map<string, ToolHandler>> {
-  const loaded: unknown = await import(pathToFileURL(resolve(modulePath)).href);
+  let loaded: unknown;
+  try {
+    loaded = await import(pathToFileURL(resolve(modulePath)).href);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+      throw new Error(`${modulePath} is TypeScript, which Node cannot load on its own: point --tools at its compiled .js, or run with a loader (node --import tsx …)`, { cause: error });
+    }
+    throw new Error(`cannot load ${modulePath}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   const exported = isRecord(loaded) ? (loaded.tools ?? loaded.default) : undefined;
   if (!isRecord(exported)) throw new Error(`${modulePath} exports no tools (export default { ToolName: { handler: async (args) => result } })`);
   const handlers = new Map<string, ToolHandler>();

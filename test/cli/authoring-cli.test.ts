@@ -26,10 +26,18 @@ async function capture(argv: string[]): Promise<{ code: number; out: string[]; e
   return { code, out, err };
 }
 
-/** Runs the installed bin with `input` piped to its standard input. */
-function runBin(argv: string[], input: string, cwd = root): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The bin as the built package installs it (`npm run build:lib`, which `npm test` runs first). */
+const INSTALLED_BIN = join(root, 'packages/statechat', (JSON.parse(readFileSync(join(root, 'packages/statechat/package.json'), 'utf8')) as { bin: { statechat: string } }).bin.statechat);
+
+/**
+ * Runs the command from its sources (through tsx, so a TypeScript tools
+ * module loads too), or the installed bin with `installed`, with `input`
+ * piped to its standard input.
+ */
+function runBin(argv: string[], input: string, installed = false): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const command = installed ? [INSTALLED_BIN] : ['--import', 'tsx', join(root, 'flows/cli/bin.ts')];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'flows/cli/statechat.mjs'), ...argv], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...command, ...argv], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -63,6 +71,14 @@ describe('statechat graph', () => {
     const drawn = [...document.querySelectorAll('g[data-kind="state"]')].map((group) => group.getAttribute('data-node'));
     expect(drawn.sort()).toEqual(statesOf(file).sort());
     for (const state of statesOf(file)) expect(document.querySelector(`g[data-node="${state}"] text`)?.textContent).toContain(state);
+  });
+
+  it('runs as the installed bin, the layout library included', async () => {
+    const result = await runBin(['graph', 'flows/order-tracking.flow.json', '--format', 'svg'], '', true);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 \d+ \d+"/);
+    for (const state of statesOf('flows/order-tracking.flow.json')) expect(result.stdout).toContain(`data-node="${state}"`);
   });
 
   it('writes DOT', async () => {
@@ -154,7 +170,7 @@ describe('statechat init', () => {
     expect(readme).toContain('```mermaid\nflowchart TD');
     expect(readme).toContain('npx statechat chat pizza-callback.flow.json');
 
-    const chat = await runBin(['chat', flowFile], 'request a call\n/state\n/quit\n', target);
+    const chat = await runBin(['chat', flowFile], 'request a call\n/state\n/quit\n', true);
     expect(chat.code).toBe(0);
     expect(chat.stdout).toContain('[state CollectContact · slots none]');
 
@@ -188,6 +204,22 @@ describe('statechat chat', () => {
     expect(out).toMatch(/bot> You're booked! Your reference is \S+\./);
     expect(out).toContain('⚑ event booking.confirmed');
     expect(out).toContain('  state    Confirmed (ended)');
+  });
+
+  it('runs as the installed bin with compiled tools, and says why a TypeScript module does not load there', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'statechat-tools-'));
+    const tools = join(directory, 'tools.mjs');
+    // Both shapes: { handler } as the relay takes it, and a bare function.
+    await writeFile(tools, 'export default { CheckAvailability: { domain: "reservations", handler: async (args) => ({ ok: args.partySize < 3 }) }, CreateBooking: async () => ({ bookingId: "BK-7" }) };\n');
+    const script = ['I want to make a reservation', 'We are 2', 'Tomorrow at 8pm', 'I am Ana Lima, phone +44 20 7946 0958', 'Yes, book it', ''].join('\n');
+    const result = await runBin(['chat', 'flows/reservations.flow.json', '--tools', tools, '--now', now], script, true);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('· tool CheckAvailability → {"ok":true}');
+    expect(result.stdout).toContain("bot> You're booked! Your reference is BK-7.");
+    const typescript = await runBin(['chat', 'flows/reservations.flow.json', '--tools', 'relay/demo-tools.ts'], '', true);
+    expect(typescript.code).toBe(1);
+    expect(typescript.stderr).toContain('relay/demo-tools.ts is TypeScript, which Node cannot load on its own');
   });
 
   it('asks for tool results when no module is given, and runs /reset and /quit', async () => {
@@ -231,7 +263,7 @@ describe('statechat chat', () => {
 
     it('classifies and runs tools on the relay', async () => {
       const script = ['I want to make a reservation', 'We are 2', 'Tomorrow at 8pm', 'I am Ana Lima, phone +44 20 7946 0958', ''].join('\n');
-      const result = await runBin(['chat', 'flows/reservations.flow.json', '--relay', `http://127.0.0.1:${relay.port}`, '--now', now], script);
+      const result = await runBin(['chat', 'flows/reservations.flow.json', '--relay', `http://127.0.0.1:${relay.port}`, '--now', now], script, true);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`NLU: relay http://127.0.0.1:${relay.port}, tools: relay`);
       expect(result.stdout).toContain('· intent BOOK');
