@@ -63,13 +63,13 @@ export function attachFlowDiagram(chat: Chat, relayUrl: string, panel: HTMLEleme
   status.textContent = 'loading the flow…';
   const zoom = document.createElement('button');
   zoom.type = 'button';
-  zoom.textContent = 'Full size';
+  zoom.textContent = 'Fit to panel';
   zoom.hidden = true;
   const frame = document.createElement('div');
   frame.className = 'flow-diagram-frame';
   // Set through the CSSOM (allowed under a style-src CSP): the drawing scrolls inside the panel at full size.
   frame.style.overflow = 'auto';
-  frame.style.maxHeight = '70vh';
+  frame.style.maxHeight = '60vh';
   section.append(heading, status, zoom, frame);
   panel.insertBefore(section, before);
 
@@ -99,6 +99,14 @@ export function attachFlowDiagram(chat: Chat, relayUrl: string, panel: HTMLEleme
       setMarked(shape, 'stroke-width', '3');
     }
     status.textContent = `current state: ${state}`;
+    centre(node);
+  };
+
+  /** At full size the drawing is wider than the panel: scroll the frame (only the frame, never the page) to the current state. */
+  const centre = (node: Element): void => {
+    if (!svg || svg.getAttribute('width') === '100%') return;
+    const box = (node as SVGGraphicsElement).getBBox();
+    frame.scrollTo({ left: box.x + box.width / 2 - frame.clientWidth / 2, top: box.y + box.height / 2 - frame.clientHeight / 2 });
   };
 
   const markTransition = (from: string | null, to: string, trigger: string): void => {
@@ -140,7 +148,7 @@ export function attachFlowDiagram(chat: Chat, relayUrl: string, panel: HTMLEleme
       const definition = (await response.json()) as Flow;
       const drawn = build(drawSvg(flowGraph(definition))) as SVGSVGElement;
       naturalWidth = drawn.getAttribute('width') ?? '';
-      drawn.setAttribute('width', '100%');
+      // Drawn at full size (readable), scrolled to the current state; "Fit to panel" shows the whole flow.
       drawn.removeAttribute('height');
       frame.replaceChildren(drawn);
       svg = drawn;
@@ -159,6 +167,8 @@ export function attachFlowDiagram(chat: Chat, relayUrl: string, panel: HTMLEleme
     const fitted = svg.getAttribute('width') === '100%';
     svg.setAttribute('width', fitted ? naturalWidth : '100%');
     zoom.textContent = fitted ? 'Fit to panel' : 'Full size';
+    const node = current === null ? null : svg.querySelector(`g[data-node="${CSS.escape(current)}"]`);
+    if (node) centre(node);
   });
 
   const stopTransitions = chat.on('fsm.transition', (data: JsonObject) => {

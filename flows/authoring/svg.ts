@@ -146,7 +146,7 @@ export function drawSvg(graph: FlowGraph): SvgElement {
   const height = Math.ceil(size.height ?? 0);
 
   const marker = (id: string, colour: string): SvgElement =>
-    element('marker', { id, viewBox: '0 0 10 10', refX: '9', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' }, [element('path', { d: 'M0,0 L10,5 L0,10 z', fill: colour })]);
+    element('marker', { id, viewBox: '0 0 10 10', refX: '9', refY: '5', markerUnits: 'userSpaceOnUse', markerWidth: '9', markerHeight: '9', orient: 'auto-start-reverse' }, [element('path', { d: 'M0,0 L10,5 L0,10 z', fill: colour })]);
 
   const edgeGroups = graph.edges.map((edge: GraphEdge) => {
     const placed = layout.edge(edge.from, edge.to, edge.id);

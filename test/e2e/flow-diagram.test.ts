@@ -73,6 +73,15 @@ describe('the demo debug panel diagram', () => {
       expect(booked.current).toEqual(['CollectPartySize']);
       expect(booked.last).toContain('InitialGreeting -> CollectPartySize');
       expect(booked.last.every((edge) => edge === 'InitialGreeting -> CollectPartySize')).toBe(true);
+      // Drawn at full size, the frame scrolls (the page does not) so the current state is in view.
+      const inView = await page.evaluate(() => {
+        const frame = document.querySelector('#flow-diagram .flow-diagram-frame') as HTMLElement;
+        const node = frame.querySelector('g[data-current="true"]') as SVGGElement;
+        const outer = frame.getBoundingClientRect();
+        const inner = node.getBoundingClientRect();
+        return inner.left >= outer.left && inner.right <= outer.right && inner.top >= outer.top && inner.bottom <= outer.bottom;
+      });
+      expect(inView).toBe(true);
       await page.locator('#flow-diagram').scrollIntoViewIfNeeded();
       await screenshot(page, 'flow-diagram');
       // The previous state is drawn as before.
