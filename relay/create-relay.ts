@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { JsonSchemaObject, LoadedFlow, SlotDefinition } from '../flows/index.ts';
-import type { Json, JsonObject } from '../flows/types.ts';
+import type { Json, JsonObject, JsonSchemaObject, LoadedFlow, SlotDefinition } from '../flows/index.ts';
 import { checkSlotValue } from '../widget/engine/index.ts';
 import { basicParsers, loadFullParsers, trainClassifier, type Classifier, type SlotParsers } from '../widget/nlu/index.ts';
 import { LlmClassifier, type LlmOptions } from './classify/llm.ts';

@@ -38,9 +38,11 @@ interface PoolWorker {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
+// Built (the statechat-relay package), the worker is plain JavaScript; from the TypeScript
+// sources it starts through a small bootstrap that registers tsx first.
 const TYPESCRIPT = import.meta.url.endsWith('.ts');
 const WORKER_ENTRY = new URL(`./slot-worker${TYPESCRIPT ? '.ts' : '.js'}`, import.meta.url).href;
-const WORKER_START = new URL('./slot-worker-start.mjs', import.meta.url);
+const WORKER_START = TYPESCRIPT ? new URL('./slot-worker-start.mjs', import.meta.url) : new URL(WORKER_ENTRY);
 
 export interface WorkerSlotExtractor extends SlotExtractor {
   /** Resolves once a worker has loaded and warmed up its parsers (or after `timeoutMs`). */

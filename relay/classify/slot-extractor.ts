@@ -5,7 +5,7 @@
  * budget (`relay/node-slot-worker.ts`): a stalling text then costs its own
  * request a few dozen milliseconds of parsing, never the event loop.
  */
-import type { SlotSpec } from '../../flows/types.ts';
+import type { SlotSpec } from '../../flows/index.ts';
 import { extractSlots, type ExtractedSlots, type SlotParsers } from '../../widget/nlu/index.ts';
 
 export interface SlotExtraction {

@@ -8,7 +8,7 @@
  * their deadline and no event is dated in the future.
  */
 import type { LoadedFlow } from '../../flows/index.ts';
-import type { JsonObject } from '../../flows/types.ts';
+import type { JsonObject } from '../../flows/index.ts';
 import { initialSnapshot, step, type Effect, type EngineEvent, type Env, type Snapshot } from '../../widget/engine/index.ts';
 import type { Classifier } from '../../widget/nlu/index.ts';
 import type { SlotExtractor } from '../classify/slot-extractor.ts';
