@@ -39,6 +39,9 @@ if (mode === 'bare' || mode === 'mock-llm') {
     flows: [benchFlow()],
     tools: { Noop: { domain: 'bench', handler: () => ({}) } },
     logger: pino({ base: undefined }, pino.destination({ dest: '/dev/null', sync: false })),
+    // These rows measure the HTTP path with a bare call; what replaying the visitor's
+    // conversation adds per call is measured by `npm run bench:relay-verify`.
+    verifyConversations: false,
     // The load comes from one address and one session: limits would only measure the 429 path.
     rateLimits: { perIp: false, perSession: false },
     // The LLM settings `statechat relay` builds from its environment.
