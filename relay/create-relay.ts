@@ -581,7 +581,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
     let outcome = 'ok';
     let attempts = 0;
     try {
-      const run = await runTool(tool, implementation, args as JsonRecord, { flowId, sessionId, idempotencyKey: key, ...(identity ? { identity } : {}) }, runSettings);
+      const run = await runTool(tool, implementation, args as JsonRecord, { flowId, sessionId, idempotencyKey: key, now: now(), ...(identity ? { identity } : {}) }, runSettings);
       attempts = run.attempts;
       const responseBody = { result: run.result, signature: signer.sign('tool-result', toolResultClaim(flowId, sessionId, name, key, run.result)) };
       await idempotency.complete(recordKey, claim.token, fingerprint, { status: 200, body: responseBody }, idempotencyTtlMs);

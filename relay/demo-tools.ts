@@ -70,14 +70,17 @@ function isCalendarDate(date: string): boolean {
 }
 
 /** Today's date and the minute of the day at the restaurant. */
+let restaurantClock: Intl.DateTimeFormat | undefined;
 function restaurantNow(now: number): { date: string; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: RESTAURANT_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+  // Made once, on first use (a formatter is costly to build; none is built at import).
+  restaurantClock ??= new Intl.DateTimeFormat('en-CA', { timeZone: RESTAURANT_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const parts = restaurantClock.formatToParts(now);
   const part = (type: string) => parts.find((candidate) => candidate.type === type)?.value ?? '00';
   return { date: `${part('year')}-${part('month')}-${part('day')}`, minutes: Number(part('hour')) * 60 + Number(part('minute')) };
 }
 
 export interface DemoToolsOptions {
-  /** The clock, for "no bookings in the past". Default `Date.now`. */
+  /** The clock, for "no bookings in the past", when the call's context brings none. Default `Date.now`. */
   now?: () => number;
 }
 
@@ -107,22 +110,22 @@ export function createDemoTools(options: DemoToolsOptions = {}): ToolImplementat
   const bookingsPerSlot = new Map<string, number>();
   let bookingCount = 0;
 
-  function available(date: string, time: string, partySize: unknown): boolean {
-    if (bookingProblem(date, time, partySize, now()) !== undefined) return false;
+  function available(date: string, time: string, partySize: unknown, at: number): boolean {
+    if (bookingProblem(date, time, partySize, at) !== undefined) return false;
     return (bookingsPerSlot.get(`${date} ${time}`) ?? 0) < TABLES_PER_SLOT;
   }
 
   return {
     CheckAvailability: {
       domain: 'reservations',
-      handler: (args) => ({ ok: available(String(args.date), String(args.time), args.partySize) }),
+      handler: (args, context) => ({ ok: available(String(args.date), String(args.time), args.partySize, context.now ?? now()) }),
     },
     CreateBooking: {
       domain: 'reservations',
-      handler: (args) => {
+      handler: (args, context) => {
         const date = String(args.date);
         const time = String(args.time);
-        const problem = bookingProblem(date, time, args.partySize, now());
+        const problem = bookingProblem(date, time, args.partySize, context.now ?? now());
         if (problem !== undefined) throw new RelayError(422, 'invalid_booking', problem);
         if (typeof args.name !== 'string' || args.name.trim() === '') throw new RelayError(422, 'invalid_booking', 'A booking needs a name.');
         const slot = `${date} ${time}`;

@@ -6,7 +6,7 @@
  * the budget gets no slots either, rather than waiting behind others.
  *
  * @example
- * const slotExtractor = createWorkerSlotExtractor({ workers: 2, budgetMs: 80 });
+ * const slotExtractor = createWorkerSlotExtractor({ workers: 2, budgetMs: 250 });
  * createRelay({ flows, slotExtractor });
  * // on shutdown
  * await slotExtractor.close();
@@ -18,7 +18,7 @@ import type { SlotExtraction, SlotExtractor } from './classify/slot-extractor.ts
 export interface WorkerSlotExtractorOptions {
   /** Worker threads. Default 2. */
   workers?: number;
-  /** Longest one parse may take, and longest a request waits for a free worker. Default 80 ms. */
+  /** Longest one parse may take, and longest a request waits for a free worker. Default 250 ms (a parse takes a few ms on an idle machine). */
   budgetMs?: number;
   /** Told when a parse overran its budget, found no free worker, or a worker failed. */
   onOverrun?: (reason: 'budget' | 'busy' | 'worker_failed') => void;
@@ -51,7 +51,7 @@ export interface WorkerSlotExtractor extends SlotExtractor {
 }
 
 export function createWorkerSlotExtractor(options: WorkerSlotExtractorOptions = {}): WorkerSlotExtractor {
-  const budgetMs = options.budgetMs ?? 80;
+  const budgetMs = options.budgetMs ?? 250;
   const queue: Job[] = [];
   const pool: PoolWorker[] = [];
   let nextId = 0;

@@ -145,9 +145,17 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   const sink = options.logger ?? defaultLogSink();
   const logger = new MaskedLogger(sink);
   const flows = await loadFlowFiles(options.flowsDir);
+  // Earlier versions of those flows, for sessions pinned to them (their tool calls are verified against them).
+  const previousFlows = env.PREVIOUS_FLOWS_DIR ? await loadFlowFiles(env.PREVIOUS_FLOWS_DIR) : [];
   const tools = options.toolsModule ? await loadToolsModule(options.toolsModule) : {};
   // Loaded before listening, so the first visitor does not wait for chrono and libphonenumber.
   const slotParsers = await loadFullParsers();
+  // Slot parsing runs on worker threads with a time budget: no text can stall the event loop.
+  const slotExtractor = createWorkerSlotExtractor({
+    onOverrun: (reason) => logger.write('warn', { reason }, 'slot parsing cut short'),
+  });
+  // Before listening, as with the parsers above: until a worker is up, every text would go without slots.
+  if (!(await slotExtractor.ready(10_000))) logger.write('warn', {}, 'the slot parsing workers are not up yet; texts get no slots until they are');
   // A Redis that accepts connections but stops answering must not hold requests
   // forever: each command fails after REDIS_COMMAND_TIMEOUT_MS (the request with a 500).
   const redis = env.REDIS_URL
@@ -158,14 +166,9 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   const llm = llmOptionsFromEnv(env);
   const secrets = secretsFromEnv(env);
   if (!secrets) logger.write('warn', {}, 'no RELAY_SECRETS: signing with a random secret, so checkpoints end with this process and instances disagree');
-  // Slot parsing runs on worker threads with a time budget: no text can stall the event loop.
-  const slotExtractor = createWorkerSlotExtractor({
-    onOverrun: (reason) => logger.write('warn', { reason }, 'slot parsing cut short'),
-  });
-  // Before listening, as with the parsers above: until a worker is up, every text would go without slots.
-  if (!(await slotExtractor.ready())) logger.write('warn', {}, 'the slot parsing workers are not up yet; texts get no slots until they are');
   const handler = createRelay({
     flows,
+    previousFlows,
     tools,
     slotParsers,
     slotExtractor,

@@ -25,6 +25,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** The caller, when the relay has an `authenticate` hook and it recognised one. */
   identity?: Identity;
+  /** The relay's clock (epoch ms) when the call came in: its `now` option, so tests and simulations agree with the tools. */
+  now?: number;
 }
 
 /**
