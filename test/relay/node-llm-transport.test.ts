@@ -141,5 +141,6 @@ describe('the Node server', () => {
     expect(llm.seen[0]?.headers.authorization).toBe('Bearer sk-node-test');
     expect(JSON.parse(llm.seen[0]?.body ?? '{}')).toMatchObject({ model: 'test-model', temperature: 0, messages: [{ role: 'system' }, { role: 'user', content: 'zebra quantum marmalade' }] });
     expect(logs.text()).not.toContain('sk-node-test');
-  });
+    // Startup waits for the slot-parsing workers, which on a busy machine takes seconds.
+  }, 45_000);
 });
