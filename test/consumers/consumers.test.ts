@@ -375,6 +375,24 @@ describe('a plain Node 20 ESM server mounting the relay in Express', () => {
     expect(typescript.code).toBe(1);
     expect(typescript.stderr).toContain('install tsx');
   });
+
+  it('loads a .ts tools module once the optional tsx peer is installed', async () => {
+    await mustRun('npm', ['install', '--no-audit', '--no-fund', '--save-dev', 'tsx@^4.19.0'], relayServer);
+    const port = await freePort();
+    const command = join(relayServer, 'node_modules/.bin/statechat-relay');
+    const { child: cli } = await startProcess(command, ['--flows', 'flows', '--tools', 'tools.ts', '--port', String(port)], relayServer, process.env, `http://127.0.0.1:${port}/v1/health`);
+    try {
+      const tool = await fetch(`http://127.0.0.1:${port}/v1/tools/CheckAvailability`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'consumer-cli-0002' },
+        body: JSON.stringify({ flowId: 'reservations', sessionId: 'consumer', args: { date: '2026-12-24', time: '23:30', partySize: 2 } }),
+      });
+      // tools.ts answers ok for every table, unlike tools.mjs: this is the TypeScript module talking.
+      expect(await tool.json()).toEqual({ result: { ok: true } });
+    } finally {
+      await stopProcess(cli);
+    }
+  });
 });
 
 describe('tsc --noEmit in a strict consumer (exactOptionalPropertyTypes, noPropertyAccessFromIndexSignature, skipLibCheck false)', () => {
