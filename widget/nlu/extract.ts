@@ -349,21 +349,23 @@ function isPartOfName(text: string, start: number): boolean {
   if (before === null) return false;
   const word = before[1] ?? '';
   const wordStart = start - word.length - 1;
-  const sentenceStart = /(?:^|[.!?])$/.test(text.slice(0, wordStart).trimEnd());
+  const preceding = text.slice(Math.max(0, wordStart - 8), wordStart);
+  const sentenceStart = /[.!?]\s*$/.test(preceding) || (wordStart <= 8 && preceding.trim() === '');
   return !sentenceStart && !/^(?:i|for|party|table|we|us|me|make|just|only|about|around|maybe|pour|nous|on)$/i.test(word);
 }
 
 function quantityScore(text: string, language: LanguageModule, candidate: Quantity): number {
   if (candidate.headCount === false) return 0;
   let score = candidate.headCount === true ? 3 : 0;
-  if (language.peopleAfter.test(text.slice(candidate.end))) score += 3;
+  if (language.peopleAfter.test(text.slice(candidate.end, candidate.end + 40))) score += 3;
   if (language.peopleBefore.test(text.slice(Math.max(0, candidate.start - 32), candidate.start))) score += 2;
   return score;
 }
 
 function hintScore(text: string, slot: NamedSlot, candidate: Candidate): number {
-  const before = new Set((text.slice(0, candidate.start).toLowerCase().match(/[a-z]+/g) ?? []).slice(-3).map(stem));
-  const after = new Set((text.slice(candidate.end).toLowerCase().match(/[a-z]+/g) ?? []).slice(0, 3).map(stem));
+  // Windows, not the whole text: the cost per candidate stays bounded, so many candidates cost linear time.
+  const before = new Set((text.slice(Math.max(0, candidate.start - 60), candidate.start).toLowerCase().match(/[a-z]+/g) ?? []).slice(-3).map(stem));
+  const after = new Set((text.slice(candidate.end, candidate.end + 60).toLowerCase().match(/[a-z]+/g) ?? []).slice(0, 3).map(stem));
   // Cues mostly precede their value ("check in on Friday"), so words before
   // count fully and words after by half.
   return slot.hints.reduce((score, hint) => score + (before.has(hint) ? 1 : after.has(hint) ? 0.5 : 0), 0);

@@ -17,7 +17,7 @@ export function createLibphonenumberPhones(metadata: MetadataJson): SlotParsers[
   const known = new Set(Object.keys(metadata.countries));
   return (text: string, region: string | undefined, meter?: WorkMeter): PhoneMention[] => {
     const country = region !== undefined && known.has(region.toUpperCase()) ? (region.toUpperCase() as CountryCode) : undefined;
-    const basic = findBasicPhones(text, region, meter);
+    const basic = new Map(findBasicPhones(text, region, meter).map((mention) => [mention.start, mention]));
     const mentions: PhoneMention[] = [];
     for (const candidate of phoneCandidates(text, meter)) {
       const { start, end } = candidate;
@@ -27,11 +27,14 @@ export function createLibphonenumberPhones(metadata: MetadataJson): SlotParsers[
         : country !== undefined
           ? parsePhoneNumberFromString(candidate.written, country, metadata)
           : undefined;
-      if (parsed?.isValid()) {
+      const fallback = basic.get(start);
+      // Valid numbers; for the flow's own region also a national number of the right shape that libphonenumber
+      // cannot confirm (a new range, or 07700 900xxx, the range fiction and demos use), when both readings agree.
+      const agreed = !international && parsed !== undefined && parsed.isPossible() && parsed.number === fallback?.value;
+      if (parsed !== undefined && (parsed.isValid() || agreed)) {
         mentions.push({ start, end, value: parsed.number });
         continue;
       }
-      const fallback = basic.find((mention) => mention.start === start);
       if (fallback === undefined) continue;
       const placeable = international ? parsed !== undefined : country !== undefined;
       // libphonenumber knows this country and says the number is not valid: only a local number as written survives.

@@ -10,7 +10,19 @@ export interface ChronoLocales {
 }
 
 /** chrono reads each piece on its own: a clause, and at most this many characters of one. */
-const MAX_PIECE = 160;
+const MAX_PIECE = 80;
+
+/**
+ * chrono-node costs 10–250 ms per KB on dense date-like text, whatever the
+ * pieces: it reads at most this many characters of a message, only in
+ * pieces the rules read nothing in and that hold a word chrono could use.
+ * Past the budget, the rules alone read the rest.
+ */
+const CHRONO_BUDGET = 480;
+
+/** Words (and digit forms) chrono knows that the rules may not: without one, a piece is not worth chrono's time. */
+const WORTH_CHRONO =
+  /\d{1,2}\s?(?:am|pm|h)\b|\d{4}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|janv|févr|avr|mai|juin|juil|août|sept|déc|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|week|weekend|fortnight|month|year|hours?|noon|midnight|morning|afternoon|evening|night|tonight|today|tomorrow|yesterday|semaine|mois|heures?|demain|soir|matin|midi|minuit)/i;
 
 /**
  * Splits text into clauses of at most {@link MAX_PIECE} characters (cut at
@@ -42,8 +54,9 @@ const NOT_A_MENTION =
  * Dates and times through chrono-node, on top of the rule-based reader:
  * what the rules read stands (they know parts of the day, expected hours
  * and days of the month alone); chrono adds the forms they do not know
- * ("a week from Friday", "Dec 3rd 2026 5pm", "in 2 hours"). So the full set
- * never reads less than the basic one.
+ * ("a week from Friday", "in 2 hours") in the clauses where the rules read
+ * nothing. So the full set never reads less than the basic one, and its
+ * time stays bounded (see {@link CHRONO_BUDGET}).
  */
 export function createChronoTemporal(locales: ChronoLocales): SlotParsers['findTemporal'] {
   return (text: string, reference: TemporalReference): TemporalMention[] => {
@@ -55,8 +68,17 @@ export function createChronoTemporal(locales: ChronoLocales): SlotParsers['findT
     const chrono = monthFirst || locale.GB === undefined ? locale.casual : locale.GB;
     const parseReference = { instant: new Date(reference.now), timezone: offsetMinutesAt(reference.now, reference.timeZone) };
     const mentions = [...basic];
-    const overlaps = (start: number, end: number): boolean => mentions.some((mention) => start < mention.end && end > mention.start);
+    const taken = new Uint8Array(text.length);
+    for (const mention of basic) taken.fill(1, mention.start, mention.end);
+    const overlaps = (start: number, end: number): boolean => {
+      for (let index = start; index < end; index++) if (taken[index] === 1) return true;
+      return false;
+    };
+    let budget = CHRONO_BUDGET;
     for (const piece of pieces(text)) {
+      if (budget <= 0) break;
+      if (overlaps(piece.offset, piece.offset + piece.text.length) || !WORTH_CHRONO.test(piece.text)) continue;
+      budget -= piece.text.length;
       scan(reference.meter, piece.text);
       // A booking chat talks about the future: "Friday" is the coming Friday.
       for (const result of chrono.parse(piece.text, parseReference, { forwardDate: true })) {
@@ -64,7 +86,9 @@ export function createChronoTemporal(locales: ChronoLocales): SlotParsers['findT
         const end = start + result.text.length;
         if (NOT_A_MENTION.test(result.text.trim()) || overlaps(start, end)) continue;
         const mention = fromChrono(result, start, end, reference);
-        if (mention !== undefined) mentions.push(mention);
+        if (mention === undefined) continue;
+        mentions.push(mention);
+        taken.fill(1, start, end);
       }
     }
     return mentions.sort((left, right) => left.start - right.start);

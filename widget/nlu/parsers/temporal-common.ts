@@ -228,6 +228,7 @@ export class SpanCollector {
   }
 
   free(start: number, end: number): boolean {
+    if (this.meter !== undefined) this.meter.characters += end - start;
     for (let index = start; index < end; index++) if (this.claimed[index] === 1) return false;
     return true;
   }

@@ -200,13 +200,14 @@ export function findEnglishTemporal(text: string, reference: TemporalReference):
   );
   spans.each(
     new RegExp(
-      `(\\b(?:on|for|by|until|till|from)\\s)?\\bthe\\s${ORDINAL_WORD}\\b(\\s(?:of\\s)?(this|the\\scurrent|next|the\\scoming|the\\sfollowing)\\smonth\\b)?(?=(\\s*(?:[.,!?;]|$|at\\b|in\\b|for\\b|please\\b|then\\b|instead\\b|around\\b|and\\b))?)`,
+      `(\\b(?:on|for|by|until|till|from)\\s)?\\bthe\\s${ORDINAL_WORD}\\b(\\s(?:of\\s)?(this|the\\scurrent|next|the\\scoming|the\\sfollowing)\\smonth\\b)?`,
       'gi',
     ),
     (match) => {
       // "the first one", "the second restaurant": an ordinal word is a day only where a day fits.
-      if (match[1] === undefined && match[3] === undefined && match[4] === undefined) return undefined;
-      const date = upcomingDayOfMonth(today, ordinalValue(match[2] ?? ''), monthShift(match[3]));
+      const endsClause = /^\s*(?:[.,!?;]|$|at\b|in\b|for\b|please\b|then\b|instead\b|around\b|and\b)/i.test(text.slice(match.index + match[0].length));
+      if (match[1] === undefined && match[3] === undefined && !endsClause) return undefined;
+      const date = upcomingDayOfMonth(today, ordinalValue(match[2] ?? ''), monthShift(match[4]));
       return date === undefined ? undefined : { date };
     },
   );

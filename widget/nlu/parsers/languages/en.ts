@@ -9,6 +9,7 @@ export const english: LanguageModule = {
   findTemporal: findEnglishTemporal,
   findNumbers,
   headCounts: [
+    [/\b(?:just\s|only\s)?(?:the\s)?two\sof\sus\b|\bboth\sof\sus\b|\b(?:just\s)?a\scouple\b(?!\sof\s(?!us\b))(?:\sof\sus)?/gi, 2],
     [new RegExp(`\\b(?:me|myself)\\s(?:and|&|\\+)\\s(?:my|a)\\s${COMPANION}\\b`, 'gi'), 2],
     [new RegExp(`\\bmy\\s${COMPANION}\\s(?:and|&|\\+)\\s(?:i|me|myself)\\b`, 'gi'), 2],
     [

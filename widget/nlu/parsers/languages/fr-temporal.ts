@@ -106,7 +106,7 @@ export function findFrenchTemporal(text: string, reference: TemporalReference): 
     return before > 0 ? [(hour + 23) % 24, 60 - before] : [hour, minute];
   };
   spans.each(
-    pattern(`${B}(\\d{1,2}|${FRENCH_NUMBER})\\s?(?:h|heures?)${E}\\s?(\\d{2})?${FRACTION}(?:\\s(?:du|de\\sl['’]|dans\\sl['’]|le|ce)\\s?${PART}${E})?`),
+    pattern(`${B}(\\d{1,2}|${FRENCH_NUMBER})\\s?(?:h|heures?)${E}(?:\\s?(\\d{2}))?${FRACTION}(?:\\s(?:du|de\\sl['’]|dans\\sl['’]|le|ce)\\s?${PART}${E})?`),
     (match) => {
       const [hour, minute] = fraction(numberOf(match[1]), Number(match[2] ?? 0), match[3]);
       return hourValue(hour, minute, partOf(match[4]));
