@@ -321,7 +321,7 @@ class ChatRuntime implements ChatController {
     this.fullParsers = false;
     if (!Object.values(flow.slots).some((slot) => FULL_PARSED_TYPES.has(slot.type))) return;
     // A separate chunk, fetched in the background: the basic parsers answer until it arrives, and offline it may never.
-    loadFullParsers(fullParserNeeds(flow, this.language)).then(
+    loadFullParsers({ ...fullParserNeeds(flow, this.language), chrono: false }).then(
       (parsers) => {
         if (this.flow !== flow) return;
         this.understand = createLocalUnderstanding(flow, { ...timeZone, parsers });
