@@ -1,12 +1,16 @@
 /**
- * The `statechat` command line: `validate` and `test` for flow authors (and
- * later commands for running the relay). Returns an exit code; prints to the
- * given streams so tests can capture the output.
+ * The `statechat` command line: `validate` and `test` for flow authors, and
+ * `relay`, which hands over to the relay's own command. Returns an exit code;
+ * prints to the given streams so tests can capture the output.
+ *
+ * It lives with the flow language (Node only: unlike the rest of `flows/`,
+ * it reads files) and ships in the `statechat` package; it runs transcripts
+ * through the engine and the local NLU of `widget/`.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { formatIssue, loadFlow, type LoadedFlow } from '../../flows/index.ts';
+import { formatIssue, loadFlow, type LoadedFlow } from '../index.ts';
 import {
   coverage,
   runConversation,
@@ -162,8 +166,18 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
       return testCommand(rest, output);
     case 'relay': {
       // Loaded on demand: validate and test need none of the server's dependencies.
-      const { runRelayCommand } = await import('./relay-command.ts');
-      return runRelayCommand(rest);
+      // In the published packages this is `statechat-relay/cli`, an optional peer of `statechat`.
+      let relayCommand: typeof import('../../relay/cli/relay-command.ts');
+      try {
+        relayCommand = await import('../../relay/cli/relay-command.ts');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(error).includes("'statechat-relay'")) {
+          output.err('statechat relay: the relay is the statechat-relay package (npm install statechat-relay, then npx statechat-relay --flows <dir>)');
+          return 1;
+        }
+        throw error;
+      }
+      return relayCommand.runRelayCommand(rest);
     }
     case undefined:
     case 'help':
