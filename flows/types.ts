@@ -62,9 +62,9 @@ export interface SlotDefinition {
   /** The value is personal: masked in relay logs and before it reaches an LLM. */
   pii?: boolean;
   /**
-   * `time` slots: the hours that make sense (`{ "from": "12:00", "to": "22:00" }`);
-   * a bare hour ("at 8") is read in the half of the day they allow (20:00).
-   * `from` after `to` wraps past midnight.
+   * `time` slots: the hours that make sense, two HH:MM times (noon to 10 pm:
+   * 12:00 and 22:00); a bare hour ("at 8") is read in the half of the day
+   * they allow (20:00). A start after the end wraps past midnight.
    */
   hours?: { from: string; to: string };
   /** `phone` slots: the region (ISO 3166, `GB`) of numbers written without a country code; default the flow's `meta.region`. */
