@@ -13,14 +13,27 @@ import { phoneCandidates } from './phone-candidates.ts';
  * reading; a local number with no area code ("555-1234") stays as written,
  * so the visitor's answer is not lost and the flow's validation decides.
  */
+/**
+ * libphonenumber costs about 0.1 ms a number: it checks at most this many
+ * per message (no visitor writes more phone numbers than that), the rules
+ * read the rest, so a text of digits cannot hold the relay up.
+ */
+const MAX_CHECKED = 16;
+
 export function createLibphonenumberPhones(metadata: MetadataJson): SlotParsers['findPhones'] {
   const known = new Set(Object.keys(metadata.countries));
   return (text: string, region: string | undefined, meter?: WorkMeter): PhoneMention[] => {
     const country = region !== undefined && known.has(region.toUpperCase()) ? (region.toUpperCase() as CountryCode) : undefined;
     const basic = new Map(findBasicPhones(text, region, meter).map((mention) => [mention.start, mention]));
     const mentions: PhoneMention[] = [];
+    let checked = 0;
     for (const candidate of phoneCandidates(text, meter)) {
       const { start, end } = candidate;
+      if (++checked > MAX_CHECKED) {
+        const fallback = basic.get(start);
+        if (fallback !== undefined) mentions.push(fallback);
+        continue;
+      }
       const international = candidate.international || candidate.digits.startsWith('00');
       const parsed = international
         ? parsePhoneNumberFromString(`+${candidate.digits.replace(/^00/, '')}`, metadata)

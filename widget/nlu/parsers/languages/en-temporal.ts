@@ -277,6 +277,18 @@ export function findEnglishTemporal(text: string, reference: TemporalReference):
     return found === undefined ? undefined : { ...found, start: match.index + (match[1]?.length ?? 0) };
   });
 
+  // "this evening 7", "tomorrow morning 11": a bare number right after a day with its part of the day is that time.
+  for (const day of [...spans.found]) {
+    if (day.date === undefined || day.partOnly === undefined) continue;
+    const after = /^,?\s{1,2}(?:at\s|around\s|about\s)?(\d{1,2})(?:[:.](\d{2}))?(?!\d)/.exec(text.slice(day.end, day.end + 16));
+    if (after === null) continue;
+    const start = day.end + after[0].length - (after[1]?.length ?? 0) - (after[2] === undefined ? 0 : after[2].length + 1);
+    const end = day.end + after[0].length;
+    if (!spans.free(start, end) || NOT_A_TIME_AFTER.test(text.slice(end, end + 16))) continue;
+    const found = timeFound(Number(after[1]), Number(after[2] ?? 0), readSuffix(text, end), false);
+    if (found !== undefined) spans.claim({ start, end, ...found, ...(found.ambiguousHour ? { part: day.partOnly } : {}) });
+  }
+
   // Parts of the day alone colour a nearby time without am/pm ("tonight at 8", "dinner at 7").
   spans.each(/\b(?:(?:in|during)\s(?:the\s)?|at\s|for\s)?(morning|afternoon|evening|night|dinner|supper|lunch(?:time)?|breakfast|brunch)\b/gi, (match) => {
     const part = partOf(match[1]);
