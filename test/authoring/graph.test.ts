@@ -215,3 +215,12 @@ describe('flowGraph', () => {
     );
   });
 });
+
+describe('the statechat package', () => {
+  it('exports the graph and its drawings as statechat/authoring (the built library, npm run build:lib)', async () => {
+    const built = (await import('statechat/authoring')) as typeof import('../../flows/authoring/index.ts');
+    const flow = read('flows/reservations.flow.json');
+    expect(built.toMermaid(built.flowGraph(flow))).toBe(toMermaid(flowGraph(flow)));
+    expect(built.svgToString(built.drawSvg(built.flowGraph(flow)))).toBe(svgToString(drawSvg(flowGraph(flow))));
+  });
+});
