@@ -418,7 +418,9 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const state = requireString(body, 'state', MAX_ID_LENGTH);
     const sessionId = requireString(body, 'sessionId', MAX_ID_LENGTH);
     const text = requireString(body, 'text', MAX_TEXT_LENGTH);
-    const askedSlot = optionalString(body, 'slot', MAX_ID_LENGTH);
+    // The slot the visitor's current question asks for: a hint for the slot parsers (ignored unless the
+    // flow has it), and the question whose answer is personal as a whole when the slot is.
+    const asking = typeof body.asking === 'string' && body.asking.length <= MAX_ID_LENGTH ? body.asking : undefined;
     const logFields = context.get('logFields');
     Object.assign(logFields, { flowId, state, sessionId, textLength: text.length });
     const { flow, classifier, states } = flowOf(flowId);
@@ -439,7 +441,15 @@ export function createRelay(options: RelayOptions): RelayHandler {
       }
       // The parsers scan the whole text whatever the slots, so skip them when no slot is wanted, or the text is no slot answer.
       if (names.length === 0 || text.length > MAX_SLOT_TEXT_LENGTH) return {};
-      return extract({ text, specs, now: now(), timeZone, language: flow.language, parsers: fullParsersLoaded() ? 'full' : 'basic' });
+      return extract({
+        text,
+        specs,
+        now: now(),
+        timeZone,
+        language: flow.language,
+        parsers: fullParsersLoaded() ? 'full' : 'basic',
+        ...(asking !== undefined && Object.hasOwn(specs, asking) ? { asking } : {}),
+      });
     };
     const localSlots = await extractFor(local.intent);
     const piiValues = context.get('piiValues');
@@ -455,7 +465,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
       const known = maskForLlm ? stringValues(localSlots, flow.piiSlots) : [];
       // An answer to a question for a personal slot (a name, an address, a birth date) is personal as a whole:
       // the parsers find the name at best, not the street address written after it.
-      const wholeAnswer = maskForLlm && personalSlotsAsked(flow, state, askedSlot).length > 0;
+      const wholeAnswer = maskForLlm && personalSlotsAsked(flow, state, asking).length > 0;
       if (wholeAnswer) piiValues.push(text);
       const placeholders = createPlaceholders(wholeAnswer ? [text, ...known] : known);
       const outgoing = maskForLlm ? placeholders.mask(text) : text;

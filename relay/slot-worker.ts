@@ -19,6 +19,7 @@ parentPort?.on('message', (message: { id: number; request: SlotExtraction }) => 
       timeZone: request.timeZone,
       language: request.language,
       parsers: request.parsers === 'full' ? full : basicParsers,
+      ...(request.asking === undefined ? {} : { asking: request.asking }),
     });
     parentPort?.postMessage({ id, slots });
   } catch {

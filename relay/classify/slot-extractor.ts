@@ -16,6 +16,8 @@ export interface SlotExtraction {
   language: string;
   /** `full`: chrono-node and libphonenumber-js; `basic`: the small built-in parsers. */
   parsers: 'full' | 'basic';
+  /** The slot the current question asks for: it decides between candidates. */
+  asking?: string;
 }
 
 /** Runs the slot parsers; resolves to no slots when they cannot finish in time. */
@@ -26,6 +28,12 @@ export function inlineSlotExtractor(sets: () => { full: SlotParsers | undefined;
   return async (request) => {
     const { full, basic } = sets();
     const parsers = request.parsers === 'full' ? (full ?? basic) : basic;
-    return extractSlots(request.text, request.specs, { now: request.now, timeZone: request.timeZone, language: request.language, parsers });
+    return extractSlots(request.text, request.specs, {
+      now: request.now,
+      timeZone: request.timeZone,
+      language: request.language,
+      parsers,
+      ...(request.asking === undefined ? {} : { asking: request.asking }),
+    });
   };
 }

@@ -243,7 +243,8 @@ async function localAnswerMatches(
   const unmatched = new Set(names);
   for (const parsers of settings.parserSets) {
     for (const now of moments) {
-      const found = await settings.extract({ text: effect.text, specs: wanted, now, timeZone, language: effect.language, parsers });
+      const asking = effect.asking !== undefined && Object.hasOwn(wanted, effect.asking) ? { asking: effect.asking } : {};
+      const found = await settings.extract({ text: effect.text, specs: wanted, now, timeZone, language: effect.language, parsers, ...asking });
       for (const name of unmatched) if (Object.hasOwn(found, name) && sameJson(found[name], claimed[name])) unmatched.delete(name);
       if (unmatched.size === 0) return true;
     }

@@ -9,8 +9,8 @@ export interface ClassifyBody {
   state: string;
   text: string;
   sessionId: string;
-  /** The slot the question being answered collects, if any (a personal one keeps the answer from the LLM). */
-  slot?: string;
+  /** The slot the current question asks for. */
+  asking?: string;
 }
 
 export interface ClassifyAnswer {
