@@ -31,8 +31,10 @@ import {
   type StoredConversation,
 } from '../store/records.ts';
 import { Mailbox } from './mailbox.ts';
+import { callSafely, PublicEvents } from './public-events.ts';
 import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type SharedView, type TabMessage } from './tabs.ts';
 import { DeadlineTimers } from './timers.ts';
+import { ToolOutages } from './tool-outages.ts';
 import { messagesFromEffects, publicMessage, settleStatuses } from './transcript.ts';
 
 /**
@@ -51,8 +53,12 @@ export interface ChatEnvironment {
   locks?: LockManagerLike | null;
   /** Default `new BroadcastChannel(name)`; `null` runs without tab coordination. */
   createChannel?: ((name: string) => ChannelLike) | null;
-  /** Backoff and attempts for relay work. */
-  retry?: Partial<RetryPolicy> & { classifyAttempts?: number; toolAttempts?: number };
+  /**
+   * Backoff and attempts for relay work. `toolAttempts` is one round of
+   * attempts; after a round of transient failures the call waits
+   * `stalledToolRetryMs` (or the network coming back) and starts another.
+   */
+  retry?: Partial<RetryPolicy> & { classifyAttempts?: number; toolAttempts?: number; stalledToolRetryMs?: number };
   /** How often a follower tab sends again what the leader has not acknowledged (ms). */
   forwardIntervalMs?: number;
 }
@@ -65,6 +71,7 @@ export interface ChatController extends Chat {
 
 const DEFAULT_CLASSIFY_ATTEMPTS = 4;
 const DEFAULT_TOOL_ATTEMPTS = 6;
+const DEFAULT_STALLED_TOOL_RETRY_MS = 15_000;
 const DEFAULT_FORWARD_INTERVAL_MS = 1000;
 const FOLLOWER_WAIT_MS = 3000;
 /** Slot types the small built-in parsers read only in their common forms: the full parsers (chrono, libphonenumber) do better. */
@@ -110,11 +117,6 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function reportListenerError(error: unknown): void {
-  const report = (globalThis as { reportError?: (error: unknown) => void }).reportError;
-  report?.(error);
-}
-
 export function createChatRuntime(options: CreateChatOptions, environment: ChatEnvironment = {}): ChatController {
   return new ChatRuntime(options, environment);
 }
@@ -151,6 +153,7 @@ class ChatRuntime implements ChatController {
   private readonly byId = new Map<string, MessageRecord>();
   private readonly outbox = new Map<string, OutboxRecord>();
   private readonly toolsInFlight = new Set<string>();
+  private readonly outages: ToolOutages;
   /** How each classification written by a step will be answered (see `planClassify`). */
   private readonly plans = new Map<string, ClassifyPlan>();
   private phase: ChatState['phase'] = 'loading';
@@ -161,6 +164,10 @@ class ChatRuntime implements ChatController {
   private unsubscribeOnline: () => void = () => undefined;
 
   private tabs: TabCoordinator | null = null;
+  /** This tab's id in the conversation's tab group. */
+  private readonly tabId: string;
+  /** Leader: the follower tab the visitor last acted in (its public events are fired there); null for this tab. */
+  private actor: string | null = null;
   private leader = true;
   private sharedView: SharedView | null = null;
   private firstView: () => void = () => undefined;
@@ -172,7 +179,7 @@ class ChatRuntime implements ChatController {
 
   private state: ChatState;
   private readonly listeners = new Set<(state: ChatState) => void>();
-  private readonly eventListeners = new Map<string, Set<(data: JsonObject) => void>>();
+  private readonly events = new PublicEvents();
 
   constructor(
     private readonly options: CreateChatOptions,
@@ -180,6 +187,7 @@ class ChatRuntime implements ChatController {
   ) {
     this.now = options.now ?? (() => Date.now());
     this.newId = options.newId ?? defaultNewId;
+    this.tabId = defaultNewId();
     this.mode = options.nlu ?? 'hybrid';
     this.language = options.language ?? pageLanguage();
     this.namespace = options.namespace ?? (typeof options.flow === 'string' ? options.flow : (options.flow.meta.id ?? options.flow.meta.name));
@@ -194,6 +202,7 @@ class ChatRuntime implements ChatController {
       classify: environment.retry?.classifyAttempts ?? DEFAULT_CLASSIFY_ATTEMPTS,
       tool: environment.retry?.toolAttempts ?? DEFAULT_TOOL_ATTEMPTS,
     };
+    this.outages = new ToolOutages(environment.retry?.stalledToolRetryMs ?? DEFAULT_STALLED_TOOL_RETRY_MS, this.now, () => this.publish());
     this.relay = options.relay
       ? new RelayClient({ baseUrl: options.relay, queryClient: this.queryClient, ...(environment.fetch ? { fetch: environment.fetch } : {}) })
       : null;
@@ -391,6 +400,7 @@ class ChatRuntime implements ChatController {
     this.outbox.clear();
     this.plans.clear();
     this.toolsInFlight.clear();
+    this.outages.clear();
     if (change.clearMessages) {
       this.messages = [];
       this.byId.clear();
@@ -583,7 +593,7 @@ class ChatRuntime implements ChatController {
     for (const effect of effects) {
       switch (effect.type) {
         case 'emit':
-          this.fire(effect.name, effect.data);
+          this.announce(effect.name, effect.data);
           break;
         case 'classify':
           this.classify(effect, generation);
@@ -699,17 +709,33 @@ class ChatRuntime implements ChatController {
     // A resume in the same page re-issues the call: it is already on its way.
     if (this.toolsInFlight.has(callId)) return;
     this.toolsInFlight.add(callId);
+    this.outages.cancelRetry(callId);
     // The relay runs the tool with its own timeout and retries; wait for all of them.
     const timeoutMs = (effect.retries + 1) * (effect.timeoutMs + 2000) + 2000;
     this.outboxQueue
       .submit({
         id: callId,
         run: () => relay.callTool(effect.name, { flowId: session.flow.id, sessionId: session.sessionId, args: effect.args }, effect.idempotencyKey, timeoutMs),
-        retry: (failureCount, error) => isTransient(error) && failureCount < this.attempts.tool - 1,
+        retry: (failureCount, error) => {
+          if (!isTransient(error)) return false;
+          if (generation === this.generation) this.outages.failed(callId, effect.name);
+          return failureCount < this.attempts.tool - 1;
+        },
       })
       .then(
-        (result) => answer({ type: 'tool.result', callId, result }),
+        (result) => {
+          this.outages.settled(callId);
+          answer({ type: 'tool.result', callId, result });
+        },
         (error: unknown) => {
+          this.toolsInFlight.delete(callId);
+          if (generation !== this.generation || this.destroyed) return;
+          // A relay that cannot be reached is not an answer: the call stays in the outbox and is tried again.
+          if (isTransient(error)) {
+            this.outages.retryLater(callId, () => this.callTool(effect, generation));
+            return;
+          }
+          this.outages.settled(callId);
           const code = error instanceof RelayRequestError ? error.code : 'tool_failed';
           answer({ type: 'tool.error', callId, error: { code, message: errorMessage(error) } });
         },
@@ -801,6 +827,7 @@ class ChatRuntime implements ChatController {
   private async takeOver(): Promise<void> {
     if (this.destroyed) return;
     this.leader = true;
+    this.actor = null;
     this.sharedView = null;
     this.firstView();
     await this.mailbox.post(() => this.restoreOrStart());
@@ -840,6 +867,7 @@ class ChatRuntime implements ChatController {
       messages: stored.messages.map(publicMessage),
       choices: snapshot.status === 'active' ? (snapshot.prompt?.choices ?? []) : [],
       busy: snapshot.pending !== null,
+      stalled: null,
       queued: stored.outbox.length,
       handoff: stored.session.handoff,
       error: null,
@@ -857,6 +885,8 @@ class ChatRuntime implements ChatController {
         });
       } else if (message.type === 'sync') {
         this.broadcast();
+      } else if (message.type === 'gone' && message.tab === this.actor) {
+        this.actor = null;
       }
       return;
     }
@@ -873,10 +903,13 @@ class ChatRuntime implements ChatController {
       this.publish();
     } else if (message.type === 'hello') {
       this.resendForwards();
+    } else if (message.type === 'events' && message.tab === this.tabId) {
+      for (const event of message.events) this.events.fire(event.name, event.data);
     }
   }
 
   private forward(input: ForwardedInput): void {
+    input.tab = this.tabId;
     this.forwards.set(input.id, input);
     this.tabs?.post({ type: 'input', input });
     this.forwardTimer ??= setInterval(() => this.resendForwards(), this.environment.forwardIntervalMs ?? DEFAULT_FORWARD_INTERVAL_MS);
@@ -897,6 +930,7 @@ class ChatRuntime implements ChatController {
     if (this.handledForwards.has(input.id)) return;
     if ((input.kind === 'text' || input.kind === 'choice') && this.byId.has(input.id)) return;
     this.handledForwards.add(input.id);
+    this.actor = input.tab ?? null;
     switch (input.kind) {
       case 'text':
       case 'choice': {
@@ -949,6 +983,7 @@ class ChatRuntime implements ChatController {
         messages: [...(view?.messages ?? []), ...forwarded],
         choices: view?.choices ?? [],
         busy: view?.busy ?? false,
+        stalled: view?.stalled ?? null,
         online,
         queued: view?.queued ?? 0,
         handoff: view?.handoff ?? null,
@@ -968,6 +1003,7 @@ class ChatRuntime implements ChatController {
       messages: this.messages.map(publicMessage),
       choices: snapshot?.status === 'active' ? (snapshot.prompt?.choices ?? []).map((choice) => ({ ...choice })) : [],
       busy: snapshot ? snapshot.pending !== null : false,
+      stalled: this.outages.current ? { kind: 'tool', name: this.outages.current.name, since: this.outages.current.since } : null,
       online,
       queued: this.outbox.size,
       handoff: session?.handoff ?? null,
@@ -980,13 +1016,7 @@ class ChatRuntime implements ChatController {
   private publish(): void {
     if (this.destroyed) return;
     this.state = this.buildState();
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(this.state);
-      } catch (error) {
-        reportListenerError(error);
-      }
-    }
+    for (const listener of [...this.listeners]) callSafely(listener, this.state);
     if (this.leader) this.broadcast();
   }
 
@@ -997,23 +1027,20 @@ class ChatRuntime implements ChatController {
   }
 
   private fire(name: string, data: JsonObject): void {
-    const deliver = (callbacks: Set<(data: JsonObject) => void> | undefined, payload: JsonObject): void => {
-      for (const callback of [...(callbacks ?? [])]) {
-        try {
-          callback(payload);
-        } catch (error) {
-          reportListenerError(error);
-        }
-      }
-    };
-    deliver(this.eventListeners.get(name), data);
-    deliver(this.eventListeners.get('*'), { name, data });
+    this.events.fire(name, data);
+  }
+
+  /** A public event from the flow: fired in the tab the visitor last acted in, so the page they look at hears it. */
+  private announce(name: string, data: JsonObject): void {
+    if (this.actor !== null && this.tabs) this.tabs.post({ type: 'events', tab: this.actor, events: [{ name, data }] });
+    else this.fire(name, data);
   }
 
   private onlineChanged(online: boolean): void {
     if (this.destroyed) return;
     this.publish();
     if (!online) return;
+    if (this.leader) this.outages.retryNow();
     if (!this.leader) this.resendForwards();
     else if (this.phase === 'error' && this.failure?.code === 'flow_unavailable') void this.mailbox.post(() => this.restoreOrStart());
   }
@@ -1095,15 +1122,7 @@ class ChatRuntime implements ChatController {
   }
 
   on(event: ChatEventName, callback: (data: JsonObject) => void): () => void {
-    let callbacks = this.eventListeners.get(event);
-    if (!callbacks) {
-      callbacks = new Set();
-      this.eventListeners.set(event, callbacks);
-    }
-    callbacks.add(callback);
-    return () => {
-      callbacks.delete(callback);
-    };
+    return this.events.on(event, callback);
   }
 
   async reset(): Promise<void> {
@@ -1117,6 +1136,7 @@ class ChatRuntime implements ChatController {
   private async resetNow(): Promise<void> {
     this.generation += 1;
     this.timers.cancelAll();
+    this.outages.clear();
     const flow = this.upgradeTo ?? this.flow;
     if (!flow) {
       await this.restoreOrStart();
@@ -1138,14 +1158,16 @@ class ChatRuntime implements ChatController {
     this.generation += 1;
     this.mailbox.close();
     this.timers.cancelAll();
+    this.outages.clear();
     this.stopForwardTimer();
+    if (!this.leader) this.tabs?.post({ type: 'gone', tab: this.tabId });
     this.unsubscribeOnline();
     this.queryClient.unmount();
     this.queryClient.clear();
     this.tabs?.close();
     this.store.close();
     this.listeners.clear();
-    this.eventListeners.clear();
+    this.events.clear();
     this.firstView();
     this.setReady();
   }
