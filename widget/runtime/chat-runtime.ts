@@ -78,9 +78,9 @@ const FOLLOWER_WAIT_MS = 3000;
 const FULL_PARSED_TYPES = new Set(['date', 'time', 'datetime', 'phone']);
 
 const NOTICE_TEXT = {
-  storage: 'This conversation is kept in this page only: storage is unavailable, so it will not survive a reload.',
-  restarted: 'The assistant was updated and this conversation had to start over.',
-  flowUpdated: 'The assistant was updated; your conversation continues.',
+  storage: 'Storage is unavailable: this conversation will not survive a reload.',
+  restarted: 'The assistant was updated; the conversation started over.',
+  flowUpdated: 'The assistant was updated; the conversation continues.',
 };
 
 interface ClassifyPlan {

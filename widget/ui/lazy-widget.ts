@@ -8,8 +8,10 @@ import type { Json, JsonObject } from '../../flows/types.ts';
 import type { Chat, ChatEventName } from '../chat-types.ts';
 import type { MountedWidget } from '../mount.ts';
 import { CHAT_ICON_PATH } from './icon-paths.ts';
-import { defaultStrings, directionOf } from './strings.ts';
-import { adoptWidgetStyles } from './styles.ts';
+import { openChatName } from './launcher-names.ts';
+import { chooseLanguage, directionOf } from './strings.ts';
+import { adoptLauncherStyles } from './styles.ts';
+import { readView } from './view-memory.ts';
 import type { WidgetConfig } from './widget-config.ts';
 
 /** The lazily loaded module (`widget/ui/boot.ts`). */
@@ -44,13 +46,14 @@ function drawLauncher(root: ShadowRoot, config: WidgetConfig): { container: HTML
   const document = root.ownerDocument;
   const container = document.createElement('div');
   container.className = 'root';
-  container.dir = directionOf(config.language ?? (document.documentElement.lang || undefined));
-  if (config.language) container.lang = config.language;
+  const language = chooseLanguage(config.language, document.documentElement.lang || undefined, navigator.languages);
+  container.dir = directionOf(language);
+  container.lang = language;
   container.dataset.position = config.position ?? 'right';
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'launcher';
-  button.setAttribute('aria-label', config.strings?.openChat ?? defaultStrings.openChat);
+  button.setAttribute('aria-label', config.strings?.openChat ?? openChatName(language));
   button.setAttribute('aria-haspopup', 'dialog');
   button.setAttribute('aria-expanded', 'false');
   const svg = document.createElementNS(SVG, 'svg');
@@ -78,11 +81,12 @@ function whenIdle(callback: () => void): () => void {
 
 export function createLazyWidget(host: HTMLElement, config: WidgetConfig, loadApp: () => Promise<WidgetApp>, onError: (error: unknown) => void): LazyWidget {
   const shadowRoot = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
-  adoptWidgetStyles(shadowRoot);
+  adoptLauncherStyles(shadowRoot);
   host.dataset.colorScheme = config.colorScheme ?? 'auto';
   const placeholder = drawLauncher(shadowRoot, config);
 
-  let wantOpen = config.open ?? false;
+  // Open again after a reload if the visitor left it open in this tab.
+  let wantOpen = config.open ?? readView(config.namespace ?? config.flow)?.open ?? false;
   let widget: MountedWidget | null = null;
   let loading: Promise<MountedWidget> | null = null;
   let destroyed = false;
