@@ -62,7 +62,7 @@ describe('the launcher that loads the rest on demand', () => {
     expect(loads).toBe(0);
   });
 
-  it('loads the app on click and opens the panel, with one stylesheet', async () => {
+  it('loads the app on click and opens the panel, adding the panel stylesheet to the launcher one', async () => {
     const harness = setup();
     await act(async () => {
       launcherOf(harness.host)?.click();
@@ -73,7 +73,7 @@ describe('the launcher that loads the rest on demand', () => {
     const root = harness.host.shadowRoot!;
     expect(root.querySelector('[aria-label="Message"]')).not.toBeNull();
     expect(root.querySelectorAll('.launcher')).toHaveLength(1);
-    expect(root.adoptedStyleSheets).toHaveLength(1);
+    expect(root.adoptedStyleSheets).toHaveLength(2);
     expect(root.textContent).toContain('Running reservations');
   });
 

@@ -36,6 +36,7 @@ import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManager
 import { DeadlineTimers } from './timers.ts';
 import { ToolOutages } from './tool-outages.ts';
 import { messagesFromEffects, publicMessage, settleStatuses } from './transcript.ts';
+import { isBusy, queuedWork } from './work-status.ts';
 
 /**
  * What the page provides, injectable for tests. The online state is
@@ -684,8 +685,8 @@ class ChatRuntime implements ChatController {
         run: () => relay.classify(body),
         // Hybrid does not wait for a struggling relay: the local answer is there.
         retry: (failureCount, error) => local === null && isTransient(error) && failureCount < this.attempts.classify - 1,
-        onPaused: (paused) => {
-          if (generation === this.generation) this.setRequestStatus(requestId, paused ? 'pending' : 'sent');
+        onWaiting: (waiting) => {
+          if (generation === this.generation) this.setRequestStatus(requestId, waiting ? 'queued' : 'sent');
         },
       })
       .then(answer, (error: unknown) => {
@@ -721,6 +722,9 @@ class ChatRuntime implements ChatController {
           if (generation === this.generation) this.outages.failed(callId, effect.name);
           return failureCount < this.attempts.tool - 1;
         },
+        onWaiting: (waiting) => {
+          if (generation === this.generation) this.setToolStatus(callId, waiting ? 'queued' : 'sent');
+        },
       })
       .then(
         (result) => {
@@ -752,8 +756,22 @@ class ChatRuntime implements ChatController {
   }
 
   /** Shown at once; written with the next step (a reload re-derives it). */
-  private setRequestStatus(requestId: string, status: 'pending' | 'sent'): void {
-    const message = this.requestMessage(requestId);
+  private setRequestStatus(requestId: string, status: 'queued' | 'sent'): void {
+    this.showStatus(this.requestMessage(requestId), status);
+  }
+
+  /** The visitor message whose answer started this tool call, if one did (a timer or a host event may have). */
+  private setToolStatus(callId: string, status: 'queued' | 'sent'): void {
+    const snapshot = this.session?.snapshot;
+    const pending = snapshot?.pending;
+    if (!snapshot || pending?.kind !== 'tool' || pending.callId !== callId) return;
+    // As `settleStatuses` reads it: the open message just before those still in the engine's queue.
+    const open = this.messages.filter((message) => message.role === 'user' && message.status !== 'answered' && message.error?.code !== 'dropped');
+    const inQueue = snapshot.queue.filter((input) => input.type !== 'host.event').length;
+    this.showStatus(open[open.length - inQueue - 1], status);
+  }
+
+  private showStatus(message: MessageRecord | undefined, status: 'queued' | 'sent'): void {
     if (!message || message.status === status || message.status === 'answered' || message.status === 'failed') return;
     message.status = status;
     this.publish();
@@ -866,9 +884,9 @@ class ChatRuntime implements ChatController {
       state: snapshot.state,
       messages: stored.messages.map(publicMessage),
       choices: snapshot.status === 'active' ? (snapshot.prompt?.choices ?? []) : [],
-      busy: snapshot.pending !== null,
+      busy: isBusy(snapshot, new Map(stored.outbox.map((record) => [record.id, record])), stored.messages),
       stalled: null,
-      queued: stored.outbox.length,
+      queued: queuedWork(stored.outbox),
       handoff: stored.session.handoff,
       error: null,
     };
@@ -1002,10 +1020,10 @@ class ChatRuntime implements ChatController {
       state: snapshot?.state ?? null,
       messages: this.messages.map(publicMessage),
       choices: snapshot?.status === 'active' ? (snapshot.prompt?.choices ?? []).map((choice) => ({ ...choice })) : [],
-      busy: snapshot ? snapshot.pending !== null : false,
+      busy: isBusy(snapshot, this.outbox, this.messages),
       stalled: this.outages.current ? { kind: 'tool', name: this.outages.current.name, since: this.outages.current.since } : null,
       online,
-      queued: this.outbox.size,
+      queued: queuedWork(this.outbox.values()),
       handoff: session?.handoff ?? null,
       storage: this.storageKind,
       leader: true,

@@ -52,7 +52,7 @@ border:0;border-radius:10px;background:transparent;color:inherit;
 .nobreak{white-space:nowrap;}
 .bot .bubble{background:var(--sc-surface);border:1px solid var(--sc-border);border-end-start-radius:4px;}
 .user .bubble{background:var(--sc-user-bubble);color:var(--sc-user-text);border-end-end-radius:4px;}
-.user[data-status="pending"] .bubble{opacity:0.85;}
+.user[data-status="pending"] .bubble,.user[data-status="queued"] .bubble{opacity:0.85;}
 .user[data-status="failed"] .bubble{background:transparent;color:var(--sc-text);border:2px solid var(--sc-danger);}
 .bubble a{color:inherit;text-decoration:underline;text-underline-offset:2px;}
 .bot .bubble a{color:var(--sc-accent-ink);}

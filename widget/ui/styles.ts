@@ -22,7 +22,7 @@ const DARK = `--sc-background:var(--statechat-background-dark,#1f1d1b);
 --sc-surface:var(--statechat-surface-dark,#34302c);
 --sc-text:var(--statechat-text-dark,#f2efeb);
 --sc-muted:var(--statechat-muted-dark,#b9b2aa);
---sc-border:var(--statechat-border-dark,#6a625a);
+--sc-border:var(--statechat-border-dark,#766e66);
 --sc-accent:var(--statechat-accent-dark,var(--statechat-accent,#b3261e));
 --sc-accent-text:var(--statechat-accent-text-dark,var(--statechat-accent-text,#ffffff));
 --sc-accent-ink:var(--statechat-accent-ink-dark,#ca6762);

@@ -124,10 +124,10 @@ function UserStatus({ message, status, state, strings, onRetry }: TranscriptProp
   const retryable = failed && message.error?.retryable !== false;
   const text = failed
     ? `${strings.failed}${retryable ? ` ${strings.failedHelp}` : ''}`
-    : status === 'pending'
-      ? state.online
+    : status === 'queued' || (status === 'pending' && !state.online)
+      ? strings.queued
+      : status === 'pending'
         ? strings.sending
-        : strings.queued
       : status === 'sent'
         ? strings.sent
         : null;

@@ -20,7 +20,7 @@ export const strings: UiStrings = {
   transcript: 'Gespräch',
   quickReplies: 'Schnellantworten',
   typing: 'Schreibt…',
-  queued: 'Wartet auf Verbindung. Wird gesendet, sobald Sie wieder online sind.',
+  queued: 'Wartet — wird gesendet, sobald die Verbindung zurück ist',
   sending: 'Wird gesendet…',
   sent: 'Gesendet',
   failed: 'Nicht gesendet.',

@@ -20,7 +20,7 @@ export const strings: UiStrings = {
   transcript: 'Conversación',
   quickReplies: 'Respuestas rápidas',
   typing: 'Escribiendo…',
-  queued: 'Esperando conexión. Se enviará cuando vuelvas a estar en línea.',
+  queued: 'En cola — se enviará cuando vuelva la conexión',
   sending: 'Enviando…',
   sent: 'Enviado',
   failed: 'No enviado.',

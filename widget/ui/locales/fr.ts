@@ -20,7 +20,7 @@ export const strings: UiStrings = {
   transcript: 'Conversation',
   quickReplies: 'Réponses rapides',
   typing: 'En train d’écrire…',
-  queued: 'En attente de connexion. Il partira dès que vous serez de nouveau en ligne.',
+  queued: 'En attente — partira dès que la connexion sera rétablie',
   sending: 'Envoi…',
   sent: 'Envoyé',
   failed: 'Non envoyé.',
