@@ -35,8 +35,8 @@ import { callSafely, PublicEvents } from './public-events.ts';
 import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type SharedView, type TabMessage } from './tabs.ts';
 import { DeadlineTimers } from './timers.ts';
 import { ToolOutages } from './tool-outages.ts';
-import { messagesFromEffects, publicMessage, settleStatuses } from './transcript.ts';
-import { isBusy, queuedWork } from './work-status.ts';
+import { followerState, sharedViewOf } from './shared-view.ts';
+import { messagesFromEffects, settleStatuses } from './transcript.ts';
 
 /**
  * What the page provides, injectable for tests. The online state is
@@ -875,21 +875,15 @@ class ChatRuntime implements ChatController {
   }
 
   private viewOf(stored: StoredConversation): SharedView {
-    const snapshot = stored.session.snapshot;
-    return {
+    return sharedViewOf({
+      session: stored.session,
+      messages: stored.messages,
+      outbox: new Map(stored.outbox.map((record) => [record.id, record])),
       ready: true,
-      phase: snapshot.status === 'ended' ? 'ended' : 'active',
-      sessionId: stored.session.sessionId,
-      flow: stored.session.flow,
-      state: snapshot.state,
-      messages: stored.messages.map(publicMessage),
-      choices: snapshot.status === 'active' ? (snapshot.prompt?.choices ?? []) : [],
-      busy: isBusy(snapshot, new Map(stored.outbox.map((record) => [record.id, record])), stored.messages),
-      stalled: null,
-      queued: queuedWork(stored.outbox),
-      handoff: stored.session.handoff,
+      phase: stored.session.snapshot.status === 'ended' ? 'ended' : 'active',
       error: null,
-    };
+      stalled: null,
+    });
   }
 
   private receive(message: TabMessage): void {
@@ -985,50 +979,24 @@ class ChatRuntime implements ChatController {
   private buildState(): ChatState {
     const online = onlineManager.isOnline();
     if (!this.leader) {
-      const view = this.sharedView;
       const forwarded: ChatMessage[] = [];
       for (const input of this.forwards.values()) {
         if (input.kind === 'text' || input.kind === 'choice') {
           forwarded.push({ id: input.id, role: 'user', text: input.kind === 'text' ? input.text : input.label, at: input.at, status: 'pending' });
         }
       }
-      return {
-        ready: this.isReady,
-        phase: view?.phase ?? this.phase,
-        sessionId: view?.sessionId ?? null,
-        flow: view?.flow ?? null,
-        state: view?.state ?? null,
-        messages: [...(view?.messages ?? []), ...forwarded],
-        choices: view?.choices ?? [],
-        busy: view?.busy ?? false,
-        stalled: view?.stalled ?? null,
-        online,
-        queued: view?.queued ?? 0,
-        handoff: view?.handoff ?? null,
-        storage: this.storageKind,
-        leader: false,
-        error: view?.error ?? this.failure,
-      };
+      return followerState(this.sharedView, forwarded, { ready: this.isReady, phase: this.phase, online, storage: this.storageKind, error: this.failure });
     }
-    const session = this.session;
-    const snapshot = session?.snapshot;
-    return {
+    const view = sharedViewOf({
+      session: this.session,
+      messages: this.messages,
+      outbox: this.outbox,
       ready: this.isReady,
       phase: this.phase,
-      sessionId: session?.sessionId ?? null,
-      flow: session?.flow ?? null,
-      state: snapshot?.state ?? null,
-      messages: this.messages.map(publicMessage),
-      choices: snapshot?.status === 'active' ? (snapshot.prompt?.choices ?? []).map((choice) => ({ ...choice })) : [],
-      busy: isBusy(snapshot, this.outbox, this.messages),
-      stalled: this.outages.current ? { kind: 'tool', name: this.outages.current.name, since: this.outages.current.since } : null,
-      online,
-      queued: queuedWork(this.outbox.values()),
-      handoff: session?.handoff ?? null,
-      storage: this.storageKind,
-      leader: true,
       error: this.failure,
-    };
+      stalled: this.outages.current,
+    });
+    return { ...view, online, storage: this.storageKind, leader: true };
   }
 
   private publish(): void {

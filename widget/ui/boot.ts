@@ -5,7 +5,6 @@
 import type { CreateChatOptions } from '../chat-types.ts';
 import { createChat } from '../create-chat.ts';
 import { mountWith, type MountedWidget } from './mount-widget.ts';
-import { adoptPanelStyles } from './panel-styles.ts';
 import type { WidgetApp } from './lazy-widget.ts';
 import type { WidgetConfig } from './widget-config.ts';
 
@@ -27,9 +26,8 @@ export const start: WidgetApp['start'] = (host: HTMLElement, config: WidgetConfi
     ...(config.preview ? { preview: true } : {}),
     ...(config.timestamps ? { timestamps: true } : {}),
     ...(config.title ? { title: config.title } : {}),
-    ...(config.language ? { language: config.language } : {}),
     ...(config.position ? { position: config.position } : {}),
     ...(config.colorScheme ? { colorScheme: config.colorScheme } : {}),
     ...(config.strings ? { strings: config.strings } : {}),
-  }, adoptPanelStyles);
+  }, hooks.adoptSheet, hooks.language, hooks.remembered);
 };

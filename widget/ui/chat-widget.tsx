@@ -8,8 +8,7 @@ import { keepFocusInside, useScrollLock, useSmallScreen } from './phone-modal.ts
 import { withCount, type UiStrings } from './strings.ts';
 import { Transcript } from './transcript.tsx';
 import { useStaggered } from './use-staggered.ts';
-import { adoptSheet } from './styles.ts';
-import { readView, writeView } from './view-memory.ts';
+import { writeView } from './view-memory.ts';
 
 /** Who the bot is: shown in the panel's header and read before its messages. */
 export interface BotIdentity {
@@ -35,6 +34,10 @@ export interface ChatWidgetProps {
   preview?: boolean | undefined;
   /** Where the open state and the last seen message are remembered (per tab, across reloads). */
   namespace: string;
+  /** Adopts a stylesheet (the preview bubble's) into the widget's shadow root. */
+  adoptSheet: (root: ShadowRoot, name: string, css: string) => void;
+  /** The last message seen before this page loaded (remembered under `namespace`). */
+  seen: string | null;
   dir: 'ltr' | 'rtl';
   language: string;
   position: 'left' | 'right';
@@ -75,7 +78,7 @@ export function ChatWidget(props: ChatWidgetProps) {
   const messages = shown === state.messages.length ? state.messages : state.messages.slice(0, shown);
 
   // ---- closed but alive: the last seen message, remembered with the open state --------------
-  const [seen, setSeen] = useState<string | null>(() => readView(props.namespace)?.seen ?? null);
+  const [seen, setSeen] = useState(props.seen);
   const [dismissed, setDismissed] = useState<string | null>(null);
   // The bubble's stylesheet is a separate chunk: pages without a preview never load it.
   const [previewReady, setPreviewReady] = useState(false);
@@ -83,7 +86,7 @@ export function ChatWidget(props: ChatWidgetProps) {
     if (!props.preview) return;
     import('./preview-styles.ts').then((module) => {
       const root = launcherRef.current?.getRootNode();
-      if (root instanceof ShadowRoot) adoptSheet(root, 'preview', module.previewCss);
+      if (root instanceof ShadowRoot) props.adoptSheet(root, 'preview', module.previewCss);
       setPreviewReady(true);
     }, props.onError);
   }, [props.preview]);

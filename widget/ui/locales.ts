@@ -4,7 +4,6 @@
  * chunks, loaded only for a page in that language. Flow messages are
  * translated in the flow itself.
  */
-import { openChatName } from './launcher-names.ts';
 import { defaultStrings, type UiStrings } from './strings.ts';
 
 const LOADERS: Readonly<Record<string, () => Promise<{ strings: UiStrings }>>> = {
@@ -12,9 +11,6 @@ const LOADERS: Readonly<Record<string, () => Promise<{ strings: UiStrings }>>> =
   de: () => import('./locales/de.ts'),
   es: () => import('./locales/es.ts'),
 };
-
-/** The built-in languages (primary subtags). */
-export const BUILT_IN_LANGUAGES = ['en', ...Object.keys(LOADERS)];
 
 function primary(tag: string): string {
   return tag.toLowerCase().split(/[-_]/)[0] ?? '';
@@ -25,9 +21,9 @@ function known(overrides: Partial<UiStrings>): Partial<UiStrings> {
   return Object.fromEntries(Object.entries(overrides).filter(([key, value]) => Object.hasOwn(defaultStrings, key) && typeof value === 'string'));
 }
 
-/** What to show until the language's strings arrive: English, with the launcher already named in the language. */
-export function firstStrings(language: string, overrides: Partial<UiStrings> = {}): UiStrings {
-  return { ...defaultStrings, openChat: openChatName(language), ...known(overrides) };
+/** What to show until the language's strings arrive: English, with the launcher already named in the language (`openChat`). */
+export function firstStrings(openChat: string, overrides: Partial<UiStrings> = {}): UiStrings {
+  return { ...defaultStrings, openChat, ...known(overrides) };
 }
 
 /** The built-in strings for `language` (null when it is English or not built in), with the page's own strings on top. */

@@ -12,8 +12,9 @@ import { h, render } from 'preact';
 import type { Chat } from '../chat-types.ts';
 import { ChatWidget, type BotIdentity } from './chat-widget.tsx';
 import { firstStrings, loadStrings } from './locales.ts';
-import { chooseLanguage, directionOf, type UiStrings } from './strings.ts';
-import { readView } from './view-memory.ts';
+import type { UiStrings } from './strings.ts';
+import { panelCss } from './panel-styles.ts';
+import type { ViewMemory } from './view-memory.ts';
 
 /**
  * Colours and sizes, written as `--statechat-*` custom properties on the host
@@ -106,15 +107,27 @@ function reportUncaught(error: unknown): void {
 }
 
 /**
- * `mount` with the way its stylesheets are adopted: `mount` adopts both;
- * the script tag's app only the panel's, since its launcher brought the other.
+ * `mount` with the way stylesheets are adopted: `mount` brings its own and
+ * the launcher's sheet; the script tag's app uses its launcher's.
  */
-export function mountWith(options: MountOptions, adoptStyles: (root: ShadowRoot) => void): MountedWidget {
+/** The UI language and what follows from it, resolved by the caller (the script tag's launcher already knows them). */
+export interface ResolvedLanguage {
+  language: string;
+  dir: 'ltr' | 'rtl';
+  /** The launcher's name in that language. */
+  openChat: string;
+}
+
+/** `remembered`: what this tab remembered under `options.namespace` (read by the caller, who may already have). */
+/** Adopts a named stylesheet into a shadow root once (`adoptSheet`; the script tag's launcher hands over its own copy). */
+export type AdoptSheet = (root: ShadowRoot, name: string, css: string) => void;
+
+export function mountWith(options: MountOptions, adoptSheet: AdoptSheet, resolved: ResolvedLanguage, remembered: ViewMemory | null): MountedWidget {
   const ownsHost = !options.host;
   const host = options.host ?? document.createElement('statechat-root');
   if (ownsHost) (options.target ?? document.body).append(host);
   const shadowRoot = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
-  adoptStyles(shadowRoot);
+  adoptSheet(shadowRoot, 'panel', panelCss);
 
   host.dataset.colorScheme = options.colorScheme ?? 'auto';
   const theme = options.theme ?? {};
@@ -135,10 +148,10 @@ export function mountWith(options: MountOptions, adoptStyles: (root: ShadowRoot)
     );
   }
 
-  const language = chooseLanguage(options.language, document.documentElement.lang || undefined, typeof navigator === 'undefined' ? [] : navigator.languages);
-  let strings: UiStrings = firstStrings(language, options.strings);
+  const { language } = resolved;
+  let strings: UiStrings = firstStrings(resolved.openChat, options.strings);
   const namespace = options.namespace ?? 'statechat';
-  let isOpen = options.open ?? readView(namespace)?.open ?? false;
+  let isOpen = options.open ?? remembered?.open ?? false;
   let mounted = true;
 
   const setOpen = (next: boolean) => {
@@ -160,7 +173,9 @@ export function mountWith(options: MountOptions, adoptStyles: (root: ShadowRoot)
         timestamps: options.timestamps,
         preview: options.preview,
         namespace,
-        dir: options.dir ?? directionOf(language),
+        adoptSheet,
+        seen: remembered?.seen ?? null,
+        dir: resolved.dir,
         language,
         position: options.position ?? 'right',
         onError: options.onError ?? reportUncaught,

@@ -2,8 +2,6 @@
  * The open panel's stylesheet (the launcher's is in `styles.ts`, which the
  * script tag's first paint carries alone).
  */
-import { adoptLauncherStyles, adoptSheet } from './styles.ts';
-
 /** The open panel: header, banners, transcript, quick replies, message box. */
 export const panelCss = `.panel{
 position:fixed;inset-block-end:var(--sc-bottom);inset-inline-end:var(--sc-end);z-index:var(--sc-z);
@@ -87,14 +85,3 @@ border:1.5px solid var(--sc-border);background:var(--sc-background);
 .send{width:44px;height:44px;border-radius:50%;border:0;display:grid;place-items:center;flex:none;background:var(--sc-accent);color:var(--sc-accent-text);}
 .send:disabled{background:var(--sc-surface);color:var(--sc-muted);cursor:default;}
 .root[dir="rtl"] .send .icon,.root[dir="rtl"] .flip{transform:scaleX(-1);}`;
-
-/** The panel's sheet alone (the script tag's launcher adopted its own). */
-export function adoptPanelStyles(root: ShadowRoot): void {
-  adoptSheet(root, 'panel', panelCss);
-}
-
-/** Both sheets; one parsed copy of each is shared by every widget of a document. */
-export function adoptWidgetStyles(root: ShadowRoot): void {
-  adoptLauncherStyles(root);
-  adoptPanelStyles(root);
-}
