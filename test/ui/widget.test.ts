@@ -132,7 +132,7 @@ describe('the widget over a Chat', () => {
     // Plain words and what to do; never the developer's text.
     expect(message.textContent).toContain('Not sent. Check your connection and try again.');
     expect(message.textContent).not.toContain('the relay did not answer');
-    const retry = [...message.querySelectorAll('button')].find((button) => button.textContent === 'Try again');
+    const retry = [...message.querySelectorAll('button')].find((button) => button.textContent === 'Retry');
     await click(retry!);
     expect(ui.chat.calls.at(-1)).toEqual({ method: 'retry', argument: message.dataset.id });
     expect(ui.all('.message.user')[0]?.dataset.status).toBe('sent');

@@ -126,9 +126,8 @@ export function ChatWidget(props: ChatWidgetProps) {
   const canType = state.ready && state.phase === 'active';
   const title = props.title ?? props.bot?.name ?? state.flow?.name ?? strings.title;
   const lastUser = state.messages.filter((message) => message.role === 'user').at(-1);
-  // Honest: dots only while an answer is really coming (not offline, not queued or failed, not waiting on a stalled tool).
-  const waiting = lastUser?.status === 'failed' || lastUser?.status === 'queued';
-  const typing = (state.busy && state.online && state.stalled === null && !waiting) || shown < state.messages.length;
+  // Honest: dots only while an answer is really coming (not offline, not failed, not waiting on a stalled tool).
+  const typing = (state.busy && state.online && state.stalled === null && lastUser?.status !== 'failed') || shown < state.messages.length;
   const choices = canType && !typing ? state.choices : [];
   // An image URL from the page's own configuration (an image cannot run script, whatever its URL).
   const avatar = props.bot?.avatar;

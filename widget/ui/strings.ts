@@ -90,7 +90,7 @@ export const defaultStrings: UiStrings = {
   sent: 'Sent',
   failed: 'Not sent.',
   failedHelp: 'Check your connection and try again.',
-  retry: 'Try again',
+  retry: 'Retry',
   offline: 'You are offline. Your messages will be sent when the connection is back.',
   stalled: 'Our system is not answering yet. We keep trying, and your conversation is saved.',
   handoff: 'A member of our staff will take it from here.',

@@ -133,15 +133,17 @@ function UserStatus({ message, status, state, strings, onRetry }: TranscriptProp
         : null;
   if (text === null) return null;
   return (
-    <p class={failed ? 'status failed' : 'status'}>
+    <>
       {/* The full stop ends the message's own phrase, so "You: hello. Sent." is read as two. */}
       <span class="sr-only">. </span>
-      <span>{text}</span>
-      {retryable && (
-        <button type="button" class="link-button" onClick={() => onRetry(message.id)}>
-          {strings.retry}
-        </button>
-      )}
-    </p>
+      <p class={failed ? 'status failed' : 'status'}>
+        <span>{text}</span>
+        {retryable && (
+          <button type="button" class="link-button" onClick={() => onRetry(message.id)}>
+            {strings.retry}
+          </button>
+        )}
+      </p>
+    </>
   );
 }
