@@ -32,7 +32,12 @@ const scheme = params.get('scheme');
 const widget = mount({
   chat,
   title: 'Chez Statechat',
-  open: params.has('open'),
+  bot: { name: 'Chez Statechat', subtitle: 'Bookings, usually replies at once', avatar: '/favicon.svg' },
+  timestamps: true,
+  preview: true,
+  namespace: `demo:${options.flow as string}`,
+  // Without `?open`, the panel comes back the way the visitor left it in this tab.
+  ...(params.has('open') ? { open: true } : {}),
   ...(language ? { language } : {}),
   ...(scheme === 'light' || scheme === 'dark' ? { colorScheme: scheme } : {}),
 });
@@ -48,4 +53,4 @@ chat.on('booking.confirmed', (data) => {
   confirmation.hidden = false;
 });
 
-attachDebugPanel(chat, relay, externalRelay ? `${externalRelay} (real relay)` : 'in the page (MSW, mock LLM, demo tools)');
+export const debugPanel = attachDebugPanel(chat, relay, externalRelay ? `${externalRelay} (real relay)` : 'in the page (MSW, mock LLM, demo tools)');

@@ -22,6 +22,8 @@ function common(outDir: string, extra: InlineConfig): InlineConfig {
     logLevel: 'warn',
     // Library mode leaves `process.env.NODE_ENV` for the consumer; a script tag has no consumer.
     define: { 'process.env.NODE_ENV': '"production"' },
+    // JSX's production runtime even when the build runs inside Vitest (NODE_ENV=test would pick the development one).
+    oxc: { jsx: { development: false } },
     build: { outDir, emptyOutDir: false, target: 'es2022', minify: true, sourcemap: false, copyPublicDir: false, reportCompressedSize: false },
   };
 }

@@ -3,11 +3,11 @@ import type { ComponentChildren } from 'preact';
 import { parseMarkdown, type Inline } from './markdown.ts';
 
 /**
- * References (`AB-123456`, `BK-2026-0042`), phone numbers (`+44 20 7946 0958`,
+ * References (`AB-123456`, `R-20261201-1900-001`), phone numbers (`+44 20 7946 0958`,
  * `555-1234`) and dates written with hyphens: a line must never break inside
  * them, at a hyphen or a space. Bounded, so a long run cannot stretch a bubble.
  */
-const UNBREAKABLE = /\+?\(?\d[\d ().-]{4,22}\d|\b[\p{Lu}\d]{2,}(?:-[\p{Lu}\d]+)+\b/gu;
+const UNBREAKABLE = /\b[\p{Lu}\d]+(?:-[\p{Lu}\d]+)+\b|\+?\(?\d[\d ().-]{4,22}\d/gu;
 
 /** Text with its unbreakable tokens wrapped in `nobreak` spans. */
 export function NoBreakTokens({ text }: { text: string }) {
