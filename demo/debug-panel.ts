@@ -4,19 +4,13 @@
  * masked log lines, oldest first, each event's data folded as JSON, all in
  * the panel's one scroll area. Everything is written with `textContent`.
  *
- * More views plug in with `addSection` (a flow diagram, say): they are
- * placed under the summary.
+ * More views (the flow diagram) go in `#debug-sections`, under the summary.
  */
 import type { Chat, ChatState } from '../widget/chat-types.ts';
 import type { JsonObject } from '../flows/types.ts';
 import type { InPageRelay } from './in-page-relay.ts';
 
 const MAX_LINES = 200;
-
-export interface DebugPanel {
-  /** Adds a titled section under the summary; returns its body to draw into. */
-  addSection(title: string): HTMLElement;
-}
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text: string, className?: string): HTMLElementTagNameMap[K] {
   const created = document.createElement(tag);
@@ -80,12 +74,11 @@ function definitions(target: HTMLDListElement, rows: [string, string][]): void {
   );
 }
 
-export function attachDebugPanel(chat: Chat, relay: InPageRelay | null, relayLabel: string): DebugPanel {
+export function attachDebugPanel(chat: Chat, relay: InPageRelay | null, relayLabel: string): void {
   const events = document.getElementById('events') as HTMLOListElement;
   const stateList = document.getElementById('state') as HTMLDListElement;
   const slotList = document.getElementById('slots') as HTMLDListElement;
   const toolRuns = document.getElementById('tool-runs') as HTMLUListElement;
-  const sections = document.getElementById('debug-sections') as HTMLElement;
   (document.getElementById('relay-mode') as HTMLElement).textContent = relayLabel;
 
   chat.on('*', (event: JsonObject) => {
@@ -105,16 +98,7 @@ export function attachDebugPanel(chat: Chat, relay: InPageRelay | null, relayLab
   renderState(chat.getState());
   chat.subscribe(renderState);
 
-  const panel: DebugPanel = {
-    addSection(title) {
-      const section = document.createElement('section');
-      const body = document.createElement('div');
-      section.append(element('h3', title), body);
-      sections.append(section);
-      return body;
-    },
-  };
-  if (!relay) return panel;
+  if (!relay) return;
   const reachableLabel = document.getElementById('reachable-label') as HTMLLabelElement;
   const reachable = document.getElementById('reachable') as HTMLInputElement;
   reachableLabel.hidden = false;
@@ -133,5 +117,4 @@ export function attachDebugPanel(chat: Chat, relay: InPageRelay | null, relayLab
   };
   const log = document.getElementById('relay-log') as HTMLOListElement;
   relay.onLog = (level, fields, message) => append(log, `${level} ${message}`, fields);
-  return panel;
 }

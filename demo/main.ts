@@ -53,4 +53,11 @@ chat.on('booking.confirmed', (data) => {
   confirmation.hidden = false;
 });
 
-export const debugPanel = attachDebugPanel(chat, relay, externalRelay ? `${externalRelay} (real relay)` : 'in the page (MSW, mock LLM, demo tools)');
+attachDebugPanel(chat, relay, externalRelay ? `${externalRelay} (real relay)` : 'in the page (MSW, mock LLM, demo tools)');
+
+// The live flow diagram loads on its own (dagre included), after the chat: none of it is in the widget's bundle.
+// It goes in the debug panel's slot for extra views, under the state and the filled slots.
+const debugSections = document.getElementById('debug-sections');
+if (debugSections) {
+  void import('./flow-diagram.ts').then(({ attachFlowDiagram }) => attachFlowDiagram(chat, options.relay ?? '', debugSections));
+}
