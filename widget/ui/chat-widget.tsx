@@ -8,6 +8,7 @@ import { keepFocusInside, useScrollLock, useSmallScreen } from './phone-modal.ts
 import { withCount, type UiStrings } from './strings.ts';
 import { Transcript } from './transcript.tsx';
 import { useStaggered } from './use-staggered.ts';
+import type { PreviewBubble } from './preview-bubble.ts';
 import { writeView } from './view-memory.ts';
 
 /** Who the bot is: shown in the panel's header and read before its messages. */
@@ -79,15 +80,15 @@ export function ChatWidget(props: ChatWidgetProps) {
 
   // ---- closed but alive: the last seen message, remembered with the open state --------------
   const [seen, setSeen] = useState(props.seen);
-  const [dismissed, setDismissed] = useState<string | null>(null);
-  // The bubble's stylesheet is a separate chunk: pages without a preview never load it.
-  const [previewReady, setPreviewReady] = useState(false);
+  // The bubble is a separate chunk: pages without a preview never load it.
+  const previewSlot = useRef<HTMLDivElement>(null);
+  const [preview, setPreview] = useState<PreviewBubble | null>(null);
   useEffect(() => {
-    if (!props.preview) return;
-    import('./preview-styles.ts').then((module) => {
-      const root = launcherRef.current?.getRootNode();
-      if (root instanceof ShadowRoot) props.adoptSheet(root, 'preview', module.previewCss);
-      setPreviewReady(true);
+    const slot = previewSlot.current;
+    if (!props.preview || !slot) return;
+    import('./preview-bubble.ts').then((module) => {
+      props.adoptSheet(slot.getRootNode() as ShadowRoot, 'preview', module.previewCss);
+      setPreview(module.createPreviewBubble(slot, strings.dismiss, () => props.onOpenChange(true)));
     }, props.onError);
   }, [props.preview]);
   const lastId = state.messages.at(-1)?.id ?? null;
@@ -100,6 +101,7 @@ export function ChatWidget(props: ChatWidgetProps) {
   useEffect(() => writeView(props.namespace, { open, seen }), [open, seen, props.namespace]);
   const unread = open || !known ? [] : unreadAfter(state.messages, seen);
   const latestUnread = unread.at(-1);
+  useEffect(() => preview?.show(latestUnread?.id ?? null, latestUnread?.text ?? ''), [preview, latestUnread?.id]);
   const launcherName =
     unread.length === 0 ? strings.openChat : `${strings.openChat}, ${unread.length === 1 ? strings.unreadOne : withCount(strings.unreadMany, unread.length, language)}`;
 
@@ -177,16 +179,7 @@ export function ChatWidget(props: ChatWidgetProps) {
 
   return (
     <div class="root" dir={props.dir} lang={language} data-position={props.position}>
-      {!open && previewReady && latestUnread && latestUnread.id !== dismissed && (
-        <div class="preview">
-          <button type="button" class="preview-text" onClick={() => props.onOpenChange(true)}>
-            {latestUnread.text}
-          </button>
-          <button type="button" class="preview-close" aria-label={strings.dismiss} title={strings.dismiss} onClick={() => setDismissed(latestUnread.id)}>
-            <CloseIcon />
-          </button>
-        </div>
-      )}
+      {props.preview && <div ref={previewSlot} />}
       <button
         ref={launcherRef}
         type="button"
