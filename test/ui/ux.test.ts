@@ -96,13 +96,17 @@ describe('closed but alive', () => {
   it('shows the latest unread message in an optional preview bubble that opens the chat or is dismissed', async () => {
     const ui = await setup({ greeting: 'Welcome!' }, { preview: true });
     await settle(() => ui.chat.reply('Your table is held until 8pm.'));
-    await until(() => ui.root.querySelector('.preview') !== null);
+    const bubble = () => ui.root.querySelector<HTMLElement>('.preview');
+    await until(() => bubble() !== null && !bubble()!.hidden);
     expect(ui.root.querySelector('.preview-text')?.textContent).toBe('Your table is held until 8pm.');
     await click(ui.named('Dismiss'));
-    expect(ui.root.querySelector('.preview')).toBeNull();
+    expect(bubble()?.hidden).toBe(true);
     await settle(() => ui.chat.reply('See you soon.'));
+    expect(bubble()?.hidden).toBe(false);
+    expect(ui.root.querySelector('.preview-text')?.textContent).toBe('See you soon.');
     await click(ui.root.querySelector<HTMLElement>('.preview-text')!);
     expect(ui.widget.isOpen).toBe(true);
+    expect(bubble()?.hidden).toBe(true);
   });
 });
 
