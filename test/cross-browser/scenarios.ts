@@ -292,6 +292,29 @@ export function browserScenarios(launch: () => Promise<BrowserSession>, options:
       },
       TEST_TIMEOUT_MS,
     );
+
+    it(
+      'without Web Locks, two windows still share one conversation (the leader is chosen over BroadcastChannel)',
+      async () => {
+        const page = `${sites.widgetUrl}/without-features.html?without=locks&run=${randomUUID()}`;
+        const first = await session.open(page);
+        expect(await first.run(() => typeof navigator.locks)).toBe('undefined');
+        await first.click({ in: 'page', css: '#book' });
+        await waitForText(first, 'How many people?');
+        const second = await session.open(page);
+        await openChat(second);
+        await waitForText(second, 'How many people?');
+        await say(second, 'We are 4 people');
+        await waitForText(second, 'What day would you like to come?');
+        await waitForText(first, 'What day would you like to come?');
+        await say(first, 'Tomorrow at 7pm');
+        await waitForText(second, 'What name should I put the booking under?');
+        const users = async (window: BrowserWindow) => (await widget(window))?.users.map((message) => message.text);
+        expect(await users(first)).toEqual(['We are 4 people', 'Tomorrow at 7pm']);
+        expect(await users(second)).toEqual(['We are 4 people', 'Tomorrow at 7pm']);
+      },
+      TEST_TIMEOUT_MS,
+    );
   });
 
   describe('the script tag under a strict Content-Security-Policy', () => {

@@ -30,6 +30,7 @@ import {
   type StoreChange,
   type StoredConversation,
 } from '../store/records.ts';
+import { createChannelLocks } from './channel-lock.ts';
 import { Mailbox } from './mailbox.ts';
 import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type SharedView, type TabMessage } from './tabs.ts';
 import { DeadlineTimers } from './timers.ts';
@@ -224,13 +225,15 @@ class ChatRuntime implements ChatController {
     this.storageKind = opened.store.kind;
     if (opened.fallback) this.warnStorage(opened.fallback);
 
-    const locks = this.environment.locks === undefined ? (typeof navigator !== 'undefined' ? navigator.locks : undefined) : this.environment.locks;
     const createChannel =
       this.environment.createChannel === undefined
         ? typeof BroadcastChannel === 'undefined'
           ? null
           : (name: string) => new BroadcastChannel(name)
         : this.environment.createChannel;
+    // No Web Locks (Safari < 15.4, any page on plain http): the leader is chosen over the channel instead.
+    const webLocks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const locks = this.environment.locks === undefined ? (webLocks ?? (createChannel ? createChannelLocks(createChannel) : undefined)) : this.environment.locks;
     if (this.store.kind === 'indexeddb' && locks && createChannel) {
       const name = `statechat:${this.namespace}`;
       this.tabs = new TabCoordinator(name, locks, createChannel(name), {
