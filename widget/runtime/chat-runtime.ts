@@ -30,7 +30,6 @@ import {
   type StoreChange,
   type StoredConversation,
 } from '../store/records.ts';
-import { createChannelLocks } from './channel-lock.ts';
 import { Mailbox } from './mailbox.ts';
 import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type SharedView, type TabMessage } from './tabs.ts';
 import { DeadlineTimers } from './timers.ts';
@@ -231,9 +230,14 @@ class ChatRuntime implements ChatController {
           ? null
           : (name: string) => new BroadcastChannel(name)
         : this.environment.createChannel;
-    // No Web Locks (Safari < 15.4, any page on plain http): the leader is chosen over the channel instead.
+    // No Web Locks (Safari < 15.4, any page on plain http): the leader is chosen over the channel
+    // instead, by a chunk that only those pages download.
     const webLocks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-    const locks = this.environment.locks === undefined ? (webLocks ?? (createChannel ? createChannelLocks(createChannel) : undefined)) : this.environment.locks;
+    const locks =
+      this.environment.locks !== undefined
+        ? this.environment.locks
+        : (webLocks ?? (createChannel && this.store.kind === 'indexeddb' ? (await import('./channel-lock.ts')).createChannelLocks(createChannel) : undefined));
+    if (this.destroyed) return;
     if (this.store.kind === 'indexeddb' && locks && createChannel) {
       const name = `statechat:${this.namespace}`;
       this.tabs = new TabCoordinator(name, locks, createChannel(name), {
