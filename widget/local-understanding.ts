@@ -37,6 +37,7 @@ export function createLocalUnderstanding(flow: LoadedFlow, options: LocalUnderst
       now,
       timeZone,
       language: request.language,
+      ...(request.asking !== undefined ? { asking: request.asking } : {}),
       ...(options.parsers ? { parsers: options.parsers } : {}),
     });
     return { intent: classification.intent, confidence: classification.confidence, slots };

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type InlineConfig } from 'vite';
 import { widgetCss } from '../../widget/ui/styles.ts';
+import { phoneMetadataPerCallingCode } from './phone-metadata-plugin.ts';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -36,6 +37,7 @@ export async function buildWidget(outDir = `${projectRoot}dist`, extra: InlineCo
   const app = common(outDir, extra);
   await build({
     ...app,
+    plugins: [...(app.plugins ?? []), phoneMetadataPerCallingCode()],
     build: {
       ...app.build,
       // Not library mode: that keeps whitespace in ES output, and this output is for browsers, not bundlers.

@@ -8,6 +8,8 @@ export interface ClassifyBody {
   state: string;
   text: string;
   sessionId: string;
+  /** The slot the current question asks for. */
+  asking?: string;
 }
 
 export interface ClassifyAnswer {

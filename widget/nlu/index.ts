@@ -6,9 +6,11 @@
 export { trainClassifier, DEFAULT_THRESHOLD } from './classifier.ts';
 export type { Classifier, Classification, ClassifyOptions, RankedIntent, TrainingIntents } from './classifier.ts';
 export { extractSlots, basicParsers } from './extract.ts';
-export { loadFullParsers } from './full-parsers.ts';
+export { fullParserNeeds, loadFullParsers } from './full-parsers.ts';
+export type { FullParserOptions } from './full-parsers.ts';
 export type {
   CalendarDate,
+  ExpectedHours,
   ExtractOptions,
   ExtractedSlots,
   PhoneMention,
@@ -17,4 +19,5 @@ export type {
   TemporalMention,
   TemporalReference,
   WallTime,
+  WorkMeter,
 } from './types.ts';
