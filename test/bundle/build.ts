@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type InlineConfig } from 'vite';
 import { widgetCss } from '../../widget/ui/styles.ts';
+import { minifyWidgetCss } from './minify-widget-css.ts';
 import { phoneMetadataPerCallingCode } from './phone-metadata-plugin.ts';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,6 +29,7 @@ function common(outDir: string, extra: InlineConfig): InlineConfig {
     logLevel: 'warn',
     // Library mode leaves `process.env.NODE_ENV` for the consumer; a script tag has no consumer.
     define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: [...(extra.plugins ?? []), minifyWidgetCss()],
     build: { outDir, emptyOutDir: false, target: 'es2022', minify: true, sourcemap: false, copyPublicDir: false, reportCompressedSize: false },
   };
 }

@@ -236,7 +236,11 @@ class ChatRuntime implements ChatController {
     const locks =
       this.environment.locks !== undefined
         ? this.environment.locks
-        : (webLocks ?? (createChannel && this.store.kind === 'indexeddb' ? (await import('./channel-lock.ts')).createChannelLocks(createChannel) : undefined));
+        : (webLocks ??
+          (createChannel && this.store.kind === 'indexeddb'
+            ? // Offline before the chunk was fetched: this tab runs uncoordinated, as before the fallback existed.
+              await import('./channel-lock.ts').then(({ createChannelLocks }) => createChannelLocks(createChannel), () => undefined)
+            : undefined));
     if (this.destroyed) return;
     if (this.store.kind === 'indexeddb' && locks && createChannel) {
       const name = `statechat:${this.namespace}`;
