@@ -127,7 +127,10 @@ export function extractSlots(text: string, slots: { readonly [slot: string]: Slo
     laterWins = false,
   ): void => {
     const targets = named.filter((slot) => slot.definition.type === type);
-    const usable = candidates.filter((candidate) => !isNegated(text, candidate.start));
+    // No visitor writes more than a few values of one type: scoring is bounded to the first (or, when the
+    // later one wins, the last) MAX_CANDIDATES, so a long text of numbers costs linear time, not more.
+    const bounded = laterWins ? candidates.slice(-MAX_CANDIDATES) : candidates.slice(0, MAX_CANDIDATES);
+    const usable = bounded.filter((candidate) => !isNegated(text, candidate.start));
     assign(targets, usable, scoreOf, result, laterWins);
   };
   const byHints = (slot: NamedSlot, candidate: Candidate): number => hintScore(text, slot, candidate);
@@ -294,6 +297,8 @@ function findString(text: string, slot: NamedSlot, onlySlot: boolean): string | 
   const whole = text.trim();
   return onlySlot && fits(whole) ? whole : undefined;
 }
+
+const MAX_CANDIDATES = 32;
 
 const PEOPLE_HINTS = new Set(['party', 'size', 'people', 'person', 'guest', 'pax', 'seat', 'adult', 'group', 'head', 'cover', 'diner', 'attende', 'traveler', 'traveller', 'passenger']);
 
