@@ -113,10 +113,62 @@ inset-inline-end:auto;inset-inline-start:calc(var(--sc-offset) + env(safe-area-i
 
 // The script tag's loader and its lazily loaded app each carry this module; a
 // registry-wide symbol lets the second see that the first already adopted a sheet.
+const STYLESHEET_URL = Symbol.for('statechat.stylesheet-url');
+const FALLBACK_ATTRIBUTE = 'data-statechat-styles';
 const sheets = new WeakMap<Document, Map<string, CSSStyleSheet>>();
+
+/**
+ * The URL of the widget's stylesheets as one file (`statechat.css`, which the
+ * script tag build writes beside `statechat.js`), for browsers without
+ * constructable stylesheets. Set by the script tag from its own URL.
+ */
+export function setWidgetStylesheetUrl(url: string): void {
+  (globalThis as { [STYLESHEET_URL]?: string })[STYLESHEET_URL] = url;
+}
+
+function canAdopt(root: ShadowRoot): boolean {
+  const view = (root.ownerDocument.defaultView ?? globalThis) as typeof globalThis;
+  return 'adoptedStyleSheets' in root && typeof view.CSSStyleSheet === 'function' && typeof view.CSSStyleSheet.prototype.replaceSync === 'function';
+}
+
+/**
+ * Browsers without constructable stylesheets (Safari before 16.4, Firefox
+ * before 101) get one `<link>` to `statechat.css`, which holds every sheet: a
+ * file, so `style-src 'self'` (or the script's origin) allows it where a
+ * `<style>` element would be refused. Without a known URL (an app that
+ * bundles the widget itself), a `<style>` element per sheet: fine unless the
+ * page's CSP forbids inline styles. Appended after the current render
+ * (a microtask): Preact's first render into a root removes children it did
+ * not create.
+ */
+function linkSheet(root: ShadowRoot, name: string, css: string): void {
+  const url = (globalThis as { [STYLESHEET_URL]?: string })[STYLESHEET_URL];
+  const key = typeof url === 'string' ? 'file' : name;
+  const selector = `[${FALLBACK_ATTRIBUTE}="${key}"]`;
+  if (root.querySelector(selector)) return;
+  const document = root.ownerDocument;
+  let element: HTMLLinkElement | HTMLStyleElement;
+  if (typeof url === 'string') {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = url;
+    element = link;
+  } else {
+    element = document.createElement('style');
+    element.textContent = css;
+  }
+  element.setAttribute(FALLBACK_ATTRIBUTE, key);
+  queueMicrotask(() => {
+    if (!root.querySelector(selector)) root.append(element);
+  });
+}
 
 /** Adopts `css` under `name` once per shadow root; one parsed sheet per document. */
 export function adoptSheet(root: ShadowRoot, name: string, css: string): void {
+  if (!canAdopt(root)) {
+    linkSheet(root, name, css);
+    return;
+  }
   const mark = Symbol.for(`statechat.widget-styles.${name}`);
   if (root.adoptedStyleSheets.some((adopted) => mark in adopted)) return;
   const document = root.ownerDocument;
