@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { LoadedFlow } from '../../flows/index.ts';
+import { examplesWithLanguage } from '../../widget/nlu/classifier.ts';
 import { classificationSchema, compileAnswerCheck, NO_INTENT, type AnswerCheck, type CheckedAnswer } from './llm-schema.ts';
 
 /** One POST to the LLM, as the relay makes it. */
@@ -59,7 +60,9 @@ function describeIntents(flow: LoadedFlow, allowed: readonly string[]): string {
   return allowed
     .map((name) => {
       const intent = flow.definition.intents[name];
-      const examples = (intent?.examples ?? []).slice(0, EXAMPLES_PER_INTENT).map((example) => JSON.stringify(example));
+      const examples = examplesWithLanguage(intent?.examples, flow.language)
+        .slice(0, EXAMPLES_PER_INTENT)
+        .map((example) => JSON.stringify(example.text));
       const description = intent?.description ? ` — ${intent.description}` : '';
       return `- ${name}${description}. Examples: ${examples.join(', ')}`;
     })

@@ -1,4 +1,4 @@
-import { STOP_WORDS, normalizeText, stem, tokenize } from './text.ts';
+import { STOP_WORDS, isEnglish, normalizeText, stem, tokenize } from './text.ts';
 
 /**
  * How an utterance becomes a sparse vector. The defaults are the values
@@ -77,13 +77,14 @@ function pack(hash: number, block: number, stop: boolean): number {
   return (hash & HASH_BITS) | (block << BLOCK_SHIFT) | (stop ? STOP_FLAG : 0);
 }
 
-export function countTerms(text: string, settings: FeatureSettings): TermCounts {
+/** `language` (BCP 47) decides whether words are stemmed: only English ones are. */
+export function countTerms(text: string, settings: FeatureSettings, language?: string): TermCounts {
   const packed: number[] = [];
   // Digits are folded to one token: "table for 4" and "table for 6" are the
   // same request, and a few examples cannot teach that on their own.
   const words = tokenize(normalizeText(text)).map((word) => (/^\d+$/.test(word) ? '0' : word));
   const stops = words.map((word) => STOP_WORDS.has(word));
-  const stems = words.map(stem);
+  const stems = isEnglish(language) ? words.map((word) => stem(word)) : words;
   if (settings.wordWeight > 0) {
     const seed = mix(OFFSET_BASIS, 1);
     for (let index = 0; index < stems.length; index++)
