@@ -171,12 +171,15 @@ export function createRelay(options: RelayOptions): RelayHandler {
     let failure: ReturnType<typeof describeError> | undefined;
     try {
       await next();
+      // Hono hands a route's error to onError inside next(): it is found here, not caught.
+      if (context.error !== undefined) failure = describeError(context.error);
     } catch (error) {
       failure = describeError(error);
       context.res = errorResponse(error);
     }
     logger.write(
-      'info',
+      // A 500 is the relay's own fault: it is logged as an error, with its cause.
+      failure?.code === 'internal_error' ? 'error' : 'info',
       {
         method: context.req.method,
         path: decodedPath(context.req.path),

@@ -13,8 +13,10 @@ export class RelayError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** What went wrong underneath (a stream error): logged, never sent to the client. */
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -37,8 +39,27 @@ export function errorResponse(error: unknown): Response {
   });
 }
 
-/** What the request log records about a failure: the code for ours, the class name for the rest. */
-export function describeError(error: unknown): { code: string; status: number; kind?: string } {
-  if (error instanceof RelayError) return { code: error.code, status: error.status };
-  return { code: 'internal_error', status: 500, kind: error instanceof Error ? error.name : typeof error };
+/** A thrown value's class and message for the log (masked there like every field), never for the client. */
+export interface ErrorCause {
+  kind: string;
+  message?: string;
+}
+
+const MAX_CAUSE_MESSAGE = 300;
+
+function causeOf(error: unknown): ErrorCause {
+  if (!(error instanceof Error)) return { kind: typeof error };
+  return error.message ? { kind: error.name, message: error.message.slice(0, MAX_CAUSE_MESSAGE) } : { kind: error.name };
+}
+
+/**
+ * What the request log records about a failure: the code for ours (and the
+ * cause underneath, when there is one); for anything else, its class and
+ * message, so a 500 says why it happened.
+ */
+export function describeError(error: unknown): { code: string; status: number; cause?: ErrorCause } {
+  if (error instanceof RelayError) {
+    return error.cause === undefined ? { code: error.code, status: error.status } : { code: error.code, status: error.status, cause: causeOf(error.cause) };
+  }
+  return { code: 'internal_error', status: 500, cause: causeOf(error) };
 }

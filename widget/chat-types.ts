@@ -7,12 +7,13 @@ import type { Flow, Json, JsonObject } from '../flows/types.ts';
 import type { PublicEventName, RenderedChoice } from './engine/types.ts';
 
 /**
- * A visitor message's life: written to storage → `pending` (waiting to be
- * understood, or queued while offline) → `sent` (the relay or the local NLU
- * has it) → `answered` (the bot replied), or `failed` with a reason and a way
- * to retry.
+ * A visitor message's life: written to storage → `pending` (waiting its turn
+ * to be understood) → `sent` (the relay or the local NLU has it) → `answered`
+ * (the bot replied), or `failed` with a reason and a way to retry. `queued`:
+ * its classification, or the tool call its answer started, waits for the
+ * network (offline, or the relay cannot be reached and it is tried again).
  */
-export type MessageStatus = 'pending' | 'sent' | 'answered' | 'failed';
+export type MessageStatus = 'pending' | 'queued' | 'sent' | 'answered' | 'failed';
 
 export interface ChatMessage {
   id: string;
@@ -42,10 +43,10 @@ export interface ChatState {
   messages: ChatMessage[];
   /** The quick replies of the current question (empty when none). */
   choices: RenderedChoice[];
-  /** Classifying or running a tool: show a typing indicator. */
+  /** Classifying or running a tool: show a typing indicator. False once that work has failed for good. */
   busy: boolean;
   online: boolean;
-  /** Work waiting for the network: classifications and tool calls in the outbox. */
+  /** Work waiting for the network: classifications and tool calls in the outbox (not those failed for good). */
   queued: number;
   handoff: { reason: string | null; queue: string | null } | null;
   storage: 'indexeddb' | 'memory';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../relay/cli/main.ts';
+import { main } from '../../flows/cli/main.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
@@ -46,9 +46,9 @@ describe('statechat validate', () => {
   });
 
   it('runs as the installed bin', async () => {
-    const { stdout } = await run('node', ['relay/cli/statechat.mjs', 'validate', 'flows/reservations.flow.json'], { cwd: root });
+    const { stdout } = await run('node', ['flows/cli/statechat.mjs', 'validate', 'flows/reservations.flow.json'], { cwd: root });
     expect(stdout).toContain('reservations.flow.json: ok');
-    await expect(run('node', ['relay/cli/statechat.mjs', 'frobnicate'], { cwd: root })).rejects.toMatchObject({ code: 2 });
+    await expect(run('node', ['flows/cli/statechat.mjs', 'frobnicate'], { cwd: root })).rejects.toMatchObject({ code: 2 });
   });
 });
 

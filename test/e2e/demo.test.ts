@@ -105,7 +105,7 @@ describe('the demo site', () => {
     await context.setOffline(true);
     await page.getByRole('status').getByText('You are offline').waitFor();
     await typeMessage(page, BOOKING[2]!.say);
-    await waitForStatus(page, BOOKING[2]!.say, ['pending']);
+    await waitForStatus(page, BOOKING[2]!.say, ['queued']);
     await transcript(page).getByText('Queued').waitFor();
     await screenshot(page, 'offline');
     await context.setOffline(false);

@@ -48,7 +48,7 @@ export async function tabTo(page: Page, name: string, backwards = false, limit =
   throw new Error(`"${name}" never got focus by keyboard`);
 }
 
-/** The status (`pending`, `sent`, `answered`, `failed`) of the visitor message with this text. */
+/** The status (`pending`, `queued`, `sent`, `answered`, `failed`) of the visitor message with this text. */
 export function statusOf(page: Page, text: string): Promise<string | null> {
   return page.locator('.message.user', { hasText: text }).last().getAttribute('data-status');
 }

@@ -39,7 +39,7 @@ describe('relay NLU', () => {
     expect(chat.getState().queued).toBe(0);
   });
 
-  it('pauses while offline, shows the message pending, and delivers it once on reconnect', async () => {
+  it('pauses while offline, shows the message queued, and delivers it once on reconnect', async () => {
     const { chat } = track(openChat({ flow: reservationsFlow(), relay: RELAY, nlu: 'relay' }, { retry: fastRetry }));
     await chat.ready;
     onlineManager.setOnline(false);
@@ -47,7 +47,7 @@ describe('relay NLU', () => {
     await chat.idle();
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(chat.getState().online).toBe(false);
-    expect(lastUser(chat.getState())?.status).toBe('pending');
+    expect(lastUser(chat.getState())?.status).toBe('queued');
     expect(chat.getState().queued).toBe(1);
     expect(classifyCalls()).toBe(0);
     onlineManager.setOnline(true);

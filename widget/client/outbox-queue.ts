@@ -16,8 +16,12 @@ export interface OutboxJob<T> {
   run: () => Promise<T>;
   /** Whether to try again after `failureCount` failures (0-based, as query-core counts). */
   retry: (failureCount: number, error: unknown) => boolean;
-  /** Waiting for the network (offline) or for the job ahead of it. */
-  onPaused?: (paused: boolean) => void;
+  /**
+   * Called with `true` while the job waits for the network: paused offline
+   * (or behind a paused job), or failed and waiting to try again, until it
+   * succeeds; with `false` while its first attempt is under way.
+   */
+  onWaiting?: (waiting: boolean) => void;
 }
 
 /**
@@ -47,11 +51,14 @@ export class OutboxQueue {
       scope: { id: this.scopeId },
       gcTime: 0,
     });
-    let paused: boolean | undefined;
+    let waiting: boolean | undefined;
     const unsubscribe = observer.subscribe((result) => {
-      if (result.status === 'pending' && result.isPaused !== paused) {
-        paused = result.isPaused;
-        job.onPaused?.(result.isPaused);
+      if (result.status !== 'pending') return;
+      // A failed attempt keeps its count until the job succeeds: the retries after it are waiting too.
+      const now = result.isPaused || result.failureCount > 0;
+      if (now !== waiting) {
+        waiting = now;
+        job.onWaiting?.(now);
       }
     });
     try {

@@ -34,6 +34,7 @@ import { Mailbox } from './mailbox.ts';
 import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type SharedView, type TabMessage } from './tabs.ts';
 import { DeadlineTimers } from './timers.ts';
 import { messagesFromEffects, publicMessage, settleStatuses } from './transcript.ts';
+import { isBusy, queuedWork } from './work-status.ts';
 
 /**
  * What the page provides, injectable for tests. The online state is
@@ -674,8 +675,8 @@ class ChatRuntime implements ChatController {
         run: () => relay.classify(body),
         // Hybrid does not wait for a struggling relay: the local answer is there.
         retry: (failureCount, error) => local === null && isTransient(error) && failureCount < this.attempts.classify - 1,
-        onPaused: (paused) => {
-          if (generation === this.generation) this.setRequestStatus(requestId, paused ? 'pending' : 'sent');
+        onWaiting: (waiting) => {
+          if (generation === this.generation) this.setRequestStatus(requestId, waiting ? 'queued' : 'sent');
         },
       })
       .then(answer, (error: unknown) => {
@@ -706,6 +707,9 @@ class ChatRuntime implements ChatController {
         id: callId,
         run: () => relay.callTool(effect.name, { flowId: session.flow.id, sessionId: session.sessionId, args: effect.args }, effect.idempotencyKey, timeoutMs),
         retry: (failureCount, error) => isTransient(error) && failureCount < this.attempts.tool - 1,
+        onWaiting: (waiting) => {
+          if (generation === this.generation) this.setToolStatus(callId, waiting ? 'queued' : 'sent');
+        },
       })
       .then(
         (result) => answer({ type: 'tool.result', callId, result }),
@@ -726,8 +730,22 @@ class ChatRuntime implements ChatController {
   }
 
   /** Shown at once; written with the next step (a reload re-derives it). */
-  private setRequestStatus(requestId: string, status: 'pending' | 'sent'): void {
-    const message = this.requestMessage(requestId);
+  private setRequestStatus(requestId: string, status: 'queued' | 'sent'): void {
+    this.showStatus(this.requestMessage(requestId), status);
+  }
+
+  /** The visitor message whose answer started this tool call, if one did (a timer or a host event may have). */
+  private setToolStatus(callId: string, status: 'queued' | 'sent'): void {
+    const snapshot = this.session?.snapshot;
+    const pending = snapshot?.pending;
+    if (!snapshot || pending?.kind !== 'tool' || pending.callId !== callId) return;
+    // As `settleStatuses` reads it: the open message just before those still in the engine's queue.
+    const open = this.messages.filter((message) => message.role === 'user' && message.status !== 'answered' && message.error?.code !== 'dropped');
+    const inQueue = snapshot.queue.filter((input) => input.type !== 'host.event').length;
+    this.showStatus(open[open.length - inQueue - 1], status);
+  }
+
+  private showStatus(message: MessageRecord | undefined, status: 'queued' | 'sent'): void {
     if (!message || message.status === status || message.status === 'answered' || message.status === 'failed') return;
     message.status = status;
     this.publish();
@@ -839,8 +857,8 @@ class ChatRuntime implements ChatController {
       state: snapshot.state,
       messages: stored.messages.map(publicMessage),
       choices: snapshot.status === 'active' ? (snapshot.prompt?.choices ?? []) : [],
-      busy: snapshot.pending !== null,
-      queued: stored.outbox.length,
+      busy: isBusy(snapshot, new Map(stored.outbox.map((record) => [record.id, record])), stored.messages),
+      queued: queuedWork(stored.outbox),
       handoff: stored.session.handoff,
       error: null,
     };
@@ -967,9 +985,9 @@ class ChatRuntime implements ChatController {
       state: snapshot?.state ?? null,
       messages: this.messages.map(publicMessage),
       choices: snapshot?.status === 'active' ? (snapshot.prompt?.choices ?? []).map((choice) => ({ ...choice })) : [],
-      busy: snapshot ? snapshot.pending !== null : false,
+      busy: isBusy(snapshot, this.outbox, this.messages),
       online,
-      queued: this.outbox.size,
+      queued: queuedWork(this.outbox.values()),
       handoff: session?.handoff ?? null,
       storage: this.storageKind,
       leader: true,

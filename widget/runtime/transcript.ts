@@ -43,7 +43,7 @@ export function messagesFromEffects(
   return records;
 }
 
-const RANK: Record<MessageStatus, number> = { pending: 0, sent: 1, answered: 2, failed: 1 };
+const RANK: Record<MessageStatus, number> = { pending: 0, queued: 0, sent: 1, answered: 2, failed: 1 };
 
 function countUserInputs(snapshot: Snapshot): number {
   let count = 0;
@@ -83,7 +83,8 @@ export function settleStatuses(messages: readonly MessageRecord[], snapshot: Sna
   for (const message of consumed) {
     if (message === last && pending?.kind === 'classify') continue;
     if (message === last && pending?.kind === 'tool') {
-      if (message.status !== 'failed') set(message, 'sent');
+      // A queued message stays queued until its tool call is under way (the runtime says when).
+      if (message.status !== 'failed' && message.status !== 'queued') set(message, 'sent');
       continue;
     }
     set(message, 'answered');

@@ -262,7 +262,8 @@ function UserStatus({ message, status, online, strings, onRetry }: MessageProps 
       </div>
     );
   }
-  if (status === 'pending') return <div class="status">{online ? strings.sending : strings.queued}</div>;
+  if (status === 'queued' || (status === 'pending' && !online)) return <div class="status">{strings.queued}</div>;
+  if (status === 'pending') return <div class="status">{strings.sending}</div>;
   if (status === 'sent') return <div class="status">{strings.sent}</div>;
   return null;
 }

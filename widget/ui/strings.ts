@@ -25,7 +25,7 @@ export interface UiStrings {
   quickReplies: string;
   /** Announced while the bot is working. */
   typing: string;
-  /** A visitor message waiting for the network. */
+  /** A visitor message waiting for the network: offline, or the relay cannot be reached yet. */
   queued: string;
   /** A visitor message being understood. */
   sending: string;
@@ -57,7 +57,7 @@ export const defaultStrings: UiStrings = {
   transcript: 'Conversation',
   quickReplies: 'Quick replies',
   typing: 'Typing…',
-  queued: 'Queued — will send when you are back online',
+  queued: 'Queued — will send when the connection is back',
   sending: 'Sending…',
   sent: 'Sent',
   failed: 'Not sent',

@@ -128,7 +128,7 @@ button { cursor: pointer; }
 .bubble { padding: 8px 12px; border-radius: var(--sc-radius); white-space: pre-wrap; overflow-wrap: anywhere; }
 .bot .bubble { background: var(--sc-surface); border-end-start-radius: 4px; }
 .user .bubble { background: var(--sc-user-bubble); color: var(--sc-user-text); border-end-end-radius: 4px; }
-.user[data-status="pending"] .bubble { opacity: 0.8; }
+.user[data-status="pending"] .bubble, .user[data-status="queued"] .bubble { opacity: 0.8; }
 .user[data-status="failed"] .bubble { background: transparent; color: var(--sc-text); border: 2px solid var(--sc-danger); }
 .bubble a { color: inherit; text-decoration: underline; text-underline-offset: 2px; }
 .status { font-size: 12px; color: var(--sc-muted); margin-block-start: 2px; display: flex; gap: 8px; align-items: center; }

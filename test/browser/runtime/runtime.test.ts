@@ -77,14 +77,14 @@ describe('the chat runtime in Chromium', () => {
     expect(transcript(after)).toEqual(transcript(before));
   });
 
-  it('going offline queues the message, shows it pending, and delivers it exactly once on reconnect', async () => {
+  it('going offline queues the message, shows it queued, and delivers it exactly once on reconnect', async () => {
     const page = await openPage({ flow: 'reservations', nlu: 'relay', relay: relay.url });
     await context.setOffline(true);
     await waitFor(page, 'state.online === false');
     await page.evaluate(() => window.chatPage.chat.send("I'd like to book a table"));
     await page.waitForTimeout(300);
     const offline = await state(page);
-    expect(offline.messages.at(-1)).toMatchObject({ role: 'user', status: 'pending' });
+    expect(offline.messages.at(-1)).toMatchObject({ role: 'user', status: 'queued' });
     expect(offline.queued).toBe(1);
     expect(count('POST /v1/classify')).toBe(0);
     await context.setOffline(false);

@@ -1,12 +1,16 @@
 /**
- * The `statechat` command line: `validate` and `test` for flow authors (and
- * later commands for running the relay). Returns an exit code; prints to the
- * given streams so tests can capture the output.
+ * The `statechat` command line: `validate` and `test` for flow authors, and
+ * `relay`, which hands over to the relay's own command. Returns an exit code;
+ * prints to the given streams so tests can capture the output.
+ *
+ * It lives with the flow language (Node only: unlike the rest of `flows/`,
+ * it reads files) and ships in the `statechat` package; it runs transcripts
+ * through the engine and the local NLU of `widget/`.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { formatIssue, loadFlow, type LoadedFlow } from '../../flows/index.ts';
+import { formatIssue, loadFlow, type LoadedFlow } from '../index.ts';
 import {
   coverage,
   runConversation,
@@ -162,7 +166,7 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
       return testCommand(rest, output);
     case 'relay': {
       // Loaded on demand: validate and test need none of the server's dependencies.
-      const { runRelayCommand } = await import('./relay-command.ts');
+      const { runRelayCommand } = await import('../../relay/cli/relay-command.ts');
       return runRelayCommand(rest);
     }
     case undefined:
