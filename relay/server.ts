@@ -76,8 +76,30 @@ export async function loadFlowFiles(flowsDir: string): Promise<unknown[]> {
   );
 }
 
+/**
+ * Imports a `.js`/`.mjs` module as it is; a TypeScript one (`.ts`, `.mts`)
+ * needs a Node that strips types or the `tsx` package (an optional peer of
+ * statechat-relay), registered only when the plain import cannot load it.
+ */
+async function importModule(modulePath: string): Promise<unknown> {
+  const url = pathToFileURL(resolve(modulePath)).href;
+  try {
+    return await import(url);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !/\.[cm]?tsx?$/.test(modulePath)) throw error;
+  }
+  let tsx: typeof import('tsx/esm/api');
+  try {
+    tsx = await import('tsx/esm/api');
+  } catch {
+    throw new RelayConfigError(`${modulePath} is TypeScript: install tsx beside statechat-relay (npm install -D tsx) or give a .js module.`);
+  }
+  tsx.register();
+  return import(url);
+}
+
 export async function loadToolsModule(modulePath: string): Promise<ToolImplementations> {
-  const loaded = (await import(pathToFileURL(resolve(modulePath)).href)) as { default?: unknown; tools?: unknown };
+  const loaded = (await importModule(modulePath)) as { default?: unknown; tools?: unknown };
   const tools = loaded.tools ?? loaded.default;
   if (tools === null || typeof tools !== 'object') {
     throw new Error(`${modulePath} exports no tool implementations (export default { ToolName: { domain, handler } }).`);

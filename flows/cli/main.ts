@@ -166,8 +166,18 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
       return testCommand(rest, output);
     case 'relay': {
       // Loaded on demand: validate and test need none of the server's dependencies.
-      const { runRelayCommand } = await import('../../relay/cli/relay-command.ts');
-      return runRelayCommand(rest);
+      // In the published packages this is `statechat-relay/cli`, an optional peer of `statechat`.
+      let relayCommand: typeof import('../../relay/cli/relay-command.ts');
+      try {
+        relayCommand = await import('../../relay/cli/relay-command.ts');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(error).includes("'statechat-relay'")) {
+          output.err('statechat relay: the relay is the statechat-relay package (npm install statechat-relay, then npx statechat-relay --flows <dir>)');
+          return 1;
+        }
+        throw error;
+      }
+      return relayCommand.runRelayCommand(rest);
     }
     case undefined:
     case 'help':

@@ -2,10 +2,12 @@ import { parseArgs } from 'node:util';
 import { RelayConfigError } from '../flow-registry.ts';
 import { closeOnSignals, DEFAULT_PORT, startRelayServer } from '../server.ts';
 
-const USAGE = `usage: statechat relay --flows <dir> [--tools <module>] [--port <n>] [--host <address>]
+const USAGE = `usage: statechat-relay --flows <dir> [--tools <module>] [--port <n>] [--host <address>]
+       (or statechat relay …, the same command)
 
   --flows   directory of *.flow.json files (required)
-  --tools   module exporting tool implementations (default export or \`tools\`)
+  --tools   module exporting tool implementations (default export or \`tools\`);
+            .js/.mjs, or .ts with the tsx package installed
   --port    port to listen on (default: $PORT or ${DEFAULT_PORT})
   --host    address to bind (default 127.0.0.1)
 
@@ -13,7 +15,7 @@ Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, ALLOWED_ORIGINS, RED
 `;
 
 /**
- * `statechat relay …`: starts the relay and runs until SIGTERM / SIGINT.
+ * `statechat-relay …` (also `statechat relay …`): starts the relay and runs until SIGTERM / SIGINT.
  * Returns the exit code: 0 after a clean shutdown, 1 when it cannot start,
  * 2 on bad usage.
  */
@@ -57,7 +59,7 @@ export async function runRelayCommand(argv: string[]): Promise<number> {
     // Configuration problems are the user's to fix, so they are shown in full;
     // they contain flow paths and messages, never request data.
     const message = error instanceof RelayConfigError || error instanceof Error ? error.message : String(error);
-    process.stderr.write(`statechat relay: ${message}\n`);
+    process.stderr.write(`statechat-relay: ${message}\n`);
     return 1;
   }
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,10 +45,14 @@ describe('statechat validate', () => {
     expect(result.err.join('\n')).toMatch(/missing\.json: cannot read: ENOENT/);
   });
 
-  it('runs as the installed bin', async () => {
-    const { stdout } = await run('node', ['flows/cli/statechat.mjs', 'validate', 'flows/reservations.flow.json'], { cwd: root });
+  it('runs as the installed bin (the built package, npm run build:lib)', async () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages/statechat/package.json'), 'utf8')) as { bin: { statechat: string } };
+    const bin = join(root, 'packages/statechat', manifest.bin.statechat);
+    const { stdout } = await run('node', [bin, 'validate', 'flows/reservations.flow.json'], { cwd: root });
     expect(stdout).toContain('reservations.flow.json: ok');
-    await expect(run('node', ['flows/cli/statechat.mjs', 'frobnicate'], { cwd: root })).rejects.toMatchObject({ code: 2 });
+    await expect(run('node', [bin, 'frobnicate'], { cwd: root })).rejects.toMatchObject({ code: 2 });
+    const relay = await run('node', [bin, 'relay', '--help'], { cwd: root });
+    expect(relay.stdout).toMatch(/^usage: statechat-relay --flows <dir>/);
   });
 });
 
