@@ -4,6 +4,7 @@
  * offline or in `local` mode, and by `statechat test` for unscripted turns.
  */
 import type { LoadedFlow } from '../flows/compile.ts';
+import { intentsCarrying } from '../flows/corrections.ts';
 import { NO_INTENT, SMALL_TALK_INTENTS, YES_INTENT } from '../flows/small-talk.ts';
 import type { JsonObject, SlotSpec } from '../flows/types.ts';
 import type { Effect } from './engine/types.ts';
@@ -22,11 +23,6 @@ export interface LocalUnderstandingOptions {
   parsers?: SlotParsers;
   /** The visitor's time zone, when the flow names none. */
   timeZone?: string;
-}
-
-/** The intents that carry a slot, so an answer to its question is read as one of them. */
-export function intentsCarrying(flow: LoadedFlow, slot: string, allowed: readonly string[]): string[] {
-  return allowed.filter((intent) => Object.hasOwn(flow.definition.intents[intent]?.slots ?? {}, slot));
 }
 
 export function createLocalUnderstanding(flow: LoadedFlow, options: LocalUnderstandingOptions = {}): LocalUnderstanding {

@@ -13,11 +13,14 @@ import { gzipSync } from 'node:zlib';
  * script tag loads to start, within 35 KB, and, the bundle being split, the
  * launcher part within 6 KB. Ours: what opening the chat downloads (the app
  * and its static chunks, on open or when the page is idle) is held by a
- * ratchet just above today's size, so it can only shrink.
+ * ratchet just above today's size, so it can only shrink. It was raised
+ * once, from 62 to 66 KB, for conversations that hold up with real visitors
+ * (built-in small talk in English and French, confirmations, corrections,
+ * the restart after the end, Unicode tokens): about 3.6 KB.
  */
 export const LAUNCHER_BUDGET = 6 * 1024;
 export const START_BUDGET = 35 * 1024;
-export const CHAT_RATCHET = 62 * 1024;
+export const CHAT_RATCHET = 66 * 1024;
 
 export interface FileSize {
   file: string;

@@ -1,6 +1,7 @@
 import { QueryClient } from '@tanstack/query-core';
 import ky, { TimeoutError, type KyInstance } from 'ky';
 import type { Flow, Json, JsonObject } from '../../flows/types.ts';
+import type { ClassifyContext } from '../engine/types.ts';
 import { errorFromResponse, RelayRequestError } from './relay-request-error.ts';
 
 export interface ClassifyBody {
@@ -8,6 +9,8 @@ export interface ClassifyBody {
   state: string;
   text: string;
   sessionId: string;
+  /** The question asked, the names of the filled slots and the bot's last message (personal values replaced), for the LLM. */
+  context?: ClassifyContext;
 }
 
 export interface ClassifyAnswer {

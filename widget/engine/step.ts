@@ -21,7 +21,7 @@ import type {
   Transition,
 } from '../../flows/types.ts';
 import { BUILT_IN_TEXT, NO_INTENT, YES_INTENT } from '../../flows/small-talk.ts';
-import { correctableSlots, ownerState } from './corrections.ts';
+import { correctableSlots, ownerState } from '../../flows/corrections.ts';
 import { checkSlotValue } from './slot-values.ts';
 import type {
   Continuation,

@@ -58,7 +58,8 @@ export function ChatWidget(props: ChatWidgetProps) {
     if (log) log.scrollTop = log.scrollHeight;
   }, [open, state.messages.length, state.busy, state.messages[state.messages.length - 1]?.status]);
 
-  const canType = state.ready && state.phase === 'active';
+  // After the end the visitor may still write: small talk is answered, anything else offers a new start.
+  const canType = state.ready && (state.phase === 'active' || state.phase === 'ended');
   const title = props.title ?? state.flow?.name ?? strings.title;
   const showChoices = canType && !state.busy && state.choices.length > 0;
 

@@ -5,8 +5,8 @@
  * asks for the slot: its question is skipped (the slot is filled), its checks
  * run, and its transitions route as they did the first time.
  */
-import type { LoadedFlow } from '../../flows/compile.ts';
-import type { JsonObject } from '../../flows/types.ts';
+import type { LoadedFlow } from './compile.ts';
+import type { JsonObject } from './types.ts';
 
 const owners = new WeakMap<LoadedFlow, Map<string, string | null>>();
 
@@ -47,6 +47,11 @@ export function correctableIn(flow: LoadedFlow, slot: string, state: string): bo
   if (Array.isArray(correctable) && !correctable.includes(state)) return false;
   const owner = ownerState(flow, slot);
   return owner !== null && owner !== state;
+}
+
+/** The intents (of `allowed`) that carry a slot: an answer to the slot's question reads as one of them. */
+export function intentsCarrying(flow: LoadedFlow, slot: string, allowed: readonly string[]): string[] {
+  return allowed.filter((intent) => Object.hasOwn(flow.definition.intents[intent]?.slots ?? {}, slot));
 }
 
 /** The filled slots a message in `state` may correct. */
