@@ -718,6 +718,10 @@ class Machine {
     }
     const answered = Object.keys(fresh).filter((name) => collecting.has(name));
     const corrected = this.corrections(fresh, answered);
+    // A filled slot changes only as an answer here or as a correction; otherwise its value stays.
+    for (const name of Object.keys(fresh)) {
+      if (Object.hasOwn(this.snapshot.slots, name) && !collecting.has(name) && !corrected.includes(name)) delete fresh[name];
+    }
     Object.assign(this.snapshot.slots, fresh);
 
     const handled = (): void => {
