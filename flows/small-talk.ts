@@ -36,7 +36,7 @@ export const BUILT_IN_INTENTS: { readonly [name: string]: Intent } = {
   },
   BOT_QUESTION: {
     examples: {
-      en: ['are you a bot', 'am I talking to a robot', 'are you human', 'is this an automated chat', 'are you a real person'],
+      en: ['are you a bot', 'am I talking to a robot', 'are you human', 'is this an automated chat', 'are you a machine'],
       fr: ['êtes-vous un robot', 'tu es un bot', 'je parle à une machine', 'vous êtes humain'],
     },
   },
