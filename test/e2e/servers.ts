@@ -9,7 +9,7 @@
  *   a real relay (`createRelay` on node:http) on another origin.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -45,9 +45,15 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+type Listener = (request: IncomingMessage, response: ServerResponse) => void;
+
 /** Serves files from `roots` (first match wins); `headersFor` adds headers per path. */
 function staticServer(roots: string[], transform: (path: string, body: Buffer) => Buffer | string, headersFor: (path: string) => Record<string, string>): Server {
-  return createServer(async (request, response) => {
+  return createServer(staticFiles(roots, transform, headersFor));
+}
+
+function staticFiles(roots: string[], transform: (path: string, body: Buffer) => Buffer | string, headersFor: (path: string) => Record<string, string>): Listener {
+  return async (request, response) => {
     let path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
     if (path.endsWith('/')) path += 'index.html';
     const relative = normalize(path).replace(/^([/\\])+/, '');
@@ -66,7 +72,7 @@ function staticServer(roots: string[], transform: (path: string, body: Buffer) =
       }
     }
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-  });
+  };
 }
 
 export async function startDemoSite(): Promise<Site> {
@@ -89,6 +95,30 @@ export interface WidgetSite extends Site {
   csp: string;
 }
 
+export interface WidgetSiteOptions {
+  /**
+   * Adds `report-uri <path>` to the CSP: the site keeps every violation report
+   * the browsers POST there and lists them on `GET <path>` (JSON). Works with
+   * any driver, even one that cannot run a script before the page's own.
+   */
+  cspReportPath?: string;
+}
+
+/** Reads a request body of at most `limit` bytes. */
+function readSmallBody(request: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) request.destroy(new Error('report too large'));
+      else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
 function counted(tools: ToolImplementations, runs: Map<string, number>): ToolImplementations {
   return Object.fromEntries(
     Object.entries(tools).map(([name, tool]) => [
@@ -104,7 +134,7 @@ function counted(tools: ToolImplementations, runs: Map<string, number>): ToolImp
   );
 }
 
-export async function startWidgetSite(): Promise<WidgetSite> {
+export async function startWidgetSite(options: WidgetSiteOptions = {}): Promise<WidgetSite> {
   const bundleDir = await mkdtemp(join(tmpdir(), 'statechat-bundle-'));
   await buildWidget(bundleDir);
   const toolRuns = new Map<string, number>();
@@ -117,13 +147,36 @@ export async function startWidgetSite(): Promise<WidgetSite> {
   let handler: ReturnType<typeof toNodeListener> = async () => {};
   const relayUrl = await listen(relayServer);
 
-  const csp = `default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ${relayUrl}`;
+  const reportPath = options.cspReportPath;
+  const csp = `default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ${relayUrl}` + (reportPath ? `; report-uri ${reportPath}` : '');
   const pagesDir = fileURLToPath(new URL('./pages/', import.meta.url));
-  const site = staticServer(
+  const reports: unknown[] = [];
+  const files = staticFiles(
     [pagesDir, bundleDir],
     (path, body) => (path.endsWith('.html') ? body.toString('utf8').replaceAll('{{RELAY}}', relayUrl) : body),
     (path): Record<string, string> => (path.endsWith('.html') ? { 'content-security-policy': csp } : {}),
   );
+  const site = createServer((request, response) => {
+    if (!reportPath || new URL(request.url ?? '/', 'http://localhost').pathname !== reportPath) {
+      files(request, response);
+      return;
+    }
+    if (request.method === 'POST') {
+      readSmallBody(request).then(
+        (text) => {
+          try {
+            reports.push(JSON.parse(text));
+          } catch {
+            reports.push({ unparsed: text });
+          }
+          response.writeHead(204).end();
+        },
+        () => response.writeHead(400).end(),
+      );
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(reports));
+  });
   const url = await listen(site);
   siteOrigin = url;
   handler = toNodeListener(
