@@ -1,7 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { JsonSchemaObject, SlotDefinition } from '../flows/index.ts';
-import { NO_INTENT as NO, SMALL_TALK_INTENTS, YES_INTENT } from '../flows/small-talk.ts';
-import { correctableSlots, intentsCarrying } from '../flows/corrections.ts';
+import { correctableSlots, intentsCarrying, NO_INTENT as NO, SMALL_TALK_INTENTS, YES_INTENT, type JsonSchemaObject, type SlotDefinition } from '../flows/index.ts';
 import { basicParsers, classifyInContext, extractSlots, loadFullParsers, type SlotParsers } from '../widget/nlu/index.ts';
 import { readClassifyContext } from './classify/context.ts';
 import { LlmClassifier, type LlmOptions } from './classify/llm.ts';

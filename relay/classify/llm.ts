@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { LoadedFlow } from '../../flows/index.ts';
-import { examplesWithLanguage } from '../../widget/nlu/classifier.ts';
+import { examplesWithLanguage } from '../../widget/nlu/index.ts';
 import { describeContext, type ClassifyContext } from './context.ts';
 import { classificationSchema, compileAnswerCheck, NO_INTENT, type AnswerCheck, type CheckedAnswer } from './llm-schema.ts';
 
