@@ -64,8 +64,8 @@ export function ChatWidget(props: ChatWidgetProps) {
   const showChoices = canType && !state.busy && state.choices.length > 0;
 
   const startAgainRef = useRef<HTMLButtonElement>(null);
-  // When the conversation ends, the message box is disabled and would drop focus to the page:
-  // keep it in the panel, on "Start a new conversation" when there is one.
+  // When the message box is disabled (the chat is not ready, or failed) it would drop focus to the
+  // page: keep it in the panel, on "Start a new conversation" when there is one.
   // And when the panel opened before the chat was ready, the message box takes focus once it is.
   useLayoutEffect(() => {
     const panel = panelRef.current;
