@@ -49,3 +49,9 @@ chat.on('booking.confirmed', (data) => {
 });
 
 attachDebugPanel(chat, relay, externalRelay ? `${externalRelay} (real relay)` : 'in the page (MSW, mock LLM, demo tools)');
+
+// The live flow diagram loads on its own (dagre included), after the chat: none of it is in the widget's bundle.
+const debugPanel = document.getElementById('debug');
+if (debugPanel) {
+  void import('./flow-diagram.ts').then(({ attachFlowDiagram }) => attachFlowDiagram(chat, options.relay ?? '', debugPanel, document.getElementById('tool-runs')?.previousElementSibling ?? null));
+}

@@ -79,6 +79,8 @@ export function collectSlots(flow: Flow): Record<string, SlotDefinition> {
   };
   for (const [name, spec] of Object.entries(flow.slots ?? {})) declare(name, spec);
   for (const intent of Object.values(flow.intents)) for (const [name, spec] of Object.entries(intent.slots ?? {})) declare(name, spec);
+  const region = flow.meta.region;
+  if (region !== undefined) for (const [name, slot] of Object.entries(slots)) if (slot.type === 'phone' && slot.region === undefined) slots[name] = { ...slot, region };
   return slots;
 }
 

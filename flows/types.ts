@@ -67,6 +67,14 @@ export interface SlotDefinition {
    * `false` never, or a list of the states where it may.
    */
   correctable?: boolean | string[];
+  /**
+   * `time` slots: the hours that make sense, two HH:MM times (noon to 10 pm:
+   * 12:00 and 22:00); a bare hour ("at 8") is read in the half of the day
+   * they allow (20:00). A start after the end wraps past midnight.
+   */
+  hours?: { from: string; to: string };
+  /** `phone` slots: the region (ISO 3166, `GB`) of numbers written without a country code; default the flow's `meta.region`. */
+  region?: string;
   description?: string;
 }
 export type SlotSpec = SlotType | SlotDefinition;
@@ -266,6 +274,8 @@ export interface FlowMeta {
   language?: string;
   /** The IANA time zone dates and times are read in (defaults to the visitor's). */
   timeZone?: string;
+  /** The phone region (ISO 3166, `GB`) of numbers written without a country code; phone slots may override it. */
+  region?: string;
   /** The tool domains this flow may use; a flow without domains gets no tools. */
   domains?: string[];
   nlu?: {

@@ -232,6 +232,8 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const state = requireString(body, 'state', MAX_ID_LENGTH);
     const sessionId = requireString(body, 'sessionId', MAX_ID_LENGTH);
     const text = requireString(body, 'text', MAX_TEXT_LENGTH);
+    // The slot the visitor's current question asks for: a hint for the slot parsers, ignored unless the flow has it.
+    const asking = typeof body.asking === 'string' ? body.asking : undefined;
     const logFields = context.get('logFields');
     Object.assign(logFields, { flowId, state, sessionId, textLength: text.length });
     const { flow, classifier, states } = flowOf(flowId);
@@ -253,7 +255,13 @@ export function createRelay(options: RelayOptions): RelayHandler {
       }
       // The parsers scan the whole text whatever the slots, so skip them when no slot is wanted.
       if (names.length === 0) return {};
-      return extractSlots(text, specs, { now: now(), timeZone: flow.definition.meta.timeZone ?? 'UTC', language: flow.language, parsers });
+      return extractSlots(text, specs, {
+        now: now(),
+        timeZone: flow.definition.meta.timeZone ?? 'UTC',
+        language: flow.language,
+        parsers,
+        ...(asking !== undefined && Object.hasOwn(specs, asking) ? { asking } : {}),
+      });
     };
     const candidates = extractFor(null);
     const local = classifyInContext(classifier, text, {

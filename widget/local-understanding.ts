@@ -38,6 +38,7 @@ export function createLocalUnderstanding(flow: LoadedFlow, options: LocalUnderst
       now,
       timeZone,
       language: request.language,
+      ...(request.asking !== undefined ? { asking: request.asking } : {}),
       ...(options.parsers ? { parsers: options.parsers } : {}),
     });
     const asked = request.context?.slot;

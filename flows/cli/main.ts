@@ -34,9 +34,15 @@ const consoleOutput: Output = {
 const USAGE = `statechat — conversational flows for the web
 
 Usage:
-  statechat validate <flow.json…>        check flows: schema, lint, expressions
+  statechat validate [--format text|json] <flow.json…>
+                                         check flows: schema, lint, expressions
   statechat test [--scripted-only] <transcript.yaml|json…>
                                          run conversation transcripts against their flows
+  statechat graph <flow.json> [--format mermaid|svg|dot] [--out file]
+                                         draw the flow: every state and transition
+  statechat chat <flow.json> [--relay url] [--tools module] [--language tag]
+                                         talk to a flow in the terminal (reads piped input too)
+  statechat init <name> [--dir folder]   a new flow, its transcript test and a README snippet
   statechat relay [options]              serve flows and tools (see statechat relay --help)
   statechat help                         this text`;
 
@@ -160,8 +166,22 @@ export async function testCommand(args: string[], output: Output): Promise<numbe
 export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'validate':
-      return validateCommand(rest, output);
+    case 'validate': {
+      const { validateWithFormat } = await import('./validate-format.ts');
+      return validateWithFormat(rest, output, validateCommand);
+    }
+    case 'graph': {
+      const { graphCommand } = await import('./graph-command.ts');
+      return graphCommand(rest, output);
+    }
+    case 'chat': {
+      const { chatCommand } = await import('./chat-command.ts');
+      return chatCommand(rest, { input: process.stdin, output, interactive: process.stdin.isTTY === true });
+    }
+    case 'init': {
+      const { initCommand } = await import('./init-command.ts');
+      return initCommand(rest, output);
+    }
     case 'test':
       return testCommand(rest, output);
     case 'relay': {

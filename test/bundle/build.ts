@@ -11,6 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { build, type InlineConfig } from 'vite';
+import { phoneMetadataPerCallingCode } from './phone-metadata-plugin.ts';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -31,6 +32,7 @@ export async function buildWidget(outDir = `${projectRoot}dist`, extra: InlineCo
   const app = common(outDir, extra);
   await build({
     ...app,
+    plugins: [...(app.plugins ?? []), phoneMetadataPerCallingCode()],
     build: {
       ...app.build,
       // Not library mode: that keeps whitespace in ES output, and this output is for browsers, not bundlers.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWidget } from './build.ts';
-import { CHAT_RATCHET, LAUNCHER_BUDGET, measureBundle, START_BUDGET, type BundleSizes } from './measure.ts';
+import { CHAT_RATCHET, LAUNCHER_BUDGET, measureBundle, RESERVATION_BUDGET, START_BUDGET, type BundleSizes } from './measure.ts';
 
 describe('the script tag bundle size (gzip -9)', () => {
   let directory: string;
@@ -32,5 +32,18 @@ describe('the script tag bundle size (gzip -9)', () => {
 
   it('holds what opening the chat downloads to its ratchet', () => {
     expect(sizes.startGzip).toBeLessThanOrEqual(CHAT_RATCHET);
+  });
+
+  it('keeps a whole reservation with the example flow (app, phone parser, GB numbering) within 80 KB', () => {
+    expect(sizes.reservation.files.some((part) => part.file === 'statechat-phone-GB.js')).toBe(true);
+    expect(sizes.reservation.files.some((part) => part.file.startsWith('statechat-chunk-full-phone-'))).toBe(true);
+    expect(sizes.reservation.gzip).toBeLessThanOrEqual(RESERVATION_BUDGET);
+  });
+
+  it('splits phone numbering per region, so a region costs little', async () => {
+    expect(sizes.phoneRegions.files).toBeGreaterThan(200);
+    const britain = String(await readFile(join(directory, 'statechat-phone-GB.js')));
+    expect(britain).toMatch(/["'`]GB["'`]/);
+    expect(britain).not.toMatch(/["'`]FR["'`]/);
   });
 });

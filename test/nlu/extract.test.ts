@@ -25,16 +25,17 @@ describe('extractSlots: several slots from one message', () => {
       date: '2026-11-24',
       time: '19:00',
       name: 'John Doe',
-      phone: '+15551234',
+      phone: '555-1234',
     });
   });
 
-  it('fills all but a local phone number with the basic parsers', () => {
+  it('fills all of them with the basic parsers, the local number as written', () => {
     expect(extractSlots('4 people tomorrow at 7pm, name John Doe, phone 555-1234', booking, base)).toEqual({
       partySize: 4,
       date: '2026-11-24',
       time: '19:00',
       name: 'John Doe',
+      phone: '555-1234',
     });
     expect(extractSlots('John Doe, (415) 555-2671', booking, base)).toEqual({ name: 'John Doe', phone: '+14155552671' });
   });

@@ -9,6 +9,8 @@ export interface ClassifyBody {
   state: string;
   text: string;
   sessionId: string;
+  /** The slot the current question asks for. */
+  asking?: string;
   /** The question asked, the names of the filled slots and the bot's last message (personal values replaced), for the LLM. */
   context?: ClassifyContext;
 }

@@ -650,6 +650,7 @@ class Machine {
       state: this.snapshot.state,
       allowed,
       slots: this.wantedSlots(allowed),
+      ...(this.snapshot.prompt?.slot ? { asking: this.snapshot.prompt.slot } : {}),
       threshold: this.flow.threshold,
       language: this.snapshot.language,
       context: {

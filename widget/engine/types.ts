@@ -62,6 +62,8 @@ export type Effect =
       allowed: string[];
       /** Slots worth extracting from this text. */
       slots: string[];
+      /** The slot the current question asks for, if any: it decides between candidates ("2" in "2 at 8"). */
+      asking?: string;
       threshold: number;
       language: string;
       /** What the text answers: the question being asked, the slots already filled (names only) and the bot's last message. */

@@ -4,16 +4,17 @@ import { findBasicTemporal } from './parsers/basic-temporal.ts';
 import { findBoolean } from './parsers/boolean.ts';
 import { findEmails } from './parsers/email.ts';
 import { findEnumValues } from './parsers/enum.ts';
-import { findBareName, findNames } from './parsers/name.ts';
-import { findNumbers } from './parsers/number.ts';
+import { languageModule, type LanguageModule } from './parsers/languages/index.ts';
+import { findBareName, findNames, findNamesBeside } from './parsers/name.ts';
 import { stem } from './text.ts';
-import type { ExtractOptions, ExtractedSlots, SlotParsers, SlotValue, TemporalReference } from './types.ts';
+import type { ExpectedHours, ExtractOptions, ExtractedSlots, SlotParsers, SlotValue, TemporalReference } from './types.ts';
 import { formatDate, formatDateTime, formatTime } from './zone.ts';
 
 /**
- * The parsers that ship in the main bundle: English dates and times
- * ("tomorrow at 7pm", "next Friday", "the 3rd of December", "19:30") and
- * phone numbers written with "+" (or 10-digit NANP numbers for US/CA).
+ * The parsers that ship in the main bundle: rule-based dates and times in
+ * English and French ("tomorrow at 7pm", "the 12th at half past 6",
+ * "samedi soir à 20h30") and phone numbers written with "+" or in the
+ * national form of a few regions (US, CA, GB, FR, IE, DE…).
  */
 export const basicParsers: SlotParsers = { findTemporal: findBasicTemporal, findPhones: findBasicPhones };
 
@@ -76,55 +77,87 @@ interface NamedSlot {
  * ```
  */
 export function extractSlots(text: string, slots: { readonly [slot: string]: SlotSpec }, options: ExtractOptions): ExtractedSlots {
-  const reference: TemporalReference = {
-    now: typeof options.now === 'number' ? options.now : options.now.getTime(),
-    timeZone: options.timeZone ?? 'UTC',
-    language: options.language ?? 'en-US',
-  };
-  const parsers = options.parsers ?? basicParsers;
   const named: NamedSlot[] = Object.entries(slots).map(([name, spec], index) => ({
     name,
     definition: typeof spec === 'string' ? { type: spec } : spec,
     hints: splitName(name),
     index,
   }));
+  const asked = named.find((slot) => slot.name === options.asking);
+  const timeSlot = asked?.definition.type === 'time' || asked?.definition.type === 'datetime' ? asked : named.find((slot) => slot.definition.type === 'time' || slot.definition.type === 'datetime');
+  const hours = expectedHours(timeSlot?.definition.hours);
+  const reference: TemporalReference = {
+    now: typeof options.now === 'number' ? options.now : options.now.getTime(),
+    timeZone: options.timeZone ?? 'UTC',
+    language: options.language ?? 'en-US',
+    ...(hours !== undefined ? { hours } : {}),
+    ...(asked?.definition.type === 'time' || asked?.definition.type === 'date' ? { expecting: asked.definition.type } : {}),
+    ...(options.meter !== undefined ? { meter: options.meter } : {}),
+  };
+  const language = languageModule(reference.language);
+  const parsers = options.parsers ?? basicParsers;
   const hasType = (...types: string[]): boolean => named.some((slot) => types.includes(slot.definition.type));
 
-  const claimed: Span[] = [];
-  const free = (span: Span): boolean => !claimed.some((other) => span.start < other.end && span.end > other.start);
+  // Claimed characters: a number inside a phone, a time or a name is not a quantity.
+  const claimedCharacters = new Uint8Array(text.length);
+  const free = (span: Span): boolean => {
+    for (let index = span.start; index < span.end; index++) if (claimedCharacters[index] === 1) return false;
+    return true;
+  };
+  const claim = (spans: readonly Span[]): void => {
+    for (const span of spans) claimedCharacters.fill(1, span.start, span.end);
+  };
   const emails = findEmails(text);
-  claimed.push(...emails);
-  const phones = parsers.findPhones(text, regionOf(reference.language)).filter(free);
-  claimed.push(...phones);
+  claim(emails);
+  const phoneSlot = named.find((slot) => slot.definition.type === 'phone');
+  const region = phoneSlot?.definition.region ?? options.region ?? regionOf(reference.language);
+  const phones = parsers.findPhones(text, region, options.meter).filter(free);
+  claim(phones);
   const names = findNames(text).filter(free);
-  claimed.push(...names);
+  claim(names);
   const temporal = parsers.findTemporal(text, reference).filter(free);
-  claimed.push(...temporal);
-  const numbers = hasType('number', 'integer')
-    ? findNumbers(text).filter((mention) => free(mention) && !followedByUnit(text, mention.end))
-    : [];
+  claim(temporal);
+  const numbers = hasType('number', 'integer') ? findQuantities(text, language, free) : [];
 
   const result: ExtractedSlots = {};
-  const fill = (type: string, candidates: Candidate[], scoreOf: (slot: NamedSlot, candidate: Candidate) => number): void => {
+  const fill = (
+    type: string,
+    candidates: Candidate[],
+    scoreOf: (slot: NamedSlot, candidate: Candidate) => number,
+    laterWins = false,
+  ): void => {
     const targets = named.filter((slot) => slot.definition.type === type);
     const usable = candidates.filter((candidate) => !isNegated(text, candidate.start));
-    assign(targets, usable, scoreOf, result);
+    assign(targets, usable, scoreOf, result, laterWins);
   };
   const byHints = (slot: NamedSlot, candidate: Candidate): number => hintScore(text, slot, candidate);
 
   for (const type of ['number', 'integer'] as const) {
     if (!hasType(type)) continue;
-    fill(type, numbers.map((mention) => ({ start: mention.start, end: mention.end, value: mention.value })), (slot, candidate) => {
-      const value = candidate.value as number;
+    // With nothing asked, a message for number slots only ("2 and 3" for adults and children) is all numbers.
+    const onlyNumbers = named.every((slot) => slot.definition.type === 'number' || slot.definition.type === 'integer');
+    fill(type, numbers, (slot, found) => {
+      const candidate = found as Quantity;
+      const value = candidate.value;
       if (type === 'integer' && !Number.isInteger(value)) return Number.NEGATIVE_INFINITY;
       if (!withinBounds(slot.definition, value)) return Number.NEGATIVE_INFINITY;
-      return hintScore(text, slot, candidate) + quantityScore(text, slot, candidate);
+      const counting = isCountSlot(slot);
+      const cue = counting ? quantityScore(text, language, candidate) : 0;
+      if (counting && cue === 0) {
+        // A number with no people cue counts heads only when the question asked for them (or it is the only slot asked about),
+        // and never when it is a word that is usually something else ("find one in San Jose").
+        if (candidate.weak || candidate.headCount === false) return Number.NEGATIVE_INFINITY;
+        const askedHere = options.asking === undefined ? onlyNumbers : options.asking === slot.name;
+        if (!askedHere && candidate.headCount !== true) return Number.NEGATIVE_INFINITY;
+      }
+      return hintScore(text, slot, candidate) + cue + (options.asking === slot.name ? 0.5 : 0);
     });
   }
+  // "today… no, tomorrow": with one date slot, the later mention is the correction and wins.
   if (hasType('date'))
-    fill('date', temporal.flatMap((mention) => (mention.date ? [{ ...mention, value: formatDate(mention.date) }] : [])), byHints);
+    fill('date', temporal.flatMap((mention) => (mention.date ? [{ ...mention, value: formatDate(mention.date) }] : [])), byHints, true);
   if (hasType('time'))
-    fill('time', temporal.flatMap((mention) => (mention.time ? [{ ...mention, value: formatTime(mention.time) }] : [])), byHints);
+    fill('time', temporal.flatMap((mention) => (mention.time ? [{ ...mention, value: formatTime(mention.time) }] : [])), byHints, true);
   if (hasType('datetime'))
     fill(
       'datetime',
@@ -134,11 +167,14 @@ export function extractSlots(text: string, slots: { readonly [slot: string]: Slo
           : [],
       ),
       byHints,
+      true,
     );
   if (hasType('email')) fill('email', emails, byHints);
   if (hasType('phone')) fill('phone', phones, byHints);
   if (hasType('name')) {
     const found: Candidate[] = [...names];
+    // "Sam Smith 07700 900123", "Ana Lee, ana@example.com": the words right before a phone or an e-mail.
+    if (found.length === 0) found.push(...findNamesBeside(text, [...phones, ...emails]).filter(free));
     if (found.length === 0) {
       // With no cue, a comma-separated part that is nothing but a name
       // ("John Doe, 555 1234") is the answer to "what name?".
@@ -182,6 +218,7 @@ function assign(
   candidates: readonly Candidate[],
   scoreOf: (slot: NamedSlot, candidate: Candidate) => number,
   result: ExtractedSlots,
+  laterWins: boolean,
 ): void {
   const pairs: Array<{ slot: NamedSlot; candidate: Candidate; score: number; order: number }> = [];
   candidates.forEach((candidate, order) => {
@@ -192,7 +229,10 @@ function assign(
   });
   pairs.sort(
     (left, right) =>
-      right.score - left.score || left.candidate.start - right.candidate.start || left.order - right.order || left.slot.index - right.slot.index,
+      right.score - left.score ||
+      (laterWins ? right.candidate.start - left.candidate.start : left.candidate.start - right.candidate.start) ||
+      left.order - right.order ||
+      left.slot.index - right.slot.index,
   );
   const usedSlots = new Set<string>();
   const usedCandidates = new Set<Candidate>();
@@ -256,20 +296,76 @@ function findString(text: string, slot: NamedSlot, onlySlot: boolean): string | 
 }
 
 const PEOPLE_HINTS = new Set(['party', 'size', 'people', 'person', 'guest', 'pax', 'seat', 'adult', 'group', 'head', 'cover', 'diner', 'attende', 'traveler', 'traveller', 'passenger']);
-const PEOPLE_AFTER = /^\s*(?:-\s*)?(?:people|persons?|guests?|adults?|pax|seats?|heads?|diners?|covers?|of us|in (?:my|our) (?:party|group)|in total|total)\b/i;
-const PEOPLE_BEFORE = /(?:party of|table for|group of|booking for|reservation for|book for|seats? for|room for|spot for|for|we are|we're|we'll be|there are|there will be|there'll be|be|us)\s*$/i;
 
-function quantityScore(text: string, slot: NamedSlot, candidate: Candidate): number {
-  if (!slot.hints.some((hint) => PEOPLE_HINTS.has(hint))) return 0;
-  let score = 0;
-  if (PEOPLE_AFTER.test(text.slice(candidate.end))) score += 3;
-  if (PEOPLE_BEFORE.test(text.slice(Math.max(0, candidate.start - 24), candidate.start))) score += 2;
+function isCountSlot(slot: NamedSlot): boolean {
+  return slot.hints.some((hint) => PEOPLE_HINTS.has(hint));
+}
+
+interface Quantity extends Candidate {
+  value: number;
+  /** A word that is usually not a count ("one" the pronoun): needs a cue. */
+  weak?: boolean;
+  /** true: a head count by itself ("me and my wife"); false: the number is something else (a price, an address, a name). */
+  headCount?: boolean;
+}
+
+/**
+ * Numbers that may be quantities: head-count phrases, then every number the
+ * language reads outside claimed spans (times, phones, names), each marked
+ * when its context says it is something else: "$20", "20 minutes", "5th
+ * Avenue", "room 212", "Sushi 29".
+ */
+function findQuantities(text: string, language: LanguageModule, free: (span: Span) => boolean): Quantity[] {
+  const quantities: Quantity[] = [];
+  const taken = new Uint8Array(text.length);
+  for (const [pattern, value] of language.headCounts) {
+    for (const match of text.matchAll(pattern)) {
+      const span = { start: match.index, end: match.index + match[0].length };
+      if (!free(span)) continue;
+      taken.fill(1, span.start, span.end);
+      quantities.push({ ...span, value, headCount: true });
+    }
+  }
+  for (const mention of language.findNumbers(text)) {
+    if (!free(mention) || taken[mention.start] === 1) continue;
+    const written = text.slice(mention.start, mention.end);
+    const before = text.slice(Math.max(0, mention.start - 24), mention.start);
+    const after = text.slice(mention.end, mention.end + 32);
+    const quantity: Quantity = { start: mention.start, end: mention.end, value: mention.value };
+    if (language.weakNumber.test(written)) {
+      quantity.weak = true;
+      if (language.pronounAfter.test(after) || language.pronounBefore.test(before)) quantity.headCount = false;
+    }
+    if (language.notCountAfter.test(after) || language.notCountBefore.test(before) || UNIT_AFTER.test(after) || isPartOfName(text, mention.start))
+      quantity.headCount = false;
+    quantities.push(quantity);
+  }
+  return quantities.sort((left, right) => left.start - right.start);
+}
+
+/** "Sushi 29", "Studio 54": a number right after a capitalised word inside a sentence is part of a name. */
+function isPartOfName(text: string, start: number): boolean {
+  const before = /(?:^|[^\p{L}])(\p{Lu}[\p{L}'’&-]*)\s$/u.exec(text.slice(Math.max(0, start - 24), start));
+  if (before === null) return false;
+  const word = before[1] ?? '';
+  const wordStart = start - word.length - 1;
+  const preceding = text.slice(Math.max(0, wordStart - 8), wordStart);
+  const sentenceStart = /[.!?]\s*$/.test(preceding) || (wordStart <= 8 && preceding.trim() === '');
+  return !sentenceStart && !/^(?:i|for|party|table|we|us|me|make|just|only|about|around|maybe|pour|nous|on)$/i.test(word);
+}
+
+function quantityScore(text: string, language: LanguageModule, candidate: Quantity): number {
+  if (candidate.headCount === false) return 0;
+  let score = candidate.headCount === true ? 3 : 0;
+  if (language.peopleAfter.test(text.slice(candidate.end, candidate.end + 40))) score += 3;
+  if (language.peopleBefore.test(text.slice(Math.max(0, candidate.start - 32), candidate.start))) score += 2;
   return score;
 }
 
 function hintScore(text: string, slot: NamedSlot, candidate: Candidate): number {
-  const before = new Set((text.slice(0, candidate.start).toLowerCase().match(/[a-z]+/g) ?? []).slice(-3).map(stem));
-  const after = new Set((text.slice(candidate.end).toLowerCase().match(/[a-z]+/g) ?? []).slice(0, 3).map(stem));
+  // Windows, not the whole text: the cost per candidate stays bounded, so many candidates cost linear time.
+  const before = new Set((text.slice(Math.max(0, candidate.start - 60), candidate.start).toLowerCase().match(/[a-z]+/g) ?? []).slice(-3).map(stem));
+  const after = new Set((text.slice(candidate.end, candidate.end + 60).toLowerCase().match(/[a-z]+/g) ?? []).slice(0, 3).map(stem));
   // Cues mostly precede their value ("check in on Friday"), so words before
   // count fully and words after by half.
   return slot.hints.reduce((score, hint) => score + (before.has(hint) ? 1 : after.has(hint) ? 0.5 : 0), 0);
@@ -277,19 +373,29 @@ function hintScore(text: string, slot: NamedSlot, candidate: Candidate): number 
 
 const UNIT_AFTER = /^\s*(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|nights?|weeks?|months?|years?|yrs?|am|pm|a\.m|p\.m|o'?clock|%|percent|stars?|st|nd|rd|th)\b/i;
 
-function followedByUnit(text: string, end: number): boolean {
-  const after = text.slice(end);
-  return UNIT_AFTER.test(after) || after.startsWith('%');
-}
-
-const NEGATION_BEFORE = /(?:\bnot|\bno|n't|\bnever|\bexcept|\binstead of|\brather than|\bbut not)\s+(?:on\s+|at\s+|for\s+|the\s+|a\s+|an\s+)?$/i;
+const NEGATION_BEFORE = /(?:\bnot|\bno|n't|\bnever|\bexcept|\binstead of|\brather than|\bbut not|\bpas)\s+(?:on\s+|at\s+|for\s+|the\s+|a\s+|an\s+|pour\s+|le\s+)?$/i;
 
 function isNegated(text: string, start: number): boolean {
-  return NEGATION_BEFORE.test(text.slice(Math.max(0, start - 24), start));
+  const before = text.slice(Math.max(0, start - 24), start);
+  const match = NEGATION_BEFORE.exec(before);
+  // "No for 4 people": a "no" that opens the message answers the question before it.
+  return match !== null && !(/^\s*no\b/i.test(match[0]) && text.slice(0, start - before.length + match.index).trim() === '');
 }
 
 function withinBounds(definition: SlotDefinition, value: number): boolean {
   return (definition.min === undefined || value >= definition.min) && (definition.max === undefined || value <= definition.max);
+}
+
+/** `{ from: "12:00", to: "22:00" }` as wall times; undefined when absent or malformed. */
+function expectedHours(hours: { from: string; to: string } | undefined): ExpectedHours | undefined {
+  if (hours === undefined) return undefined;
+  const read = (value: string) => {
+    const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
+    return match === null ? undefined : { hour: Number(match[1]), minute: Number(match[2]) };
+  };
+  const from = read(hours.from);
+  const to = read(hours.to);
+  return from === undefined || to === undefined ? undefined : { from, to };
 }
 
 function splitName(name: string): string[] {

@@ -8,9 +8,11 @@ export type { Classifier, Classification, ClassifyOptions, RankedIntent, Trainin
 export { classifyInContext } from './in-context.ts';
 export type { InContextOptions } from './in-context.ts';
 export { extractSlots, basicParsers } from './extract.ts';
-export { loadFullParsers } from './full-parsers.ts';
+export { fullParserNeeds, loadFullParsers } from './full-parsers.ts';
+export type { FullParserOptions } from './full-parsers.ts';
 export type {
   CalendarDate,
+  ExpectedHours,
   ExtractOptions,
   ExtractedSlots,
   PhoneMention,
@@ -19,4 +21,5 @@ export type {
   TemporalMention,
   TemporalReference,
   WallTime,
+  WorkMeter,
 } from './types.ts';

@@ -21,14 +21,34 @@ export interface WallTime {
   minute: number;
 }
 
+/** The hours a time slot expects, e.g. a restaurant's noon to 10 pm; `from` after `to` wraps past midnight. */
+export interface ExpectedHours {
+  from: WallTime;
+  to: WallTime;
+}
+
+/**
+ * Counts the characters each parser pass reads (regular-expression scans,
+ * text handed to chrono-node or libphonenumber), so tests can show the work
+ * grows linearly with the text without timing anything.
+ */
+export interface WorkMeter {
+  characters: number;
+}
+
 /** What a message's dates and times are read against. */
 export interface TemporalReference {
   /** Epoch milliseconds of "now". */
   now: number;
   /** IANA time zone, e.g. `Europe/London`. */
   timeZone: string;
-  /** BCP 47 language tag, e.g. `en-GB`. */
+  /** BCP 47 language tag, e.g. `en-GB`; its base language picks the parser module. */
   language: string;
+  /** A bare hour ("at 8") is read in the half of the day these hours allow (20:00 for noon–22:00). */
+  hours?: ExpectedHours;
+  /** The slot type the current question asks for: a number alone ("8") answers "what time?". */
+  expecting?: 'date' | 'time';
+  meter?: WorkMeter;
 }
 
 /**
@@ -59,8 +79,12 @@ export interface PhoneMention {
  */
 export interface SlotParsers {
   findTemporal(text: string, reference: TemporalReference): TemporalMention[];
-  /** `region` is an ISO 3166 code (`US`) used for numbers without a country code. */
-  findPhones(text: string, region: string | undefined): PhoneMention[];
+  /**
+   * `region` is an ISO 3166 code (`GB`) used for numbers without a country
+   * code. A local number that cannot be placed ("555-1234") is returned as
+   * written.
+   */
+  findPhones(text: string, region: string | undefined, meter?: WorkMeter): PhoneMention[];
 }
 
 export interface ExtractOptions {
@@ -72,4 +96,13 @@ export interface ExtractOptions {
   language?: string;
   /** Date/time and phone parsers. Default {@link basicParsers}; see `loadFullParsers()`. */
   parsers?: SlotParsers;
+  /**
+   * The slot the current question asks for (the engine's prompt): when a
+   * message holds several candidates ("2" in "2 at 8"), or a bare number,
+   * this slot decides.
+   */
+  asking?: string;
+  /** Phone region for numbers without a country code when no slot declares one (the flow's `meta.region`). */
+  region?: string;
+  meter?: WorkMeter;
 }

@@ -15,7 +15,7 @@ import { isTransient, RelayRequestError } from '../client/relay-request-error.ts
 import { initialSnapshot, step } from '../engine/step.ts';
 import type { Effect, EngineEvent, Env, RenderedChoice, Snapshot } from '../engine/types.ts';
 import { createLocalUnderstanding, type LocalUnderstanding, type Understanding } from '../local-understanding.ts';
-import { loadFullParsers } from '../nlu/index.ts';
+import { fullParserNeeds, loadFullParsers } from '../nlu/index.ts';
 import { StorageError, storageErrorOf, type ChatStore } from '../store/chat-store.ts';
 import type { DatabaseEvent } from '../store/idb-store.ts';
 import { MemoryStore } from '../store/memory-store.ts';
@@ -322,7 +322,7 @@ class ChatRuntime implements ChatController {
     this.fullParsers = false;
     if (!Object.values(flow.slots).some((slot) => FULL_PARSED_TYPES.has(slot.type))) return;
     // A separate chunk, fetched in the background: the basic parsers answer until it arrives, and offline it may never.
-    loadFullParsers().then(
+    loadFullParsers({ ...fullParserNeeds(flow, this.language), chrono: false }).then(
       (parsers) => {
         if (this.flow !== flow) return;
         this.understand = createLocalUnderstanding(flow, { ...timeZone, parsers });
@@ -668,7 +668,14 @@ class ChatRuntime implements ChatController {
       void this.mailbox.post(() => this.failRequest(requestId, new RelayRequestError(record.failed?.code ?? 'failed', record.failed?.message ?? '', null, false)));
       return;
     }
-    const body = { flowId: session.flow.id, state: effect.state, text: effect.text, sessionId: session.sessionId, ...(effect.context ? { context: effect.context } : {}) };
+    const body = {
+      flowId: session.flow.id,
+      state: effect.state,
+      text: effect.text,
+      sessionId: session.sessionId,
+      ...(effect.asking ? { asking: effect.asking } : {}),
+      ...(effect.context ? { context: effect.context } : {}),
+    };
     this.outboxQueue
       .submit({
         id: requestId,

@@ -1,89 +1,114 @@
-import type { ParsedComponents } from 'chrono-node';
-import { GB, casual } from 'chrono-node/en';
-import type { CalendarDate, TemporalMention, TemporalReference } from '../types.ts';
+import type { Chrono, ParsedResult } from 'chrono-node';
+import type { CalendarDate, SlotParsers, TemporalMention, TemporalReference } from '../types.ts';
 import { offsetMinutesAt } from '../zone.ts';
-import { findNumbers } from './number.ts';
+import { findBasicTemporal } from './basic-temporal.ts';
+import { hourInExpected, scan, todayIn } from './temporal-common.ts';
+
+/** chrono-node parsers by base language; US-style month-first dates use `casual`, the rest of the English world `GB`. */
+export interface ChronoLocales {
+  [language: string]: { casual: Chrono; GB?: Chrono };
+}
+
+/** chrono reads each piece on its own: a clause, and at most this many characters of one. */
+const MAX_PIECE = 80;
 
 /**
- * Dates and times through chrono-node's English casual parser. Loaded lazily
- * (see `loadFullParsers()`): it is the largest part of the NLU.
- *
- * chrono reads relative expressions against a reference instant and a fixed
- * UTC offset; we pass the zone's offset at `now`, then read the wall-clock
- * components chrono returns, so a DST change between now and the date does
- * not shift the result (the offset of the date itself is applied later, in
- * `formatDateTime`).
+ * chrono-node costs 10–250 ms per KB on dense date-like text, whatever the
+ * pieces: it reads at most this many characters of a message, only in
+ * pieces the rules read nothing in and that hold a word chrono could use.
+ * Past the budget, the rules alone read the rest.
  */
-export function findChronoTemporal(text: string, reference: TemporalReference): TemporalMention[] {
-  // Outside the US (and its neighbours in date habits) "3/12" is the 3rd of December.
-  const chrono = /-(US|CA|PH)\b/i.test(reference.language) || !reference.language.includes('-') ? casual : GB;
-  const parseReference = { instant: new Date(reference.now), timezone: offsetMinutesAt(reference.now, reference.timeZone) };
-  const mentions: TemporalMention[] = [];
-  const read = (fragment: string, offset: number): void => {
-    // A booking chat talks about the future: "Friday" is the coming Friday.
-    for (const result of chrono.parse(fragment, parseReference, { forwardDate: true })) {
-      // chrono reads "party of 10 next Friday" as 10 o'clock; a bare leading
-      // number is a quantity unless a time marker follows it.
-      const leading = /^\d{1,2}\s+(?!am\b|pm\b|a\.m|p\.m|o'?clock|h\b|hours?\b|of\b|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i.exec(
-        result.text,
-      );
-      if (leading !== null) {
-        // Re-read everything after the number: chrono may have split the rest
-        // ("next Friday" + "at 19:30") around the number it misread.
-        const cut = result.index + leading[0].length;
-        read(fragment.slice(cut), offset + cut);
-        return;
+const CHRONO_BUDGET = 480;
+
+/** Words (and digit forms) chrono knows that the rules may not: without one, a piece is not worth chrono's time. */
+const WORTH_CHRONO =
+  /\d{1,2}\s?(?:am|pm|h)\b|\d{4}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|janv|févr|avr|mai|juin|juil|août|sept|déc|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|week|weekend|fortnight|month|year|hours?|noon|midnight|morning|afternoon|evening|night|tonight|today|tomorrow|yesterday|semaine|mois|heures?|demain|soir|matin|midi|minuit)/i;
+
+/**
+ * Splits text into clauses of at most {@link MAX_PIECE} characters (cut at
+ * a space where possible), so chrono's work per piece is bounded and the
+ * whole stays linear in the text, whatever chrono does inside a piece.
+ */
+export function pieces(text: string): Array<{ text: string; offset: number }> {
+  const result: Array<{ text: string; offset: number }> = [];
+  for (const clause of text.matchAll(/[^.!?;\n]+[.!?;\n]*/g)) {
+    let offset = clause.index;
+    let rest = clause[0];
+    while (rest.length > MAX_PIECE) {
+      const cut = rest.lastIndexOf(' ', MAX_PIECE);
+      const at = cut > MAX_PIECE / 2 ? cut : MAX_PIECE;
+      result.push({ text: rest.slice(0, at), offset });
+      rest = rest.slice(at);
+      offset += at;
+    }
+    if (rest.trim() !== '') result.push({ text: rest, offset });
+  }
+  return result;
+}
+
+/** chrono results that are not a date or time a visitor gave: "now", a bare number ("party of 10 next…"). */
+const NOT_A_MENTION =
+  /^(?:(?:right\s)?now|currently|at the moment|maintenant|\d{1,2}|\d+\s?[dwmyh]|(?:next|this|last|the)\s(?:week|weekend|month|year)|[a-z]{3,9})$|minute|yesterday|hier|\bago\b|before|\bil y a\b/i;
+
+/**
+ * Dates and times through chrono-node, on top of the rule-based reader:
+ * what the rules read stands (they know parts of the day, expected hours
+ * and days of the month alone); chrono adds the forms they do not know
+ * ("a week from Friday", "in 2 hours") in the clauses where the rules read
+ * nothing. So the full set never reads less than the basic one, and its
+ * time stays bounded (see {@link CHRONO_BUDGET}).
+ */
+export function createChronoTemporal(locales: ChronoLocales): SlotParsers['findTemporal'] {
+  return (text: string, reference: TemporalReference): TemporalMention[] => {
+    const basic = findBasicTemporal(text, reference);
+    const base = reference.language.toLowerCase().split(/[-_]/)[0] ?? 'en';
+    const locale = locales[base];
+    if (locale === undefined) return basic;
+    const monthFirst = /-(US|CA|PH)\b/i.test(reference.language) || !reference.language.includes('-');
+    const chrono = monthFirst || locale.GB === undefined ? locale.casual : locale.GB;
+    const parseReference = { instant: new Date(reference.now), timezone: offsetMinutesAt(reference.now, reference.timeZone) };
+    const mentions = [...basic];
+    const taken = new Uint8Array(text.length);
+    for (const mention of basic) taken.fill(1, mention.start, mention.end);
+    const overlaps = (start: number, end: number): boolean => {
+      for (let index = start; index < end; index++) if (taken[index] === 1) return true;
+      return false;
+    };
+    let budget = CHRONO_BUDGET;
+    for (const piece of pieces(text)) {
+      if (budget <= 0) break;
+      if (overlaps(piece.offset, piece.offset + piece.text.length) || !WORTH_CHRONO.test(piece.text)) continue;
+      budget -= piece.text.length;
+      scan(reference.meter, piece.text);
+      // A booking chat talks about the future: "Friday" is the coming Friday.
+      for (const result of chrono.parse(piece.text, parseReference, { forwardDate: true })) {
+        const start = piece.offset + result.index;
+        const end = start + result.text.length;
+        if (NOT_A_MENTION.test(result.text.trim()) || overlaps(start, end)) continue;
+        const mention = fromChrono(result, start, end, reference);
+        if (mention === undefined) continue;
+        mentions.push(mention);
+        taken.fill(1, start, end);
       }
-      const start = result.start;
-      const impliedDate = dateOf(start);
-      const namesDay =
-        start.isCertain('day') || start.isCertain('weekday') || start.isCertain('month') || start.isCertain('year');
-      const mention: TemporalMention = { start: offset + result.index, end: offset + result.index + result.text.length, impliedDate };
-      if (namesDay) mention.date = impliedDate;
-      if (start.isCertain('hour')) mention.time = { hour: start.get('hour') ?? 0, minute: start.get('minute') ?? 0 };
-      if (mention.date !== undefined || mention.time !== undefined) mentions.push(mention);
     }
+    return mentions.sort((left, right) => left.start - right.start);
   };
-  const rewritten = digitsForNumberWords(text);
-  read(rewritten.text, 0);
-  for (const mention of mentions) {
-    mention.end = rewritten.ends[mention.end - 1] ?? mention.end;
-    mention.start = rewritten.starts[mention.start] ?? mention.start;
-  }
-  return mentions.sort((left, right) => left.start - right.start);
 }
 
-function dateOf(components: ParsedComponents): CalendarDate {
-  return { year: components.get('year') ?? 1970, month: components.get('month') ?? 1, day: components.get('day') ?? 1 };
-}
-
-/**
- * chrono reads "in 13 hours" and "5 pm" but not "in thirteen hours" or "five
- * pm"; number words become digits. Character `i` of the rewritten text came
- * from `starts[i]` to `ends[i]` of the input, so mentions map back exactly.
- */
-function digitsForNumberWords(text: string): { text: string; starts: number[]; ends: number[] } {
-  let rewritten = '';
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let copied = 0;
-  const copy = (until: number): void => {
-    for (; copied < until; copied++) {
-      rewritten += text[copied] as string;
-      starts.push(copied);
-      ends.push(copied + 1);
-    }
-  };
-  for (const mention of findNumbers(text)) {
-    if (mention.range || /^\d/.test(text.slice(mention.start, mention.end))) continue;
-    copy(mention.start);
-    for (const digit of String(mention.value)) {
-      rewritten += digit;
-      starts.push(mention.start);
-      ends.push(mention.end);
-    }
-    copied = mention.end;
+function fromChrono(result: ParsedResult, start: number, end: number, reference: TemporalReference): TemporalMention | undefined {
+  const components = result.start;
+  // chrono reads "party of 10 next Friday" as 10 o'clock: a leading bare number is a quantity.
+  if (/^\d{1,2}\s+(?!am\b|pm\b|a\.m|p\.m|o'?clock|h\b|heures?)/i.test(result.text) && !components.isCertain('month')) return undefined;
+  const impliedDate: CalendarDate = { year: components.get('year') ?? 1970, month: components.get('month') ?? 1, day: components.get('day') ?? 1 };
+  // A month alone ("La Mar"), a week or a past day is not the day of a booking.
+  const namesDay = components.isCertain('day') || components.isCertain('weekday');
+  const mention: TemporalMention = { start, end, impliedDate };
+  const today = todayIn(reference).today;
+  const past = impliedDate.year * 400 + impliedDate.month * 32 + impliedDate.day < today.year * 400 + today.month * 32 + today.day;
+  if (namesDay && !past) mention.date = impliedDate;
+  if (components.isCertain('hour')) {
+    const time = { hour: components.get('hour') ?? 0, minute: components.get('minute') ?? 0 };
+    mention.time = components.isCertain('meridiem') ? time : hourInExpected(time, reference.hours);
   }
-  copy(text.length);
-  return { text: rewritten, starts, ends };
+  return mention.date !== undefined || mention.time !== undefined ? mention : undefined;
 }

@@ -22,10 +22,18 @@ const NOT_NAMES: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-const TITLE = '(?:dr|mr|mrs|ms|miss|mx|prof|sir|madam|mme|mlle)\\.?';
+const TITLE_SOURCE = '(?:dr|mr|mrs|ms|miss|mx|prof|sir|madam|mme|mlle|m)\\.?';
+const TITLE = TITLE_SOURCE;
 const WORD = "\\p{L}[\\p{L}'’-]*";
-const STRONG_CUE = "(?:my\\s+(?:full\\s+|first\\s+)?name(?:\\s+is|'s|’s)?|name(?:\\s+is|'s|’s)?\\s*[:=-]?|call\\s+me|under\\s+the\\s+name(?:\\s+of)?)";
+const STRONG_CUE =
+  "(?:my\\s+(?:full\\s+|first\\s+)?name(?:\\s+is|'s|’s)?|name(?:\\s+is|'s|’s)?\\s*[:=-]?|call\\s+me|under\\s+the\\s+name(?:\\s+of)?|(?:it's|it’s|it\\s+is|put\\s+it|book\\s+it|that's|that\\s+is)\\s+under|(?:the\\s+)?(?:booking|reservation|table)\\s+(?:is\\s+|will\\s+be\\s+)?(?:for|under|in\\s+the\\s+name\\s+of)(?=\\s+(?:" +
+  TITLE_SOURCE +
+  "\\s+)?\\p{Lu})|je\\s+m'appelle|je\\s+m’appelle|mon\\s+nom\\s+est|au\\s+nom\\s+de)";
 const WEAK_CUE = "(?:under|i'm|i’m|i\\s+am|im|this\\s+is|it's|it’s|it\\s+is|here\\s+is|here's|here’s)";
+
+/** After "a booking for", words that start a date or a count, not a name. */
+const NOT_AFTER_BOOKING =
+  /^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|today|tonight|tomorrow|next|this|one|two|three|four|five|six|seven|eight|nine|ten|twelve|lunch|dinner|breakfast)/i;
 
 let cuePattern: RegExp | undefined;
 let barePattern: RegExp | undefined;
@@ -59,6 +67,13 @@ export function findNames(text: string): NameMention[] {
   for (const match of text.matchAll(cuePattern)) {
     const strong = match[1] !== undefined;
     const captured = match[3] ?? '';
+    // "a table for two" is not a name: after "booking/table for" only a capitalised name (or a title) counts.
+    if (
+      strong &&
+      /^(?:the\s+)?(?:booking|reservation|table)/i.test(match[1] ?? '') &&
+      (!/^(?:\p{Lu}|(?:dr|mr|mrs|ms|miss|mx|prof|m)\.?\s)/u.test(captured) || NOT_AFTER_BOOKING.test(captured))
+    )
+      continue;
     const capturedStart = match.index + match[0].length - captured.length;
     const words = [...captured.matchAll(new RegExp(`(${TITLE}\\s+)?(${WORD})`, 'giu'))];
     let end = capturedStart;
@@ -98,4 +113,30 @@ export function titleCase(name: string): string {
     const lower = word.toLowerCase();
     return (lower[0] ?? '').toUpperCase() + lower.slice(1);
   });
+}
+
+/**
+ * A name written right before a phone number or an e-mail with no cue
+ * ("Sam Smith 07700 900123", "Ana Lee, ana@example.com"): the one to three
+ * name-like words that end where the contact begins, in the same clause.
+ */
+export function findNamesBeside(text: string, contacts: ReadonlyArray<{ start: number }>): NameMention[] {
+  const mentions: NameMention[] = [];
+  for (const contact of contacts) {
+    const preceding = text.slice(Math.max(0, contact.start - 80), contact.start);
+    const clause = preceding.split(/[.;:!?\n]|\b(?:and|et)\b/).at(-1) ?? '';
+    const trimmed = clause.replace(/(?:[\s,(-]|\b(?:phone|tel|mobile|cell|number|email|e-mail|on|at|is|reach me|téléphone|portable)\b)*$/i, '');
+    const bare = /((?:\p{L}[\p{L}'’.-]*\s+){0,3}\p{L}[\p{L}'’-]*)$/u.exec(trimmed);
+    if (bare === null) continue;
+    // Keep the longest tail of capitalised name words ("please book Sam Smith" → "Sam Smith").
+    const words = (bare[1] ?? '').split(/\s+/);
+    let first = words.length;
+    while (first > 0 && /^\p{Lu}/u.test(words[first - 1] ?? '') && isNameWord(words[first - 1] ?? '', false, false)) first--;
+    if (first > 0 && new RegExp(`^${TITLE}$`, 'iu').test(words[first - 1] ?? '')) first--;
+    const name = words.slice(first).join(' ');
+    if (name === '' || first === words.length) continue;
+    const end = contact.start - (preceding.length - trimmed.length);
+    mentions.push({ start: end - name.length, end, value: titleCase(name), strong: false });
+  }
+  return mentions;
 }

@@ -38,13 +38,17 @@ const WORD_PATTERN = /[A-Za-z]+|\d+(?:[.,]\d+)*/g;
  */
 export function findNumbers(text: string): NumberMention[] {
   const mentions: NumberMention[] = [];
-  const claimed: Array<[number, number]> = [];
+  const claimed = new Uint8Array(text.length);
+  const isClaimed = (start: number, end: number): boolean => {
+    for (let index = start; index < end; index++) if (claimed[index] === 1) return true;
+    return false;
+  };
   for (const [pattern, value] of IDIOMS) {
     for (const match of text.matchAll(pattern)) {
       const start = match.index;
       const end = start + match[0].length;
-      if (claimed.some(([from, to]) => start < to && end > from)) continue;
-      claimed.push([start, end]);
+      if (isClaimed(start, end)) continue;
+      claimed.fill(1, start, end);
       mentions.push({ value, start, end });
     }
   }
@@ -58,7 +62,7 @@ export function findNumbers(text: string): NumberMention[] {
   for (let index = 0; index < tokens.length; ) {
     const token = tokens[index];
     if (token === undefined) break;
-    if (claimed.some(([from, to]) => token.start < to && token.end > from)) {
+    if (isClaimed(token.start, token.end)) {
       index++;
       continue;
     }
