@@ -17,7 +17,7 @@
  * 5. LICENSE and README.md beside each package.json.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,9 +127,6 @@ function buildLibrary(plan: PackagePlan): void {
     }
   }
   checkDeclaredDependencies(plan, bareImports);
-  // npm links a workspace's bins before the root's `prepare` builds them, so the build makes them executable.
-  const manifest = JSON.parse(readFileSync(join(plan.directory, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
-  for (const bin of Object.values(manifest.bin ?? {})) chmodSync(join(plan.directory, bin), 0o755);
   copyFileSync(join(root, 'LICENSE'), join(plan.directory, 'LICENSE'));
   copyFileSync(join(root, 'README.md'), join(plan.directory, 'README.md'));
 }

@@ -1,5 +1,5 @@
 /**
- * `statechat/relay`: the relay as a web-standard fetch handler. Runs in Node
+ * `statechat-relay`: the relay as a web-standard fetch handler. Runs in Node
  * and in a browser page (the demo runs it under MSW). The Node server, the
  * node:http / Express / Fastify mount and the Redis stores are separate,
  * Node-only modules: `relay/server.ts`, `relay/node-adapter.ts` (with the

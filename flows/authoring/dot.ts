@@ -15,6 +15,7 @@ export function dotString(text: string): string {
 
 function attributes(node: GraphNode): string {
   const list: [string, string][] = [['label', node.unreachable ? `${node.label}\n⚠ unreachable` : node.label]];
+  // Later entries win (the start node's label, say): the list becomes a Map below.
   const styles: string[] = [];
   switch (node.kind) {
     case 'start':
@@ -29,8 +30,14 @@ function attributes(node: GraphNode): string {
       styles.push('rounded');
       break;
   }
-  if (node.handoff) (styles.push('filled'), list.push(['fillcolor', '#fdecc8']));
-  if (node.unreachable) (styles.push('dashed'), list.push(['color', '#c53030']));
+  if (node.handoff) {
+    styles.push('filled');
+    list.push(['fillcolor', '#fdecc8']);
+  }
+  if (node.unreachable) {
+    styles.push('dashed');
+    list.push(['color', '#c53030']);
+  }
   if (styles.length > 0) list.push(['style', styles.join(',')]);
   const kept = new Map(list);
   return [...kept].map(([key, value]) => `${key}=${dotString(value)}`).join(', ');

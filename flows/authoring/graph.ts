@@ -244,7 +244,11 @@ function reachableStates(flow: Flow, edges: GraphEdge[]): Set<string> {
   const reached = new Set<string>([flow.start]);
   const queue = [flow.start];
   const globalTargets = edges.filter((edge) => edge.from === ANY_STATE).map((edge) => edge.to);
-  for (const target of globalTargets) if (Object.hasOwn(flow.states, target) && !reached.has(target)) (reached.add(target), queue.push(target));
+  for (const target of globalTargets) {
+    if (!Object.hasOwn(flow.states, target) || reached.has(target)) continue;
+    reached.add(target);
+    queue.push(target);
+  }
   while (queue.length > 0) {
     const current = queue.shift() as string;
     for (const edge of edges) {

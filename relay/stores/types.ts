@@ -1,7 +1,7 @@
 /**
  * Where the relay keeps its only state: idempotency records and rate-limit
  * counters. The memory stores serve one instance; the Redis stores
- * (`statechat/relay/redis`, Node only) serve several behind a load balancer.
+ * (`statechat-relay/redis`, Node only) serve several behind a load balancer.
  */
 
 /** A finished tool call as it was answered, replayed for a repeated key. */

@@ -190,6 +190,14 @@ describe('flowGraph', () => {
     expect(edge('/states/Explain/transitions/0')).toMatchObject({ from: 'Explain', to: RETURN_NODE, kind: 'ready', label: 'at once' });
   });
 
+  it('still draws a target found under a key it does not know, labelled with that key', () => {
+    // The language grows (other routes may be added); no way out of a state may go missing from the picture.
+    const grown = { ...flow, states: { ...flow.states, B: { final: true, onSomethingNew: { when: '{{ctx.x}} == 1', to: 'Orphan' } } } } as unknown as Flow;
+    const drawn = flowGraph(grown).edges.find((candidate) => candidate.from === 'B');
+    expect(drawn).toMatchObject({ id: '/states/B/onSomethingNew', to: 'Orphan', kind: 'other', label: 'onSomethingNew [ctx.x == 1]' });
+    expect(flowGraph(grown).nodes.find((node) => node.id === 'Orphan')?.unreachable).toBe(false);
+  });
+
   it('marks final, handoff and unreachable states', () => {
     const node = (id: string) => graph.nodes.find((candidate) => candidate.id === id);
     expect(node('B')).toMatchObject({ final: true, handoff: false, unreachable: false });
@@ -213,5 +221,14 @@ describe('flowGraph', () => {
     expect(toMermaid(flowGraph({ ...flow, states: { ...flow.states, A: { transitions: [{ onIntent: ['GO'], when: '{{ctx.n}} > 1 && "x" != "y"', to: 'B' }] } } }))).toContain(
       'intent GO [ctx.n #62; 1 #38;#38; #34;x#34; != #34;y#34;]',
     );
+  });
+});
+
+describe('the statechat package', () => {
+  it('exports the graph and its drawings as statechat/authoring (the built library, npm run build:lib)', async () => {
+    const built = (await import('statechat/authoring')) as typeof import('../../flows/authoring/index.ts');
+    const flow = read('flows/reservations.flow.json');
+    expect(built.toMermaid(built.flowGraph(flow))).toBe(toMermaid(flowGraph(flow)));
+    expect(built.svgToString(built.drawSvg(built.flowGraph(flow)))).toBe(svgToString(drawSvg(flowGraph(flow))));
   });
 });

@@ -101,7 +101,7 @@ describe('the Node LLM transport', () => {
     expect(llm.connections()).toBe(2);
   });
 
-  it('is exported with the Node mount (statechat/relay/node)', () => {
+  it('is exported with the Node mount (statechat-relay/node)', () => {
     expect(fromNodeEntry).toBe(createNodeLlmTransport);
   });
 
