@@ -97,7 +97,6 @@ export function mount(options: MountOptions): MountedWidget {
   const host = options.host ?? document.createElement('statechat-root');
   if (ownsHost) (options.target ?? document.body).append(host);
   const shadowRoot = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
-  adoptWidgetStyles(shadowRoot);
 
   host.dataset.colorScheme = options.colorScheme ?? 'auto';
   for (const [name, value] of Object.entries(options.theme ?? {})) {
@@ -134,6 +133,8 @@ export function mount(options: MountOptions): MountedWidget {
     );
   }
   draw();
+  // After the first render: where the styles are an element (no constructable stylesheets), Preact would remove it.
+  adoptWidgetStyles(shadowRoot);
 
   return {
     chat: options.chat,

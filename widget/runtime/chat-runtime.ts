@@ -224,13 +224,24 @@ class ChatRuntime implements ChatController {
     this.storageKind = opened.store.kind;
     if (opened.fallback) this.warnStorage(opened.fallback);
 
-    const locks = this.environment.locks === undefined ? (typeof navigator !== 'undefined' ? navigator.locks : undefined) : this.environment.locks;
     const createChannel =
       this.environment.createChannel === undefined
         ? typeof BroadcastChannel === 'undefined'
           ? null
           : (name: string) => new BroadcastChannel(name)
         : this.environment.createChannel;
+    // No Web Locks (Safari < 15.4, any page on plain http): the leader is chosen over the channel
+    // instead, by a chunk that only those pages download.
+    const webLocks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const locks =
+      this.environment.locks !== undefined
+        ? this.environment.locks
+        : (webLocks ??
+          (createChannel && this.store.kind === 'indexeddb'
+            ? // Offline before the chunk was fetched: this tab runs uncoordinated, as before the fallback existed.
+              await import('./channel-lock.ts').then(({ createChannelLocks }) => createChannelLocks(createChannel), () => undefined)
+            : undefined));
+    if (this.destroyed) return;
     if (this.store.kind === 'indexeddb' && locks && createChannel) {
       const name = `statechat:${this.namespace}`;
       this.tabs = new TabCoordinator(name, locks, createChannel(name), {

@@ -173,10 +173,57 @@ button { cursor: pointer; }
 // The script tag's loader and its lazily loaded app each carry this module; a
 // registry-wide symbol lets the second see that the first already adopted a sheet.
 const MARK = Symbol.for('statechat.widget-styles');
+const STYLESHEET_URL = Symbol.for('statechat.stylesheet-url');
+const FALLBACK_ATTRIBUTE = 'data-statechat-styles';
 const sheets = new WeakMap<Document, CSSStyleSheet>();
+
+/**
+ * The URL of this stylesheet as a file (`statechat.css`, which the script tag
+ * build writes beside `statechat.js`), for browsers without constructable
+ * stylesheets. Set by the script tag from its own URL.
+ */
+export function setWidgetStylesheetUrl(url: string): void {
+  (globalThis as { [STYLESHEET_URL]?: string })[STYLESHEET_URL] = url;
+}
+
+function canAdopt(root: ShadowRoot): boolean {
+  const view = (root.ownerDocument.defaultView ?? globalThis) as typeof globalThis;
+  return 'adoptedStyleSheets' in root && typeof view.CSSStyleSheet === 'function' && typeof view.CSSStyleSheet.prototype.replaceSync === 'function';
+}
+
+/**
+ * Browsers without constructable stylesheets (Safari before 16.4, Firefox
+ * before 101) get a `<link>` to `statechat.css`: a file, so `style-src 'self'`
+ * (or the script's origin) allows it where a `<style>` element would be
+ * refused. Without a known URL (an app that bundles the widget itself), a
+ * `<style>` element: fine unless the page's CSP forbids inline styles.
+ * Appended last, after Preact's first render into the root, which removes
+ * children it did not create.
+ */
+function linkWidgetStyles(root: ShadowRoot): void {
+  if (root.querySelector(`[${FALLBACK_ATTRIBUTE}]`)) return;
+  const document = root.ownerDocument;
+  const url = (globalThis as { [STYLESHEET_URL]?: string })[STYLESHEET_URL];
+  let element: HTMLLinkElement | HTMLStyleElement;
+  if (typeof url === 'string') {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = url;
+    element = link;
+  } else {
+    element = document.createElement('style');
+    element.textContent = widgetCss;
+  }
+  element.setAttribute(FALLBACK_ATTRIBUTE, '');
+  root.append(element);
+}
 
 /** Adopts the widget's stylesheet into a shadow root; one parsed sheet is shared by every widget of a document. */
 export function adoptWidgetStyles(root: ShadowRoot): void {
+  if (!canAdopt(root)) {
+    linkWidgetStyles(root);
+    return;
+  }
   if (root.adoptedStyleSheets.some((adopted) => MARK in adopted)) return;
   const document = root.ownerDocument;
   let sheet = sheets.get(document);
