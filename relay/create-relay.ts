@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
-import type { JsonSchemaObject, SlotDefinition } from '../flows/index.ts';
-import { basicParsers, extractSlots, loadFullParsers, type SlotParsers } from '../widget/nlu/index.ts';
+import { correctableSlots, intentsCarrying, NO_INTENT as NO, SMALL_TALK_INTENTS, YES_INTENT, type JsonSchemaObject, type SlotDefinition } from '../flows/index.ts';
+import { basicParsers, classifyInContext, extractSlots, loadFullParsers, type SlotParsers } from '../widget/nlu/index.ts';
+import { readClassifyContext } from './classify/context.ts';
 import { LlmClassifier, type LlmOptions } from './classify/llm.ts';
 import { relevantSlots } from './classify/llm-schema.ts';
 import { describeError, errorResponse, RelayError } from './errors.ts';
@@ -240,11 +241,13 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const stateInfo = states.get(state);
     if (stateInfo === undefined) throw new RelayError(400, 'unknown_state', 'The flow has no such state.');
     const { allowed } = stateInfo;
+    const around = readClassifyContext(body, flow);
+    // Filled slots that may be corrected here are read too ("actually make it 6").
+    const correctable = correctableSlots(flow, state, Object.fromEntries(around.filled.map((name) => [name, true])));
 
     await ensureParsers();
-    const local = classifier.classify(text, { allowed, threshold: flow.threshold });
     const extractFor = (intent: string | null): Record<string, unknown> => {
-      const names = relevantSlots(flow, state, intent === null ? [] : [intent]);
+      const names = [...new Set([...relevantSlots(flow, state, intent === null ? [] : [intent]), ...(around.slot === null ? [] : [around.slot]), ...correctable])];
       const specs: Record<string, SlotDefinition> = {};
       for (const name of names) {
         const definition = flow.slots[name];
@@ -260,7 +263,15 @@ export function createRelay(options: RelayOptions): RelayHandler {
         ...(asking !== undefined && Object.hasOwn(specs, asking) ? { asking } : {}),
       });
     };
-    const localSlots = extractFor(local.intent);
+    const candidates = extractFor(null);
+    const local = classifyInContext(classifier, text, {
+      allowed,
+      threshold: flow.threshold,
+      social: SMALL_TALK_INTENTS,
+      minor: [YES_INTENT, NO],
+      ...(around.slot !== null && Object.hasOwn(candidates, around.slot) ? { answers: intentsCarrying(flow, around.slot, allowed) } : {}),
+    });
+    const localSlots = local.intent === null ? candidates : extractFor(local.intent);
     const piiValues = context.get('piiValues');
     piiValues.push(...stringValues(localSlots, flow.piiSlots));
 
@@ -268,7 +279,8 @@ export function createRelay(options: RelayOptions): RelayHandler {
     if (llm && local.confidence < flow.threshold && allowed.length > 0) {
       const placeholders = createPlaceholders(maskForLlm ? stringValues(localSlots, flow.piiSlots) : []);
       const outgoing = maskForLlm ? placeholders.mask(text) : text;
-      const outcome = await llm.classify(flow, allowed, stateInfo.llmSlots, outgoing);
+      const lastBotMessage = around.lastBotMessage === null || !maskForLlm ? around.lastBotMessage : placeholders.mask(around.lastBotMessage);
+      const outcome = await llm.classify(flow, allowed, stateInfo.llmSlots, outgoing, { ...around, lastBotMessage });
       logFields.llm = outcome.ok ? 'answered' : outcome.reason;
       if (outcome.ok) {
         const intentSlots = new Set(relevantSlots(flow, state, outcome.answer.intent === null ? [] : [outcome.answer.intent]));

@@ -153,10 +153,12 @@ describe('the widget over a Chat', () => {
     expect(ui.root.querySelector('[data-notice="handoff"]')?.textContent).toBe('A member of our staff will take it from here.');
     // The end is said inside the live log, so screen readers announce it.
     expect(ui.root.querySelector('[role="log"] [data-ended]')?.textContent).toBe('This conversation has ended.');
-    expect(ui.named<HTMLInputElement>('Message').disabled).toBe(true);
+    // The visitor may still write after the end (small talk is answered, anything else offers a new start).
+    expect(ui.named<HTMLInputElement>('Message').disabled).toBe(false);
     const again = ui.all('.ended button')[0]!;
     expect(again.textContent).toBe('Start a new conversation');
-    expect(ui.root.activeElement).toBe(again);
+    // The message box stays usable after the end, so focus stays with it.
+    expect(ui.root.activeElement).toBe(ui.named<HTMLInputElement>('Message'));
     await click(again);
     expect(ui.chat.calls.at(-1)).toEqual({ method: 'reset' });
     expect(ui.named<HTMLInputElement>('Message').disabled).toBe(false);

@@ -689,7 +689,14 @@ class ChatRuntime implements ChatController {
       void this.mailbox.post(() => this.failRequest(requestId, new RelayRequestError(record.failed?.code ?? 'failed', record.failed?.message ?? '', null, false)));
       return;
     }
-    const body = { flowId: session.flow.id, state: effect.state, text: effect.text, sessionId: session.sessionId, ...(effect.asking ? { asking: effect.asking } : {}) };
+    const body = {
+      flowId: session.flow.id,
+      state: effect.state,
+      text: effect.text,
+      sessionId: session.sessionId,
+      ...(effect.asking ? { asking: effect.asking } : {}),
+      ...(effect.context ? { context: effect.context } : {}),
+    };
     this.outboxQueue
       .submit({
         id: requestId,

@@ -125,7 +125,8 @@ export function ChatWidget(props: ChatWidgetProps) {
 
   useScrollLock(open && small);
 
-  const canType = state.ready && state.phase === 'active';
+  // After the end the visitor may still write: small talk is answered, anything else offers a new start.
+  const canType = state.ready && (state.phase === 'active' || state.phase === 'ended');
   const title = props.title ?? props.bot?.name ?? state.flow?.name ?? strings.title;
   const lastUser = state.messages.filter((message) => message.role === 'user').at(-1);
   // Honest: dots only while an answer is really coming (not offline, not failed, not waiting on a stalled tool).
