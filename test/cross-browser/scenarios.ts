@@ -262,7 +262,14 @@ export function browserScenarios(launch: () => Promise<BrowserSession>, options:
           const root = document.querySelector('statechat-root')?.shadowRoot;
           return { adopted: root && 'adoptedStyleSheets' in root ? root.adoptedStyleSheets.length : null, elements: root?.querySelectorAll('[data-statechat-styles]').length ?? null };
         });
-        expect(styles).toEqual(features.adoptedStyleSheets ? { adopted: 1, elements: 0 } : { adopted: null, elements: 1 });
+        // One constructed sheet per part of the UI (launcher, panel, …), or one element per sheet where they cannot be adopted.
+        if (features.adoptedStyleSheets) {
+          expect(styles.elements).toBe(0);
+          expect(styles.adopted).toBeGreaterThanOrEqual(2);
+        } else {
+          expect(styles.adopted).toBeNull();
+          expect(styles.elements).toBeGreaterThanOrEqual(2);
+        }
       },
       TEST_TIMEOUT_MS,
     );

@@ -32,10 +32,12 @@ describe('styles without constructable stylesheets', () => {
     expect(current.root.querySelector('[role="log"]')).not.toBeNull();
   });
 
-  it('falls back to a <style> element when no stylesheet URL is known', async () => {
+  it('falls back to a <style> element per sheet when no stylesheet URL is known', async () => {
     current = await mountFake({ greeting: 'Welcome!' });
+    await new Promise((resolve) => setTimeout(resolve, 0));
     const styles = current.all('style[data-statechat-styles]');
-    expect(styles).toHaveLength(1);
+    expect(styles.map((style) => style.getAttribute('data-statechat-styles'))).toEqual(['launcher', 'panel']);
     expect(styles[0]?.textContent).toContain('.launcher');
+    expect(styles[1]?.textContent).toContain('.panel');
   });
 });
