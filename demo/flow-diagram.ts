@@ -70,6 +70,10 @@ export function attachFlowDiagram(chat: Chat, relayUrl: string, panel: HTMLEleme
   // Set through the CSSOM (allowed under a style-src CSP): the drawing scrolls inside the panel at full size.
   frame.style.overflow = 'auto';
   frame.style.maxHeight = '60vh';
+  // A scrolling area keyboard users can reach (axe: scrollable-region-focusable).
+  frame.tabIndex = 0;
+  frame.setAttribute('role', 'group');
+  frame.setAttribute('aria-labelledby', 'flow-diagram-title');
   section.append(heading, status, zoom, frame);
   panel.insertBefore(section, before);
 

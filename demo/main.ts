@@ -32,7 +32,12 @@ const scheme = params.get('scheme');
 const widget = mount({
   chat,
   title: 'Chez Statechat',
-  open: params.has('open'),
+  bot: { name: 'Chez Statechat', subtitle: 'Bookings, usually replies at once', avatar: '/favicon.svg' },
+  timestamps: true,
+  preview: true,
+  namespace: `demo:${options.flow as string}`,
+  // Without `?open`, the panel comes back the way the visitor left it in this tab.
+  ...(params.has('open') ? { open: true } : {}),
   ...(language ? { language } : {}),
   ...(scheme === 'light' || scheme === 'dark' ? { colorScheme: scheme } : {}),
 });
@@ -51,7 +56,8 @@ chat.on('booking.confirmed', (data) => {
 attachDebugPanel(chat, relay, externalRelay ? `${externalRelay} (real relay)` : 'in the page (MSW, mock LLM, demo tools)');
 
 // The live flow diagram loads on its own (dagre included), after the chat: none of it is in the widget's bundle.
-const debugPanel = document.getElementById('debug');
-if (debugPanel) {
-  void import('./flow-diagram.ts').then(({ attachFlowDiagram }) => attachFlowDiagram(chat, options.relay ?? '', debugPanel, document.getElementById('tool-runs')?.previousElementSibling ?? null));
+// It goes in the debug panel's slot for extra views, under the state and the filled slots.
+const debugSections = document.getElementById('debug-sections');
+if (debugSections) {
+  void import('./flow-diagram.ts').then(({ attachFlowDiagram }) => attachFlowDiagram(chat, options.relay ?? '', debugSections));
 }

@@ -11,7 +11,8 @@ import { ExpressionError, parseExpression, type Expression } from './expression.
 import { FlowLoadError, pointer } from './issues.ts';
 import { hasHoles, parseTemplate, type Template } from './template.ts';
 import { normaliseToolSchema } from './tool-schema.ts';
-import type { Flow, JsonSchemaObject, SlotDefinition, SlotSpec } from './types.ts';
+import { BUILT_IN_INTENTS, NO_INTENT, SMALL_TALK_INTENTS, smallTalkTransitions, YES_INTENT } from './small-talk.ts';
+import type { Flow, IntentConfirmation, JsonSchemaObject, SlotDefinition, SlotSpec } from './types.ts';
 
 export const DEFAULT_THRESHOLD = 0.5;
 export const DEFAULT_TOOL_TIMEOUT_MS = 8000;
@@ -46,6 +47,10 @@ export interface LoadedFlow {
   /** Intents each state reacts to (its own transitions, its choices, those carrying a slot it collects), without the global ones. */
   stateIntents: Record<string, string[]>;
   globalIntents: string[];
+  /** The IANA time zone of `today()` / `timeNow()` (the flow's, else UTC). */
+  timeZone: string;
+  /** Intents that ask before they are taken (`confirm`), by name. */
+  confirmations: Record<string, IntentConfirmation>;
 }
 
 type Path = (string | number)[];
@@ -102,7 +107,19 @@ export function intentsByState(flow: Flow): { stateIntents: Record<string, strin
     }
     stateIntents[name] = [...intents];
   }
+  // After the end the visitor may start again: what the first state understands, and yes / no to the offer.
+  for (const [name, state] of Object.entries(flow.states)) {
+    if (state.final !== true) continue;
+    const intents = new Set(stateIntents[name]);
+    for (const intent of stateIntents[flow.start] ?? []) intents.add(intent);
+    for (const intent of [YES_INTENT, NO_INTENT]) if (Object.hasOwn(flow.intents, intent)) intents.add(intent);
+    stateIntents[name] = [...intents];
+  }
   const globalIntents = [...new Set((flow.global ?? []).flatMap((transition) => transition.onIntent ?? []))];
+  // A confirmation can be asked in any state, so its answers are understood in every state.
+  if (Object.values(flow.intents).some((intent) => intent.confirm !== undefined)) {
+    for (const intent of [YES_INTENT, NO_INTENT]) if (Object.hasOwn(flow.intents, intent) && !globalIntents.includes(intent)) globalIntents.push(intent);
+  }
   return { stateIntents, globalIntents };
 }
 
@@ -169,7 +186,8 @@ function compileStrings(node: unknown, path: Path, values: boolean, expressions:
  * relay). Throws `FlowLoadError` if an expression does not parse; it does not
  * check anything else — use `loadFlow` for flows you have not validated.
  */
-export function compileFlow(definition: Flow): LoadedFlow {
+export function compileFlow(written: Flow): LoadedFlow {
+  const definition = withBuiltIns(written);
   const expressions = new Map<string, Expression>();
   const templates = new Map<string, Template>();
   compileStrings(definition.states, ['states'], false, expressions, templates);
@@ -191,7 +209,7 @@ export function compileFlow(definition: Flow): LoadedFlow {
   return {
     definition,
     id: definition.meta.id ?? slugify(definition.meta.name),
-    version: definition.meta.version ?? contentHash(JSON.stringify(definition)),
+    version: written.meta.version ?? contentHash(JSON.stringify(written)),
     language: definition.meta.language ?? 'en',
     domains: definition.meta.domains ?? [],
     threshold: definition.meta.nlu?.threshold ?? DEFAULT_THRESHOLD,
@@ -203,7 +221,32 @@ export function compileFlow(definition: Flow): LoadedFlow {
     expressions,
     templates,
     ...intentsByState(definition),
+    timeZone: definition.meta.timeZone ?? 'UTC',
+    confirmations: Object.fromEntries(
+      Object.entries(definition.intents).flatMap(([name, intent]) => (intent.confirm ? [[name, intent.confirm] as const] : [])),
+    ),
   };
+}
+
+/**
+ * The flow as the engine runs it: the built-in small-talk intents and yes/no
+ * added where the flow has none of that name, and the built-in small-talk
+ * answers after the flow's own global transitions (so the flow's win).
+ */
+export function withBuiltIns(flow: Flow): Flow {
+  const smallTalk = flow.smallTalk !== false;
+  const intents = { ...flow.intents };
+  for (const [name, intent] of Object.entries(BUILT_IN_INTENTS)) {
+    const isSmallTalk = (SMALL_TALK_INTENTS as readonly string[]).includes(name);
+    if (Object.hasOwn(intents, name) || (isSmallTalk && !smallTalk)) continue;
+    intents[name] = intent;
+  }
+  const global = [...(flow.global ?? [])];
+  if (smallTalk) {
+    const handled = new Set(global.flatMap((transition) => transition.onIntent ?? []));
+    for (const transition of smallTalkTransitions()) if (!handled.has(transition.onIntent?.[0] ?? '')) global.push(transition);
+  }
+  return { ...flow, intents, global };
 }
 
 /** The intents a state accepts plus the global ones; `null` for an unknown state. */

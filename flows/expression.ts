@@ -21,6 +21,10 @@ export type ExpressionRoot = (typeof EXPRESSION_ROOTS)[number];
 export type Scope = { readonly [root in ExpressionRoot]?: Json | undefined } & {
   /** The visitor's language (BCP 47), for `dateText` and `timeText`; not readable by expressions. */
   readonly language?: string;
+  /** The engine's clock (epoch milliseconds), for `today()` and `timeNow()`; without it they are null. */
+  readonly now?: number;
+  /** The IANA time zone `today()` and `timeNow()` read the clock in (default UTC). */
+  readonly timeZone?: string;
 };
 
 export type BinaryOperator = '==' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%';
@@ -107,6 +111,28 @@ function timeText(value: Json | undefined, language: string | undefined): Json {
   return remembered('time', language, `${match[1]}:${match[2]}`, () => formatter(language, 'time').format(Date.UTC(1970, 0, 1, hours, minutes)));
 }
 
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The clock's wall date and time in a time zone, as `YYYY-MM-DD` and `HH:MM`; an unknown zone reads as UTC. */
+function wallClock(scope: Scope): { date: string; time: string } | null {
+  if (scope.now === undefined || !Number.isFinite(scope.now)) return null;
+  const zone = scope.timeZone ?? 'UTC';
+  let format = clockFormats.get(zone);
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+    try {
+      format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: zone });
+    } catch {
+      format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'UTC' });
+    }
+    if (clockFormats.size >= MAX_FORMATS) clockFormats.clear();
+    clockFormats.set(zone, format);
+  }
+  const parts: Record<string, string> = {};
+  for (const part of format.formatToParts(scope.now)) parts[part.type] = part.value;
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
 function isNumber(value: Json | undefined): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
@@ -155,9 +181,13 @@ const FUNCTIONS = {
     arity: [1, 8],
     run: (args: (Json | undefined)[]) => (args.every(isNumber) ? Math.max(...(args as number[])) : null),
   },
-  dateText: { arity: [1, 1], run: (args: (Json | undefined)[], language?: string) => dateText(args[0], language) },
-  timeText: { arity: [1, 1], run: (args: (Json | undefined)[], language?: string) => timeText(args[0], language) },
-} satisfies Record<string, { arity: [number, number]; run: (args: (Json | undefined)[], language?: string) => Json }>;
+  dateText: { arity: [1, 1], run: (args: (Json | undefined)[], scope?: Scope) => dateText(args[0], scope?.language) },
+  timeText: { arity: [1, 1], run: (args: (Json | undefined)[], scope?: Scope) => timeText(args[0], scope?.language) },
+  /** Today's date (`YYYY-MM-DD`) in the flow's time zone, from the engine's clock: `slot.date >= today()`. */
+  today: { arity: [0, 0], run: (_args: (Json | undefined)[], scope?: Scope) => (scope ? (wallClock(scope)?.date ?? null) : null) },
+  /** The time now (`HH:MM`, 24 h) in the flow's time zone, from the engine's clock. */
+  timeNow: { arity: [0, 0], run: (_args: (Json | undefined)[], scope?: Scope) => (scope ? (wallClock(scope)?.time ?? null) : null) },
+} satisfies Record<string, { arity: [number, number]; run: (args: (Json | undefined)[], scope?: Scope) => Json }>;
 
 type Token =
   | { type: 'number'; value: number; offset: number }
@@ -542,7 +572,7 @@ export function evaluate(expression: Expression, scope: Scope): Json | undefined
     case 'call':
       return FUNCTIONS[expression.name].run(
         expression.args.map((argument) => evaluate(argument, scope)),
-        scope.language,
+        scope,
       );
   }
 }

@@ -4,7 +4,9 @@
  */
 export type * from './types.ts';
 export { SLOT_TYPES } from './types.ts';
-export { allowedIntents, compileFlow, DEFAULT_THRESHOLD, DEFAULT_TOOL_TIMEOUT_MS, RETURN_TARGET, slotDefinition } from './compile.ts';
+export { allowedIntents, compileFlow, DEFAULT_THRESHOLD, DEFAULT_TOOL_TIMEOUT_MS, RETURN_TARGET, slotDefinition, withBuiltIns } from './compile.ts';
+export { correctableIn, correctableSlots, intentsCarrying, ownerState } from './corrections.ts';
+export { BUILT_IN_INTENTS, NO_INTENT, SMALL_TALK_INTENTS, YES_INTENT } from './small-talk.ts';
 export type { LoadedFlow, LoadedTool } from './compile.ts';
 export { loadFlow, loadFlowOrThrow } from './load.ts';
 export type { LoadResult } from './load.ts';

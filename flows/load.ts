@@ -13,6 +13,7 @@ import { collectSlots, compileFlow, RETURN_TARGET, slotDefinition, type LoadedFl
 import { ExpressionError, parseExpression, pathsOf, suggest, type Expression } from './expression.ts';
 import { FlowLoadError, pointer, type FlowIssue } from './issues.ts';
 import { checkSchema } from './schema-check.ts';
+import { BUILT_IN_INTENTS } from './small-talk.ts';
 import { hasHoles, parseTemplate } from './template.ts';
 import { normaliseToolSchema } from './tool-schema.ts';
 import type {
@@ -79,6 +80,13 @@ class Linter {
     const globals = this.flow.global ?? [];
     globals.forEach((transition, index) => this.transition(transition, ['global', index], undefined));
     if (this.flow.fallback) this.fallback(this.flow.fallback, ['fallback'], undefined);
+    if (this.flow.restart?.to !== undefined) this.target(this.flow.restart.to, ['restart', 'to'], undefined);
+    for (const [name, definition] of Object.entries(this.slots)) {
+      if (!Array.isArray(definition.correctable)) continue;
+      definition.correctable.forEach((state, index) => {
+        if (!Object.hasOwn(this.flow.states, state)) this.error(['slots', name, 'correctable', index], 'unknown-state', `unknown state "${state}"`, suggest(state, this.stateNames));
+      });
+    }
     for (const [name, state] of Object.entries(this.flow.states)) this.state(name, state);
     this.checkReads();
     this.checkReachability();
@@ -110,7 +118,7 @@ class Linter {
     for (const [name, spec] of Object.entries(this.flow.slots ?? {})) declare(name, spec, ['slots', name]);
     for (const [intent, definition] of Object.entries(this.flow.intents)) {
       for (const [name, spec] of Object.entries(definition.slots ?? {})) declare(name, spec, ['intents', intent, 'slots', name]);
-      if (definition.examples.length === 0) {
+      if ((Array.isArray(definition.examples) ? definition.examples : Object.values(definition.examples).flat()).length === 0) {
         this.warn(['intents', intent, 'examples'], 'no-examples', `intent "${intent}" has no examples, so only the LLM or quick replies can recognise it`);
       }
     }
@@ -170,7 +178,8 @@ class Linter {
   }
 
   private intent(name: string, path: Path): void {
-    if (!Object.hasOwn(this.flow.intents, name)) this.error(path, 'unknown-intent', `unknown intent "${name}"`, suggest(name, this.intentNames));
+    if (Object.hasOwn(this.flow.intents, name) || Object.hasOwn(BUILT_IN_INTENTS, name)) return;
+    this.error(path, 'unknown-intent', `unknown intent "${name}"`, suggest(name, [...this.intentNames, ...Object.keys(BUILT_IN_INTENTS)]));
   }
 
   expression(source: string, path: Path, resultTool?: string): void {

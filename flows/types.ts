@@ -62,6 +62,12 @@ export interface SlotDefinition {
   /** The value is personal: masked in relay logs and before it reaches an LLM. */
   pii?: boolean;
   /**
+   * Whether a later message may change the slot once it is filled ("actually
+   * make it 6"): `true` (the default) from any state that allows corrections,
+   * `false` never, or a list of the states where it may.
+   */
+  correctable?: boolean | string[];
+  /**
    * `time` slots: the hours that make sense, two HH:MM times (noon to 10 pm:
    * 12:00 and 22:00); a bare hour ("at 8") is read in the half of the day
    * they allow (20:00). A start after the end wraps past midnight.
@@ -73,9 +79,28 @@ export interface SlotDefinition {
 }
 export type SlotSpec = SlotType | SlotDefinition;
 
+/** Example phrases: one list (in the flow's language), or one list per language. */
+export type Examples = string[] | { [language: string]: string[] };
+
+/**
+ * An intent that ends or hands over the conversation asks first unless the
+ * visitor was unambiguous.
+ *
+ * @example
+ * ```json
+ * "HUMAN": { "examples": ["talk to a human"], "confirm": { "ask": "Do you want to talk to a member of staff?" } }
+ * ```
+ */
+export interface IntentConfirmation {
+  ask: Message;
+  /** Taken without asking at this confidence or above (default 0.9), or when chosen from a quick reply. */
+  above?: number;
+}
+
 export interface Intent {
   /** Example phrases; the local classifier is trained on them. */
-  examples: string[];
+  examples: Examples;
+  confirm?: IntentConfirmation;
   /** Slots this intent carries (`"partySize": "number"`). */
   slots?: { [slot: string]: SlotSpec };
   description?: string;
@@ -216,6 +241,8 @@ export interface CollectItem {
   onFail?: Route;
   /** When false the state may complete without it. */
   required?: boolean;
+  /** Asked (with the question's choices) instead of the generic fallback when an answer to this question is not understood. */
+  fallback?: Message;
 }
 
 /** What happens when the user says something the state cannot handle. */
@@ -233,6 +260,8 @@ export interface State {
   transitions?: Transition[];
   after?: AfterTimer[];
   fallback?: Fallback;
+  /** Whether filled slots may be corrected here (default: true, except in final states). */
+  corrections?: boolean;
   /** A final state ends the conversation. */
   final?: boolean;
 }
@@ -266,5 +295,9 @@ export interface Flow {
   /** Transitions available from every state (help, cancel, talk to a human). */
   global?: Transition[];
   fallback?: Fallback;
+  /** Built-in answers to greetings, thanks, goodbyes and "are you a bot?" (default true). */
+  smallTalk?: boolean;
+  /** After the end, when the visitor writes again: the offer to start over and the state a new start goes to (default `start`). */
+  restart?: { ask?: Message; to?: string };
   states: { [name: string]: State };
 }

@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
-import type { Json, JsonObject, JsonSchemaObject, LoadedFlow, SlotDefinition } from '../flows/index.ts';
+import { correctableSlots, intentsCarrying, NO_INTENT as NO, SMALL_TALK_INTENTS, YES_INTENT, type Json, type JsonObject, type JsonSchemaObject, type LoadedFlow, type SlotDefinition } from '../flows/index.ts';
 import { checkSlotValue } from '../widget/engine/index.ts';
-import { basicParsers, loadFullParsers, trainClassifier, type Classifier, type SlotParsers } from '../widget/nlu/index.ts';
+import { basicParsers, classifyInContext, loadFullParsers, trainClassifier, type Classifier, type SlotParsers } from '../widget/nlu/index.ts';
+import { readClassifyContext } from './classify/context.ts';
 import { LlmClassifier, type LlmOptions } from './classify/llm.ts';
 import { relevantSlots } from './classify/llm-schema.ts';
 import { inlineSlotExtractor, type SlotExtractor } from './classify/slot-extractor.ts';
@@ -20,6 +21,7 @@ import { ephemeralSecret, Signer } from './proof/signer.ts';
 import {
   classificationClaim,
   ProofRefusedError,
+  VerificationUnavailableError,
   toolResultClaim,
   verifyConversation,
   type VerifiedConversation,
@@ -290,7 +292,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
       classifierOf(flow) {
         let classifier = classifiers.get(flow);
         if (!classifier) {
-          classifier = trainClassifier(flow.definition.intents);
+          classifier = trainClassifier(flow.definition.intents, { language: flow.language });
           classifiers.set(flow, classifier);
         }
         return classifier;
@@ -385,6 +387,10 @@ export function createRelay(options: RelayOptions): RelayHandler {
       logFields.verifiedEntries = Array.isArray((body.proof as { entries?: unknown } | undefined)?.entries) ? (body.proof as { entries: unknown[] }).entries.length : 0;
       return result;
     } catch (error) {
+      if (error instanceof VerificationUnavailableError) {
+        logFields.cause = 'slot_parsers_busy';
+        throw new RelayError(503, 'verification_busy', 'The relay is too busy to check this call now; try again shortly.', { 'retry-after': '1' });
+      }
       if (!(error instanceof ProofRefusedError)) throw error;
       logFields.denied = error.reason;
       if (error.seq !== undefined) logFields.deniedAt = error.seq;
@@ -428,12 +434,14 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const stateInfo = states.get(state);
     if (stateInfo === undefined) throw new RelayError(400, 'unknown_state', 'The flow has no such state.');
     const { allowed } = stateInfo;
+    const around = readClassifyContext(body, flow);
+    // Filled slots that may be corrected here are read too ("actually make it 6").
+    const correctable = correctableSlots(flow, state, Object.fromEntries(around.filled.map((name) => [name, true])));
 
     await ensureParsers();
-    const local = classifier.classify(text, { allowed, threshold: flow.threshold });
     const timeZone = flow.definition.meta.timeZone ?? 'UTC';
     const extractFor = async (intent: string | null): Promise<Record<string, unknown>> => {
-      const names = relevantSlots(flow, state, intent === null ? [] : [intent]);
+      const names = [...new Set([...relevantSlots(flow, state, intent === null ? [] : [intent]), ...(around.slot === null ? [] : [around.slot]), ...correctable])];
       const specs: Record<string, SlotDefinition> = {};
       for (const name of names) {
         const definition = flow.slots[name];
@@ -441,7 +449,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
       }
       // The parsers scan the whole text whatever the slots, so skip them when no slot is wanted, or the text is no slot answer.
       if (names.length === 0 || text.length > MAX_SLOT_TEXT_LENGTH) return {};
-      return extract({
+      const found = await extract({
         text,
         specs,
         now: now(),
@@ -450,8 +458,17 @@ export function createRelay(options: RelayOptions): RelayHandler {
         parsers: fullParsersLoaded() ? 'full' : 'basic',
         ...(asking !== undefined && Object.hasOwn(specs, asking) ? { asking } : {}),
       });
+      return found ?? {};
     };
-    const localSlots = await extractFor(local.intent);
+    const candidates = await extractFor(null);
+    const local = classifyInContext(classifier, text, {
+      allowed,
+      threshold: flow.threshold,
+      social: SMALL_TALK_INTENTS,
+      minor: [YES_INTENT, NO],
+      ...(around.slot !== null && Object.hasOwn(candidates, around.slot) ? { answers: intentsCarrying(flow, around.slot, allowed) } : {}),
+    });
+    const localSlots = local.intent === null ? candidates : await extractFor(local.intent);
     const piiValues = context.get('piiValues');
     piiValues.push(...stringValues(localSlots, flow.piiSlots));
 
@@ -469,7 +486,8 @@ export function createRelay(options: RelayOptions): RelayHandler {
       if (wholeAnswer) piiValues.push(text);
       const placeholders = createPlaceholders(wholeAnswer ? [text, ...known] : known);
       const outgoing = maskForLlm ? placeholders.mask(text) : text;
-      const outcome = await llm.classify(flow, allowed, stateInfo.llmSlots, outgoing);
+      const lastBotMessage = around.lastBotMessage === null || !maskForLlm ? around.lastBotMessage : placeholders.mask(around.lastBotMessage);
+      const outcome = await llm.classify(flow, allowed, stateInfo.llmSlots, outgoing, { ...around, lastBotMessage });
       logFields.llm = outcome.ok ? 'answered' : outcome.reason;
       if (outcome.ok) {
         const intentSlots = new Set(relevantSlots(flow, state, outcome.answer.intent === null ? [] : [outcome.answer.intent]));

@@ -92,7 +92,7 @@ export function registerFlows(inputs: readonly unknown[], previousVersions: read
       flow,
       json,
       etag: `"${flow.version.replace(/[^\w.-]/g, '_')}-${hash53(json)}"`,
-      classifier: trainClassifier(flow.definition.intents),
+      classifier: trainClassifier(flow.definition.intents, { language: flow.language }),
       states: stateInfos(flow),
       versions: new Map([[flow.version, flow]]),
     });

@@ -26,7 +26,7 @@ export interface WorkerSlotExtractorOptions {
 
 interface Job {
   request: SlotExtraction;
-  resolve: (slots: ExtractedSlots) => void;
+  resolve: (slots: ExtractedSlots | null) => void;
   expires: ReturnType<typeof setTimeout>;
 }
 
@@ -61,7 +61,7 @@ export function createWorkerSlotExtractor(options: WorkerSlotExtractorOptions = 
     markReady = resolve;
   });
 
-  function finish(entry: PoolWorker, slots: ExtractedSlots): void {
+  function finish(entry: PoolWorker, slots: ExtractedSlots | null): void {
     clearTimeout(entry.timer);
     const job = entry.job;
     entry.job = undefined;
@@ -92,7 +92,7 @@ export function createWorkerSlotExtractor(options: WorkerSlotExtractorOptions = 
     const failed = () => {
       if (!pool.includes(entry)) return;
       options.onOverrun?.('worker_failed');
-      finish(entry, {});
+      finish(entry, null);
       replace(entry);
     };
     worker.on('error', failed);
@@ -110,7 +110,7 @@ export function createWorkerSlotExtractor(options: WorkerSlotExtractorOptions = 
       entry.id = ++nextId;
       entry.timer = setTimeout(() => {
         options.onOverrun?.('budget');
-        finish(entry, {});
+        finish(entry, null);
         replace(entry);
         dispatch();
       }, budgetMs);
@@ -118,10 +118,10 @@ export function createWorkerSlotExtractor(options: WorkerSlotExtractorOptions = 
     }
   }
 
-  const extractor = (request: SlotExtraction): Promise<ExtractedSlots> =>
+  const extractor = (request: SlotExtraction): Promise<ExtractedSlots | null> =>
     new Promise((resolve) => {
       if (closed) {
-        resolve({});
+        resolve(null);
         return;
       }
       const job: Job = {
@@ -132,7 +132,7 @@ export function createWorkerSlotExtractor(options: WorkerSlotExtractorOptions = 
           if (index < 0) return;
           queue.splice(index, 1);
           options.onOverrun?.('busy');
-          resolve({});
+          resolve(null);
         }, budgetMs),
       };
       queue.push(job);
@@ -153,10 +153,10 @@ export function createWorkerSlotExtractor(options: WorkerSlotExtractorOptions = 
       closed = true;
       for (const job of queue.splice(0)) {
         clearTimeout(job.expires);
-        job.resolve({});
+        job.resolve(null);
       }
       const workers = pool.splice(0);
-      for (const entry of workers) finish(entry, {});
+      for (const entry of workers) finish(entry, null);
       await Promise.all(workers.map((entry) => entry.worker.terminate()));
     },
   });

@@ -96,7 +96,8 @@ async function importModule(modulePath: string): Promise<unknown> {
     throw new RelayConfigError(`${modulePath} is TypeScript: install tsx beside statechat-relay (npm install -D tsx) or give a .js module.`);
   }
   tsx.register();
-  return import(url);
+  // Node remembers the failed load of `url`: the query makes it a new module.
+  return import(`${url}?tsx`);
 }
 
 export async function loadToolsModule(modulePath: string): Promise<ToolImplementations> {

@@ -45,6 +45,12 @@ export interface ChatState {
   choices: RenderedChoice[];
   /** Classifying or running a tool: show a typing indicator. False once that work has failed for good. */
   busy: boolean;
+  /**
+   * A tool call the flow waits for keeps failing for a reason that may pass
+   * (the relay is unreachable, a timeout): it stays queued and is tried
+   * again, and the conversation goes on afterwards. Null otherwise.
+   */
+  stalled: { kind: 'tool'; name: string; since: number } | null;
   online: boolean;
   /** Work waiting for the network: classifications and tool calls in the outbox (not those failed for good). */
   queued: number;

@@ -4,9 +4,11 @@
  * offline or in `local` mode, and by `statechat test` for unscripted turns.
  */
 import type { LoadedFlow } from '../flows/compile.ts';
+import { intentsCarrying } from '../flows/corrections.ts';
+import { NO_INTENT, SMALL_TALK_INTENTS, YES_INTENT } from '../flows/small-talk.ts';
 import type { JsonObject, SlotSpec } from '../flows/types.ts';
 import type { Effect } from './engine/types.ts';
-import { extractSlots, trainClassifier, type SlotParsers } from './nlu/index.ts';
+import { classifyInContext, extractSlots, trainClassifier, type SlotParsers } from './nlu/index.ts';
 
 export interface Understanding {
   intent: string | null;
@@ -31,22 +33,32 @@ export interface LocalUnderstandingOptions {
 }
 
 export function createLocalUnderstanding(flow: LoadedFlow, options: LocalUnderstandingOptions = {}): LocalUnderstanding {
-  const classifier = trainClassifier(flow.definition.intents);
+  const classifier = trainClassifier(flow.definition.intents, { language: flow.language });
   const timeZone = flow.definition.meta.timeZone ?? options.timeZone ?? 'UTC';
   return (request, now) => {
-    const classification = classifier.classify(request.text, { allowed: request.allowed, threshold: request.threshold });
     const wanted: { [slot: string]: SlotSpec } = {};
     for (const name of request.slots) {
       const definition = flow.slots[name];
       if (definition) wanted[name] = definition;
     }
-    if (request.text.length > MAX_SLOT_TEXT_LENGTH) return { intent: classification.intent, confidence: classification.confidence, slots: {} };
-    const slots = extractSlots(request.text, wanted, {
-      now,
-      timeZone,
+    const slots =
+      request.text.length > MAX_SLOT_TEXT_LENGTH
+        ? {}
+        : extractSlots(request.text, wanted, {
+            now,
+            timeZone,
+            language: request.language,
+            ...(request.asking !== undefined ? { asking: request.asking } : {}),
+            ...(options.parsers ? { parsers: options.parsers } : {}),
+          });
+    const asked = request.context?.slot;
+    const classification = classifyInContext(classifier, request.text, {
+      allowed: request.allowed,
+      threshold: request.threshold,
       language: request.language,
-      ...(request.asking !== undefined ? { asking: request.asking } : {}),
-      ...(options.parsers ? { parsers: options.parsers } : {}),
+      social: SMALL_TALK_INTENTS,
+      minor: [YES_INTENT, NO_INTENT],
+      ...(asked && Object.hasOwn(slots, asked) ? { answers: intentsCarrying(flow, asked, request.allowed) } : {}),
     });
     return { intent: classification.intent, confidence: classification.confidence, slots };
   };

@@ -19,6 +19,7 @@ import type { Json, JsonObject } from '../flows/types.ts';
 import type { ChatEventName } from './chat-types.ts';
 import { createChatElementClass, type ChatElement } from './ui/chat-element.ts';
 import { createLazyWidget, type LazyWidget, type WidgetApp, type WidgetControls } from './ui/lazy-widget.ts';
+import { setWidgetStylesheetUrl } from './ui/styles.ts';
 import { readWidgetConfig } from './ui/widget-config.ts';
 
 declare global {
@@ -37,6 +38,7 @@ function reportUncaught(error: unknown): void {
 const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : null;
 const base = script?.src || document.baseURI;
 const loadApp = () => import(/* @vite-ignore */ new URL('statechat-app.js', base).href) as Promise<WidgetApp>;
+setWidgetStylesheetUrl(new URL('statechat.css', base).href);
 
 if (!customElements.get('statechat-widget')) customElements.define('statechat-widget', createChatElementClass(loadApp, reportUncaught));
 

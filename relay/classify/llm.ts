@@ -1,5 +1,7 @@
 import OpenAI from 'openai';
 import type { LoadedFlow } from '../../flows/index.ts';
+import { examplesWithLanguage } from '../../widget/nlu/index.ts';
+import { describeContext, type ClassifyContext } from './context.ts';
 import { classificationSchema, compileAnswerCheck, NO_INTENT, type AnswerCheck, type CheckedAnswer } from './llm-schema.ts';
 
 /** One POST to the LLM, as the relay makes it. */
@@ -59,7 +61,9 @@ function describeIntents(flow: LoadedFlow, allowed: readonly string[]): string {
   return allowed
     .map((name) => {
       const intent = flow.definition.intents[name];
-      const examples = (intent?.examples ?? []).slice(0, EXAMPLES_PER_INTENT).map((example) => JSON.stringify(example));
+      const examples = examplesWithLanguage(intent?.examples, flow.language)
+        .slice(0, EXAMPLES_PER_INTENT)
+        .map((example) => JSON.stringify(example.text));
       const description = intent?.description ? ` — ${intent.description}` : '';
       return `- ${name}${description}. Examples: ${examples.join(', ')}`;
     })
@@ -225,8 +229,10 @@ export class LlmClassifier {
     return plan;
   }
 
-  async classify(flow: LoadedFlow, allowed: readonly string[], slotNames: readonly string[], maskedText: string): Promise<LlmOutcome> {
+  /** `context.lastBotMessage` and `maskedText` must already be masked. */
+  async classify(flow: LoadedFlow, allowed: readonly string[], slotNames: readonly string[], maskedText: string, context?: ClassifyContext): Promise<LlmOutcome> {
     const plan = this.#planFor(flow, allowed, slotNames);
+    const around = context === undefined ? null : describeContext(context);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
     try {
@@ -234,7 +240,7 @@ export class LlmClassifier {
         {
           model: this.#model,
           temperature: 0,
-          messages: [plan.system, { role: 'user', content: maskedText }],
+          messages: [plan.system, ...(around === null ? [] : [{ role: 'system' as const, content: around }]), { role: 'user', content: maskedText }],
           response_format: plan.responseFormat,
         },
         { signal: controller.signal },

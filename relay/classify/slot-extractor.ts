@@ -20,8 +20,12 @@ export interface SlotExtraction {
   asking?: string;
 }
 
-/** Runs the slot parsers; resolves to no slots when they cannot finish in time. */
-export type SlotExtractor = (request: SlotExtraction) => Promise<ExtractedSlots>;
+/**
+ * Runs the slot parsers; resolves to `null` when they could not finish in
+ * time (a stalling text, or no parser free): a classification then has no
+ * slots, and a replay that needs them cannot be checked now.
+ */
+export type SlotExtractor = (request: SlotExtraction) => Promise<ExtractedSlots | null>;
 
 /** On the event loop, with the parser sets the relay holds: for browsers (the demo) and tests. */
 export function inlineSlotExtractor(sets: () => { full: SlotParsers | undefined; basic: SlotParsers }): SlotExtractor {

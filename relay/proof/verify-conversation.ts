@@ -10,7 +10,8 @@
 import type { LoadedFlow } from '../../flows/index.ts';
 import type { JsonObject } from '../../flows/index.ts';
 import { initialSnapshot, step, type Effect, type EngineEvent, type Env, type Snapshot } from '../../widget/engine/index.ts';
-import type { Classifier } from '../../widget/nlu/index.ts';
+import { intentsCarrying, NO_INTENT, SMALL_TALK_INTENTS, YES_INTENT } from '../../flows/index.ts';
+import { classifyInContext, type Classification, type Classifier } from '../../widget/nlu/index.ts';
 import type { SlotExtractor } from '../classify/slot-extractor.ts';
 import { canonicalJson } from '../tools/fingerprint.ts';
 import { readCheckpoint, snapshotDigest, type CheckpointClaim } from './checkpoint.ts';
@@ -65,6 +66,17 @@ export class ProofRefusedError extends Error {
   }
 }
 
+/**
+ * The replay could not re-run the slot parsers in time (a busy relay): the
+ * call is neither verified nor refused, and may be tried again.
+ */
+export class VerificationUnavailableError extends Error {
+  override readonly name = 'VerificationUnavailableError';
+  constructor() {
+    super('The conversation could not be checked in time.');
+  }
+}
+
 /** What the relay signs for a classification it answered. */
 export function classificationClaim(flowId: string, sessionId: string, state: string, text: string, answer: { intent: string | null; confidence: number; slots: unknown }) {
   return { flowId, sessionId, state, text, intent: answer.intent, confidence: answer.confidence, slots: answer.slots };
@@ -84,7 +96,7 @@ export interface VerifySettings {
   /** How far an event's clock may run behind the one before it (a corrected browser clock). */
   maxClockRewindMs: number;
   maxEntries: number;
-  /** The flow's classifier, trained once per version. */
+  /** The flow's classifier as the widget trains it (`{ language: flow.language }`), once per version. */
   classifierOf(flow: LoadedFlow): Classifier;
   /** Every set of slot parsers a widget may have used (the basic ones, and the full ones once loaded). */
   parserSets: readonly ('full' | 'basic')[];
@@ -219,7 +231,12 @@ function sameJson(left: unknown, right: unknown): boolean {
   }
 }
 
-/** The widget's local understanding, again: same classifier, same parsers (either set), at either moment it may have run. */
+/**
+ * The widget's local understanding, again (`widget/local-understanding.ts`, and the relay's own
+ * `/v1/classify`): the slots its parsers find (either parser set, at either moment it may have run),
+ * and the intent read in context, where a message that answers the question asked favours the
+ * intents that carry that slot. Every slot claimed must be one found, with the same value.
+ */
 async function localAnswerMatches(
   flow: LoadedFlow,
   effect: ClassifyEffect,
@@ -228,25 +245,53 @@ async function localAnswerMatches(
   timeZone: string,
   settings: VerifySettings,
 ): Promise<boolean> {
-  const classification = settings.classifierOf(flow).classify(effect.text, { allowed: effect.allowed, threshold: effect.threshold });
-  if (classification.intent !== event.intent || Math.abs(classification.confidence - event.confidence) > 1e-9) return false;
+  const classifier = settings.classifierOf(flow);
+  const readings = new Map<boolean, Classification>();
+  const classify = (answersQuestion: boolean): Classification => {
+    let reading = readings.get(answersQuestion);
+    if (reading === undefined) {
+      reading = classifyInContext(classifier, effect.text, {
+        allowed: effect.allowed,
+        threshold: effect.threshold,
+        language: effect.language,
+        social: SMALL_TALK_INTENTS,
+        minor: [YES_INTENT, NO_INTENT],
+        ...(answersQuestion && asked !== null ? { answers: intentsCarrying(flow, asked, effect.allowed) } : {}),
+      });
+      readings.set(answersQuestion, reading);
+    }
+    return reading;
+  };
+  const sameReading = (reading: Classification): boolean => reading.intent === event.intent && Math.abs(reading.confidence - event.confidence) <= 1e-9;
+
+  const wanted: Record<string, NonNullable<LoadedFlow['slots'][string]>> = {};
+  for (const name of effect.slots) {
+    const definition = Object.hasOwn(flow.slots, name) ? flow.slots[name] : undefined;
+    if (definition) wanted[name] = definition;
+  }
+  const asked = effect.context.slot !== null && Object.hasOwn(wanted, effect.context.slot) ? effect.context.slot : null;
   const claimed = event.slots ?? {};
   const names = Object.keys(claimed);
-  if (names.length === 0) return true;
-  if (effect.text.length > settings.maxSlotTextLength) return false;
-  const wanted: Record<string, NonNullable<LoadedFlow['slots'][string]>> = {};
-  for (const name of names) {
-    const definition = effect.slots.includes(name) && Object.hasOwn(flow.slots, name) ? flow.slots[name] : undefined;
-    if (!definition) return false;
-    wanted[name] = definition;
-  }
-  const unmatched = new Set(names);
+  if (names.some((name) => !Object.hasOwn(wanted, name))) return false;
+  const parsed = Object.keys(wanted).length > 0 && effect.text.length <= settings.maxSlotTextLength;
+  if (!parsed) return names.length === 0 && sameReading(classify(false));
+  // Nothing claimed and no question whose answer changes the reading: the parsers cannot change the verdict.
+  if (names.length === 0 && asked === null) return sameReading(classify(false));
+
   for (const parsers of settings.parserSets) {
     for (const now of moments) {
-      const asking = effect.asking !== undefined && Object.hasOwn(wanted, effect.asking) ? { asking: effect.asking } : {};
-      const found = await settings.extract({ text: effect.text, specs: wanted, now, timeZone, language: effect.language, parsers, ...asking });
-      for (const name of unmatched) if (Object.hasOwn(found, name) && sameJson(found[name], claimed[name])) unmatched.delete(name);
-      if (unmatched.size === 0) return true;
+      const found = await settings.extract({
+        text: effect.text,
+        specs: wanted,
+        now,
+        timeZone,
+        language: effect.language,
+        parsers,
+        ...(effect.asking === undefined ? {} : { asking: effect.asking }),
+      });
+      if (found === null) throw new VerificationUnavailableError();
+      if (!sameReading(classify(asked !== null && Object.hasOwn(found, asked)))) continue;
+      if (names.every((name) => Object.hasOwn(found, name) && sameJson(found[name], claimed[name]))) return true;
     }
   }
   return false;
@@ -254,7 +299,7 @@ async function localAnswerMatches(
 
 /**
  * Replays `proof` and returns where it ends, or throws `ProofRefusedError`.
- * With `call`, the last step must emit that `callTool`; without (a
+ * With `call`, the replay must end waiting for that call; without (a
  * checkpoint asked for before a flow upgrade), any consistent journal does.
  */
 export async function verifyConversation(
@@ -269,7 +314,6 @@ export async function verifyConversation(
   let at = start.at;
   const timeZone = flow.definition.meta.timeZone ?? proof.timeZone ?? 'UTC';
   const classifications = new Map<string, { effect: ClassifyEffect; at: number }>();
-  let lastEffects: Effect[] = [];
   let sliceStarted = performance.now();
   if (proof.entries.length === 0) {
     if (target.call || !start.fromCheckpoint) throw new ProofRefusedError('call_not_reached');
@@ -323,7 +367,6 @@ export async function verifyConversation(
     }
     const result = step(flow, snapshot, event, env);
     snapshot = result.snapshot;
-    lastEffects = result.effects;
     at = Math.max(at, env.now);
     for (const effect of result.effects) if (effect.type === 'classify') classifications.set(effect.requestId, { effect, at: env.now });
     if (performance.now() - sliceStarted > settings.sliceMs) {
@@ -334,11 +377,12 @@ export async function verifyConversation(
   if (snapshot.sessionId !== sessionId) throw new ProofRefusedError('session_mismatch');
   const call = target.call;
   if (call) {
-    const called = lastEffects.find(
-      (effect): effect is Extract<Effect, { type: 'callTool' }> =>
-        effect.type === 'callTool' && effect.name === call.tool && effect.idempotencyKey === call.idempotencyKey && sameJson(effect.args, call.args),
-    );
-    if (!called) throw new ProofRefusedError('call_not_reached');
+    // The conversation waits for exactly this call: the flow made it, and nothing has answered it yet.
+    // (The step that made it need not be the last: the visitor may have typed on while the call was queued.)
+    const pending = snapshot.pending;
+    const waiting =
+      pending?.kind === 'tool' && pending.name === call.tool && pending.idempotencyKey === call.idempotencyKey && sameJson(pending.args, call.args);
+    if (!waiting) throw new ProofRefusedError('call_not_reached');
   }
   return { flow, snapshot, at: Number.isFinite(at) ? at : settings.now };
 }

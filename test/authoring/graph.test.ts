@@ -95,7 +95,7 @@ describe.each(flows)('the graph of %s', (_, definition) => {
     expect(fromAny.length).toBeGreaterThanOrEqual(globals.length);
     expect(graph.edges.filter((edge) => edge.global && edge.from !== ANY_STATE)).toEqual([]);
     for (const [index, transition] of globals.entries()) {
-      const drawn = fromAny.filter((edge) => edge.id.startsWith(`/global/${index}`));
+      const drawn = fromAny.filter((edge) => edge.id === `/global/${index}` || edge.id.startsWith(`/global/${index}/`));
       expect(drawn.length).toBeGreaterThanOrEqual(1);
       for (const edge of drawn) {
         for (const intent of transition.onIntent ?? []) expect(edge.label).toContain(intent);

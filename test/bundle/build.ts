@@ -3,14 +3,22 @@
  *
  * - `statechat.js`: a classic script (IIFE) that draws the launcher and
  *   defines `<statechat-widget>`; small, so it can load on every page.
+ * - `statechat.css`: the widget's stylesheets as one file, linked only by
+ *   browsers without constructable stylesheets.
  * - `statechat-app.js` (+ `statechat-chunk-*.js`): the Preact UI and the
  *   chat controller as ES modules, imported by `statechat.js` from beside
  *   itself when the visitor opens the chat or the page is idle. Chunks the
  *   controller itself loads lazily (the full date and phone parsers) stay
  *   separate.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type InlineConfig } from 'vite';
+import { panelCss } from '../../widget/ui/panel-styles.ts';
+import { previewCss } from '../../widget/ui/preview-bubble.ts';
+import { launcherCss } from '../../widget/ui/styles.ts';
+import { minifyWidgetCss } from './minify-widget-css.ts';
 import { phoneMetadataPerCallingCode } from './phone-metadata-plugin.ts';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,6 +31,9 @@ function common(outDir: string, extra: InlineConfig): InlineConfig {
     logLevel: 'warn',
     // Library mode leaves `process.env.NODE_ENV` for the consumer; a script tag has no consumer.
     define: { 'process.env.NODE_ENV': '"production"' },
+    // JSX's production runtime even when the build runs inside Vitest (NODE_ENV=test would pick the development one).
+    oxc: { jsx: { development: false } },
+    plugins: [...(extra.plugins ?? []), minifyWidgetCss()],
     build: { outDir, emptyOutDir: false, target: 'es2022', minify: true, sourcemap: false, copyPublicDir: false, reportCompressedSize: false },
   };
 }
@@ -52,6 +63,8 @@ export async function buildWidget(outDir = `${projectRoot}dist`, extra: InlineCo
       lib: { entry: `${projectRoot}widget/script-tag.ts`, formats: ['iife'], name: 'statechatLoader', fileName: () => 'statechat.js' },
     },
   });
+  // For browsers without constructable stylesheets: the loader links it from beside itself.
+  await writeFile(join(outDir, 'statechat.css'), [launcherCss, panelCss, previewCss].join('\n'));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -208,7 +208,7 @@ describe('the tarballs', () => {
       expect(files.filter((file) => /\.(ts|tsx|mts)$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
       expect(files.filter((file) => /^package\/(test|demo|node_modules)\//.test(file))).toEqual([]);
     }
-    for (const file of ['lib/widget/index.js', 'lib/widget/index.d.ts', 'lib/flows/index.js', 'lib/widget/engine/index.js', 'lib/widget/nlu/index.d.ts', 'lib/flows/flow.schema.json', 'lib/flows/reservations.flow.json', 'bin/statechat.js', 'dist/statechat.js', 'dist/statechat-app.js']) {
+    for (const file of ['lib/widget/index.js', 'lib/widget/index.d.ts', 'lib/flows/index.js', 'lib/widget/engine/index.js', 'lib/widget/nlu/index.d.ts', 'lib/flows/flow.schema.json', 'lib/flows/reservations.flow.json', 'bin/statechat.js', 'lib/flows/authoring/index.d.ts', 'dist/statechat.js', 'dist/statechat-app.js']) {
       expect(statechat).toContain(`package/${file}`);
     }
     expect(statechat.filter((file) => file.startsWith('package/lib/relay'))).toEqual([]);

@@ -5,6 +5,7 @@
  * browsers by `global-setup.ts`.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TOOL_PAYLOAD } from '../e2e/xss-flow.ts';
 import { CSP_REPORT_PATH } from './global-setup.ts';
@@ -13,6 +14,7 @@ import {
   openChat,
   saveScreenshot,
   say,
+  SCREENSHOTS,
   userMessage,
   waitForStatus,
   waitForText,
@@ -217,6 +219,111 @@ export function browserScenarios(launch: () => Promise<BrowserSession>, options:
     );
   });
 
+  describe('what the engine offers, and the fallbacks where it lacks something', () => {
+    it(
+      'reports IndexedDB, Web Locks, BroadcastChannel and constructable stylesheets, and the widget uses what is there',
+      async () => {
+        const window = await openDemo();
+        const features = await window.run(async () => {
+          const indexedDbWorks = await new Promise<boolean>((resolve) => {
+            try {
+              const request = indexedDB.open('statechat-probe', 1);
+              request.onupgradeneeded = () => request.result.createObjectStore('probe');
+              request.onsuccess = () => {
+                const database = request.result;
+                const put = database.transaction('probe', 'readwrite').objectStore('probe').put('value', 'key');
+                put.onsuccess = () => {
+                  database.close();
+                  indexedDB.deleteDatabase('statechat-probe');
+                  resolve(true);
+                };
+                put.onerror = () => resolve(false);
+              };
+              request.onerror = () => resolve(false);
+            } catch {
+              resolve(false);
+            }
+          });
+          return {
+            secureContext: globalThis.isSecureContext,
+            indexedDB: indexedDbWorks,
+            locks: typeof navigator.locks?.request === 'function',
+            broadcastChannel: typeof BroadcastChannel === 'function',
+            adoptedStyleSheets: 'adoptedStyleSheets' in ShadowRoot.prototype,
+            requestBody: 'body' in Request.prototype,
+          };
+        });
+        const storage = await window.run(() => document.querySelector('[data-key="storage"]')?.textContent ?? null);
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        writeFileSync(`${SCREENSHOTS}/../${session.name}-features.json`, `${JSON.stringify({ ...features, widgetStorage: storage }, null, 2)}\n`);
+        // A private (ephemeral) profile: IndexedDB lives in memory for the session, and the widget keeps using it.
+        expect(storage).toBe(features.indexedDB ? 'indexeddb' : 'memory');
+        const styles = await window.run(() => {
+          const root = document.querySelector('statechat-root')?.shadowRoot;
+          return { adopted: root && 'adoptedStyleSheets' in root ? root.adoptedStyleSheets.length : null, elements: root?.querySelectorAll('[data-statechat-styles]').length ?? null };
+        });
+        // One constructed sheet per part of the UI (launcher, panel, …), or one element per sheet where they cannot be adopted.
+        if (features.adoptedStyleSheets) {
+          expect(styles.elements).toBe(0);
+          expect(styles.adopted).toBeGreaterThanOrEqual(2);
+        } else {
+          expect(styles.adopted).toBeNull();
+          expect(styles.elements).toBeGreaterThanOrEqual(2);
+        }
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'without constructable stylesheets, links statechat.css: styled, and nothing for the strict CSP to refuse',
+      async () => {
+        const run = randomUUID();
+        const window = await session.open(`${sites.widgetUrl}/without-features.html?without=adoptedStyleSheets&run=${run}`);
+        expect(await window.run(() => 'adoptedStyleSheets' in ShadowRoot.prototype)).toBe(false);
+        await window.click({ in: 'page', css: '#book' });
+        await waitForText(window, 'How many people?');
+        await say(window, 'We are 4 people');
+        await waitForText(window, 'What day would you like to come?');
+        const styled = await window.run(() => {
+          const root = document.querySelector('statechat-root')?.shadowRoot;
+          const dialog = root?.querySelector('[role="dialog"]');
+          return {
+            links: [...(root?.querySelectorAll('link[data-statechat-styles]') ?? [])].map((link) => new URL((link as HTMLLinkElement).href).pathname),
+            styleElements: root?.querySelectorAll('style').length ?? null,
+            dialogPosition: dialog ? getComputedStyle(dialog).position : null,
+          };
+        });
+        expect(styled).toEqual({ links: ['/statechat.css'], styleElements: 0, dialogPosition: 'fixed' });
+        await expectOnlyTheControlViolation(window, sites.widgetUrl, run);
+        await saveScreenshot(session, window, 'without-adopted-stylesheets');
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'without Web Locks, two windows still share one conversation (the leader is chosen over BroadcastChannel)',
+      async () => {
+        const page = `${sites.widgetUrl}/without-features.html?without=locks&run=${randomUUID()}`;
+        const first = await session.open(page);
+        expect(await first.run(() => typeof navigator.locks)).toBe('undefined');
+        await first.click({ in: 'page', css: '#book' });
+        await waitForText(first, 'How many people?');
+        const second = await session.open(page);
+        await openChat(second);
+        await waitForText(second, 'How many people?');
+        await say(second, 'We are 4 people');
+        await waitForText(second, 'What day would you like to come?');
+        await waitForText(first, 'What day would you like to come?');
+        await say(first, 'Tomorrow at 7pm');
+        await waitForText(second, 'What name should I put the booking under?');
+        const users = async (window: BrowserWindow) => (await widget(window))?.users.map((message) => message.text);
+        expect(await users(first)).toEqual(['We are 4 people', 'Tomorrow at 7pm']);
+        expect(await users(second)).toEqual(['We are 4 people', 'Tomorrow at 7pm']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+  });
+
   describe('the script tag under a strict Content-Security-Policy', () => {
     it(
       'mounts, loads the rest on demand and runs the flow with no violation',
@@ -259,7 +366,7 @@ export function browserScenarios(launch: () => Promise<BrowserSession>, options:
           const handlers = root ? [...root.querySelectorAll('*')].flatMap((element) => element.getAttributeNames().filter((name) => name.startsWith('on'))) : [];
           const links = root ? [...root.querySelectorAll('a')].map((link) => link.getAttribute('href')) : [];
           const bold = root ? [...root.querySelectorAll('[role="log"] strong')].filter((element) => element.textContent === 'bold').length : 0;
-          return { xss: (window as unknown as { __xss?: number }).__xss ?? null, active, handlers, links, bold };
+          return { xss: (globalThis as unknown as { __xss?: number }).__xss ?? null, active, handlers, links, bold };
         });
         expect(found).toEqual({ xss: null, active: [], handlers: [], links: [], bold: 1 });
         const view = await widget(window);

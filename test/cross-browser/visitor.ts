@@ -134,6 +134,8 @@ export const MESSAGE_BOX: Target = { in: 'widget', css: '[aria-label="Message"]'
 
 export async function openChat(window: BrowserWindow): Promise<void> {
   await waitUntil(() => window.run(findTarget, LAUNCHER).then((found) => found !== null), Boolean, 'the launcher');
+  // A panel left open comes back open after a reload.
+  if (await window.run(findTarget, MESSAGE_BOX).then((found) => found !== null)) return;
   await window.click(LAUNCHER);
   await waitUntil(() => window.run(findTarget, MESSAGE_BOX).then((found) => found !== null), Boolean, 'the message box');
 }

@@ -153,6 +153,11 @@ export class WebKitSession implements BrowserSession {
       webDriver = spawn('WebKitWebDriver', [`--port=${port}`], { env: { ...process.env, DISPLAY: display }, stdio: 'ignore' });
       webDriver.once('error', () => undefined);
       const serverUrl = `http://127.0.0.1:${port}`;
+      // Should the test process end without `close()` (a crash), take the display and the driver with it.
+      const started = [xvfb, webDriver];
+      process.once('exit', () => {
+        for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      });
       await waitForDriver(serverUrl, webDriver);
       return new WebKitSession(xvfb, webDriver, serverUrl, binary);
     } catch (error) {

@@ -89,7 +89,8 @@ describe('the demo site', () => {
     await book(page, BOOKING.slice(0, 2));
     await page.reload();
     await page.waitForFunction(() => document.body.dataset.chatState === 'CollectDateTime');
-    await launcher(page).click();
+    // Left open, it comes back open.
+    await messageBox(page).waitFor();
     await waitForText(page, 'We are 4 people');
     await waitForText(page, 'What day would you like to come?');
     await book(page, BOOKING.slice(2));

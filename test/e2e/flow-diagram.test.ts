@@ -88,6 +88,9 @@ describe('the demo debug panel diagram', () => {
       expect(await page.getAttribute('#flow-diagram g[data-node="InitialGreeting"] [data-role="shape"]', 'fill')).toBe('#ffffff');
 
       await typeMessage(page, 'cancel');
+      // Cancelling asks first (the flow's CANCEL has `confirm`).
+      await waitForText(page, 'Do you want to stop here?');
+      await typeMessage(page, 'yes');
       await waitForText(page, "OK, I've stopped");
       await waitForCurrent(page, 'Cancelled');
       const cancelled = await diagramState(page);

@@ -34,7 +34,25 @@ describe('step', () => {
     const classify = effects.find((effect) => effect.type === 'classify');
     expect(classify).toMatchObject({ state: 'CollectPartySize', threshold: 0.45, language: 'en-US' });
     expect(classify?.type === 'classify' && classify.slots[0]).toBe('partySize');
-    expect(classify?.type === 'classify' && classify.allowed.sort()).toEqual(['BOOK', 'CANCEL', 'HELP', 'HUMAN', 'PROVIDE_PARTY_SIZE']);
+    expect(classify?.type === 'classify' && classify.allowed.sort()).toEqual([
+      'AFFIRM',
+      'ASK_ADDRESS',
+      'ASK_DOGS',
+      'ASK_HOURS',
+      'ASK_LARGE_PARTY',
+      'ASK_VEGETARIAN',
+      'BOOK',
+      'BOT_QUESTION',
+      'CANCEL',
+      'DENY',
+      'GOODBYE',
+      'GREET',
+      'HELP',
+      'HUMAN',
+      'PROVIDE_PARTY_SIZE',
+      'THANKS',
+    ]);
+    expect(classify?.type === 'classify' && classify.context).toEqual({ slot: 'partySize', filled: [], lastBotMessage: 'How many people?' });
   });
 
   it('runs the origin branch on the assigned party size', () => {
@@ -220,13 +238,13 @@ describe('step', () => {
     expect(new Driver(flow).start('de').find((effect) => effect.type === 'say')).toMatchObject({ text: 'Hello' });
   });
 
-  it('answers anything after the end with intent.unhandled', () => {
+  it('still classifies what the visitor writes after the end', () => {
     const driver = new Driver(reservations);
     driver.start();
     driver.say('cancel', 'CANCEL');
     expect(driver.snapshot.status).toBe('ended');
     const effects = driver.send({ type: 'user.text', text: 'hello?' });
-    expect(effects).toContainEqual({ type: 'emit', name: 'intent.unhandled', data: { reason: 'ended', state: 'Cancelled' } });
+    expect(effects.find((effect) => effect.type === 'classify')).toMatchObject({ state: 'Cancelled' });
   });
 
   it('starts over on reset, cancelling timers', () => {

@@ -72,7 +72,11 @@ describe('loading flows', () => {
     expect(flow.threshold).toBe(0.45);
     expect(flow.piiSlots.sort()).toEqual(['name', 'phone']);
     expect(flow.tools.CreateBooking).toMatchObject({ domain: 'reservations', timeoutMs: 6000, retries: 1, pii: ['name', 'phone'] });
-    expect(allowedIntents(flow, 'Confirm')?.sort()).toEqual(['AFFIRM', 'CANCEL', 'DENY', 'HELP', 'HUMAN']);
+    // The flow's own intents, the built-in small talk, and yes / no (the answers to a confirmation).
+    expect(allowedIntents(flow, 'Confirm')?.sort()).toEqual(['AFFIRM', 'ASK_ADDRESS', 'ASK_DOGS', 'ASK_HOURS', 'ASK_LARGE_PARTY', 'ASK_VEGETARIAN', 'BOT_QUESTION', 'CANCEL', 'DENY', 'GOODBYE', 'GREET', 'HELP', 'HUMAN', 'THANKS']);
+    expect(flow.confirmations.HUMAN?.above).toBeUndefined();
+    expect(flow.confirmations.CANCEL?.above).toBe(1);
+    expect(flow.timeZone).toBe('Europe/London');
     expect(allowedIntents(flow, 'Nowhere')).toBeNull();
   });
 
@@ -252,7 +256,10 @@ describe('tool schemas', () => {
 describe('allowed intents', () => {
   it('counts intents that carry a collected slot as answers in that state', () => {
     const flow = loadFlowOrThrow(reservations);
-    expect(allowedIntents(flow, 'CollectPartySize')?.sort()).toEqual(['BOOK', 'CANCEL', 'HELP', 'HUMAN', 'PROVIDE_PARTY_SIZE']);
-    expect(allowedIntents(flow, 'CollectContact')?.sort()).toEqual(['CANCEL', 'HELP', 'HUMAN', 'PROVIDE_CONTACT']);
+    const global = ['ASK_ADDRESS', 'ASK_DOGS', 'ASK_HOURS', 'ASK_LARGE_PARTY', 'ASK_VEGETARIAN', 'BOT_QUESTION', 'CANCEL', 'DENY', 'GOODBYE', 'GREET', 'HELP', 'HUMAN', 'THANKS'];
+    expect(allowedIntents(flow, 'CollectPartySize')?.sort()).toEqual(['AFFIRM', 'BOOK', ...global.slice(0, 6), 'PROVIDE_PARTY_SIZE', ...global.slice(6)].sort());
+    expect(allowedIntents(flow, 'CollectContact')?.sort()).toEqual(['AFFIRM', ...global, 'PROVIDE_CONTACT'].sort());
+    // After the end: what the first state understands, to start again.
+    expect(allowedIntents(flow, 'Cancelled')).toContain('BOOK');
   });
 });

@@ -209,6 +209,23 @@ describe('names beside phones and e-mails', () => {
   });
 });
 
+describe('phrasings in the style of the dialogues, written for these tests', () => {
+  const friday = { ...base, now: Date.parse('2019-03-01T12:00:00Z'), language: 'en-US' };
+  it.each([
+    ['on the 3rd of next month at 6 in the evening', { date: '2019-04-03', time: '18:00' }],
+    ['Monday next week at quarter to 8 pm', { date: '2019-03-04', time: '19:45' }],
+    ['for 3 people at afternoon 1', { partySize: 3, time: '13:00' }],
+    ['one person at half past eleven in the morning', { partySize: 1, time: '11:30' }],
+    ['Book a table for two at 7:30 pm on Saturday this week', { partySize: 2, date: '2019-03-02', time: '19:30' }],
+    ['Thursday next week in the evening around 7', { date: '2019-03-07', time: '19:00' }],
+    ['I want to make a reservation for this evening 7.', { date: '2019-03-01', time: '19:00' }],
+    ['It will be 2 of us.', { partySize: 2 }],
+  ])('%s', (text, expected) => {
+    expect(extractSlots(text, booking, { ...friday, parsers: basicParsers })).toEqual(expected);
+    expect(extractSlots(text, booking, { ...friday, parsers: full })).toEqual(expected);
+  });
+});
+
 describe('the full parsers fall back to the basic ones', () => {
   it('keeps what the basic set reads where chrono reads nothing', () => {
     const text = 'for one person at 18:00 of March 9th';
@@ -235,6 +252,10 @@ describe('French', () => {
     ["aujourd'hui à 21h15", { date: '2026-11-27', time: '21:15' }],
     ['moi et ma femme', { partySize: 2 }],
     ['nous sommes six', { partySize: 6 }],
+    ['Bonjour, une table pour 4 personnes samedi soir à 20h30', { partySize: 4, date: '2026-11-28', time: '20:30' }],
+    ['pour deux, demain midi', { partySize: 2, date: '2026-11-28', time: '12:00' }],
+    ['mardi de la semaine prochaine à 21 heures 15', { date: '2026-12-01', time: '21:15' }],
+    ['ce soir à 8h moins le quart', { date: '2026-11-27', time: '19:45' }],
   ])('%s', (text, expected) => {
     expect(both(text, french)).toEqual(expected);
   });

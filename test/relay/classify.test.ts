@@ -71,7 +71,49 @@ describe('POST /v1/classify', () => {
     const format = captured[0]?.body.response_format as { type: string; json_schema: { strict: boolean; schema: { properties: { intent: { enum: string[] } } } } };
     expect(format.type).toBe('json_schema');
     expect(format.json_schema.strict).toBe(true);
-    expect(format.json_schema.schema.properties.intent.enum.sort()).toEqual(['BOOK', 'CONTACT', 'HELP', 'HOURS', 'none']);
+    // The flow's intents and the built-in small talk.
+    expect(format.json_schema.schema.properties.intent.enum.sort()).toEqual(['BOOK', 'BOT_QUESTION', 'CONTACT', 'GOODBYE', 'GREET', 'HELP', 'HOURS', 'THANKS', 'none']);
+  });
+
+  it('tells the LLM the question asked, the names of the filled slots and the last bot message, with personal data masked', async () => {
+    const { handler } = relay();
+    answerWith(() => HttpResponse.json(completion(JSON.stringify({ intent: 'none', confidence: 0.3, slots: { email: null, partySize: null, date: null, time: null } }))));
+    const context = {
+      slot: 'email',
+      filled: ['name', 'partySize', 'notASlot'],
+      lastBotMessage: 'Thanks Ann! Which e-mail should we use, ann.lee@example.com or another? Call +44 20 7946 0958 if unsure.',
+    };
+    const response = await handler(post('/v1/classify', body(UNSURE, { context })));
+    expect(response.status).toBe(200);
+    expect(captured).toHaveLength(1);
+    const messages = captured[0]?.body.messages as { role: string; content: string }[];
+    const around = messages.find((message) => message.role === 'system' && message.content.startsWith('Conversation so far'));
+    expect(around?.content).toContain('It asked for the slot "email"');
+    expect(around?.content).toContain('Already known (values withheld): name, partySize.');
+    expect(around?.content).not.toContain('notASlot');
+    // The e-mail is also in the visitor's message, where it was read as the slot: one placeholder for both.
+    expect(around?.content).toContain('use, <PII_1> or another? Call <PHONE_1> if unsure');
+    const sent = JSON.stringify(captured[0]?.body);
+    expect(sent).not.toContain('ann.lee@example.com');
+    expect(sent).not.toContain('7946 0958');
+    expect(messages.at(-1)).toEqual({ role: 'user', content: expect.stringContaining('<PII_1>') });
+  });
+
+  it('refuses a malformed context with a 400 naming the field', async () => {
+    const { handler } = relay();
+    for (const context of [{ filled: 'name' }, { slot: 4 }, { lastBotMessage: 'x'.repeat(1001) }, 'slot']) {
+      const response = await handler(post('/v1/classify', body('book a table', { context })));
+      expect(response.status).toBe(400);
+      const answer = (await response.json()) as { error: { code: string; message: string } };
+      expect(answer.error.code).toBe('bad_request');
+      expect(answer.error.message).toMatch(/context/);
+    }
+  });
+
+  it('reads a short answer as an answer to the question asked', async () => {
+    const { handler } = testRelay();
+    const answer = (await (await handler(post('/v1/classify', body('4', { context: { slot: 'partySize', filled: [], lastBotMessage: 'How many people?' } })))).json()) as Record<string, unknown>;
+    expect(answer).toMatchObject({ slots: { partySize: 4 } });
   });
 
   it('sends the text as is when masking is turned off', async () => {

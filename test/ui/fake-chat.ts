@@ -54,6 +54,7 @@ export function createFakeChat(options: FakeChatOptions = {}): FakeChat {
       messages: options.greeting ? [{ id: nextId(), role: 'bot', text: options.greeting, at: 0, choices }] : [],
       choices,
       busy: false,
+      stalled: null,
       online: options.online ?? true,
       queued: 0,
       handoff: null,

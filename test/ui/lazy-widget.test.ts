@@ -62,7 +62,7 @@ describe('the launcher that loads the rest on demand', () => {
     expect(loads).toBe(0);
   });
 
-  it('loads the app on click and opens the panel, with one stylesheet', async () => {
+  it('loads the app on click and opens the panel, adding the panel stylesheet to the launcher one', async () => {
     const harness = setup();
     await act(async () => {
       launcherOf(harness.host)?.click();
@@ -73,7 +73,7 @@ describe('the launcher that loads the rest on demand', () => {
     const root = harness.host.shadowRoot!;
     expect(root.querySelector('[aria-label="Message"]')).not.toBeNull();
     expect(root.querySelectorAll('.launcher')).toHaveLength(1);
-    expect(root.adoptedStyleSheets).toHaveLength(1);
+    expect(root.adoptedStyleSheets).toHaveLength(2);
     expect(root.textContent).toContain('Running reservations');
   });
 
@@ -150,12 +150,12 @@ describe('readWidgetConfig', () => {
     expect(readWidgetConfig(() => null)).toBeNull();
   });
 
-  it('takes UI text as JSON, keeping only known keys with text values', () => {
+  it('takes UI text as JSON, keeping only text values (the UI drops keys it does not know)', () => {
     const attributes: Record<string, string> = {
       flow: 'reservations',
       strings: JSON.stringify({ openChat: 'Ouvrir le chat', send: 'Envoyer', bogus: 'x', retry: 3, __proto__: 'no' }),
     };
-    expect(readWidgetConfig((name) => attributes[name] ?? null)?.strings).toEqual({ openChat: 'Ouvrir le chat', send: 'Envoyer' });
+    expect(readWidgetConfig((name) => attributes[name] ?? null)?.strings).toEqual({ openChat: 'Ouvrir le chat', send: 'Envoyer', bogus: 'x' });
     expect(readWidgetConfig((name) => (name === 'flow' ? 'reservations' : name === 'strings' ? '{not json' : null))).toEqual({ flow: 'reservations' });
   });
 

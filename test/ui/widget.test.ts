@@ -10,6 +10,8 @@ async function setup(...args: Parameters<typeof mountFake>): Promise<Mounted> {
 afterEach(() => {
   current?.widget.unmount();
   current = undefined;
+  // The widget remembers its open state per tab; each test is a new visit.
+  sessionStorage.clear();
 });
 
 async function openPanel(ui: Mounted): Promise<void> {
@@ -21,7 +23,8 @@ describe('the widget over a Chat', () => {
     const ui = await setup({ greeting: 'Welcome!' });
     await openPanel(ui);
     expect(ui.widget.host.shadowRoot).toBe(ui.root);
-    expect(ui.root.adoptedStyleSheets).toHaveLength(1);
+    // The launcher's sheet and the panel's.
+    expect(ui.root.adoptedStyleSheets).toHaveLength(2);
     expect(ui.all('style')).toEqual([]);
     expect(ui.all('[style]')).toEqual([]);
     expect(document.body.querySelectorAll('style')).toHaveLength(0);
@@ -37,8 +40,8 @@ describe('the widget over a Chat', () => {
     await openPanel(ui);
     expect(ui.widget.isOpen).toBe(true);
     expect(ui.named('Close chat').tagName).toBe('BUTTON');
-    const input = ui.named<HTMLInputElement>('Message');
-    expect(input.tagName).toBe('INPUT');
+    const input = ui.named<HTMLTextAreaElement>('Message');
+    expect(input.tagName).toBe('TEXTAREA');
     expect(ui.named('Send').getAttribute('type')).toBe('submit');
     const log = ui.root.querySelector('[role="log"]');
     expect(log?.getAttribute('aria-live')).toBe('polite');
@@ -126,7 +129,9 @@ describe('the widget over a Chat', () => {
     await settle(() => ui.chat.fail({ code: 'relay_unreachable', message: 'the relay did not answer', retryable: true }));
     const message = ui.all('.message.user')[0]!;
     expect(message.dataset.status).toBe('failed');
-    expect(message.textContent).toContain('Not sent: the relay did not answer');
+    // Plain words and what to do; never the developer's text.
+    expect(message.textContent).toContain('Not sent. Check your connection and try again.');
+    expect(message.textContent).not.toContain('the relay did not answer');
     const retry = [...message.querySelectorAll('button')].find((button) => button.textContent === 'Retry');
     await click(retry!);
     expect(ui.chat.calls.at(-1)).toEqual({ method: 'retry', argument: message.dataset.id });
@@ -145,21 +150,35 @@ describe('the widget over a Chat', () => {
     const ui = await setup({ greeting: 'Welcome!' });
     await openPanel(ui);
     await settle(() => ui.chat.handoff('manager'));
-    expect(ui.text()).toContain('A member of our staff will take it from here.');
-    expect(ui.root.querySelector('[data-notice="handoff"]')?.textContent).toBe('Connecting you with our staff.');
-    expect(ui.named<HTMLInputElement>('Message').disabled).toBe(true);
+    expect(ui.root.querySelector('[data-notice="handoff"]')?.textContent).toBe('A member of our staff will take it from here.');
+    // The end is said inside the live log, so screen readers announce it.
+    expect(ui.root.querySelector('[role="log"] [data-ended]')?.textContent).toBe('This conversation has ended.');
+    // The visitor may still write after the end (small talk is answered, anything else offers a new start).
+    expect(ui.named<HTMLInputElement>('Message').disabled).toBe(false);
     const again = ui.all('.ended button')[0]!;
     expect(again.textContent).toBe('Start a new conversation');
-    expect(ui.root.activeElement).toBe(again);
+    // The message box stays usable after the end, so focus stays with it.
+    expect(ui.root.activeElement).toBe(ui.named<HTMLInputElement>('Message'));
     await click(again);
     expect(ui.chat.calls.at(-1)).toEqual({ method: 'reset' });
     expect(ui.named<HTMLInputElement>('Message').disabled).toBe(false);
   });
 
-  it('restarts from the header', async () => {
+  it('restarts from the header only after confirming, away from Close', async () => {
     const ui = await setup();
     await openPanel(ui);
-    await click(ui.named('Restart conversation'));
+    const header = ui.root.querySelector('.header')!;
+    const buttons = [...header.querySelectorAll('button')];
+    expect(buttons.map((button) => button.getAttribute('aria-label'))).toEqual(['Start over', 'Close chat']);
+    await click(ui.named('Start over'));
+    expect(ui.chat.calls).toEqual([]);
+    expect(ui.text()).toContain('Start over? This conversation will be cleared.');
+    const cancel = ui.all('.confirm button').find((button) => button.textContent === 'Cancel')!;
+    expect(ui.root.activeElement).toBe(cancel);
+    await click(cancel);
+    expect(ui.root.querySelector('.confirm')).toBeNull();
+    await click(ui.named('Start over'));
+    await click(ui.all('.confirm button').find((button) => button.textContent === 'Yes, start over')!);
     expect(ui.chat.calls).toEqual([{ method: 'reset' }]);
   });
 
@@ -176,7 +195,7 @@ describe('the widget over a Chat', () => {
     const ui = await setup();
     await openPanel(ui);
     await settle(() => ui.chat.update({ phase: 'error', error: { code: 'flow_unavailable', message: 'The chat is unavailable right now.' } }));
-    expect(ui.root.querySelector('[role="alert"]')?.textContent).toBe('The chat is unavailable right now.');
+    expect(ui.root.querySelector('[role="alert"]')?.textContent).toBe('The chat is unavailable right now. Please try again later.');
   });
 
   it('takes its strings, title, language and theme from options', async () => {

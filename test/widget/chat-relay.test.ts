@@ -158,6 +158,38 @@ describe('tool calls', () => {
     expect(second.chat.getState().messages.filter((message) => message.text === 'Done.')).toHaveLength(1);
   });
 
+  it('a relay that cannot be reached stalls the call (the visitor is told), retries it later, and keeps the conversation', async () => {
+    relay.failNext('/v1/tools/Job', 5, networkError());
+    const { chat, events } = track(openChat({ flow: toolFlow(), relay: RELAY }, { retry: { ...fastRetry, toolAttempts: 2, stalledToolRetryMs: 30 } }));
+    await chat.ready;
+    const stalls: (string | null)[] = [];
+    chat.subscribe((state) => {
+      const name = state.stalled?.name ?? null;
+      if (stalls.at(-1) !== name) stalls.push(name);
+    });
+    await chat.choose('go');
+    await until(() => chat.getState().stalled !== null);
+    expect(chat.getState()).toMatchObject({ state: 'Running', phase: 'active', handoff: null, queued: 1, stalled: { kind: 'tool', name: 'Job' } });
+    await until(() => chat.getState().state === 'Done');
+    expect(relay.requests.filter((request) => request.startsWith('POST /v1/tools/Job'))).toHaveLength(6);
+    expect(relay.toolRuns).toHaveLength(1);
+    expect(chat.getState()).toMatchObject({ stalled: null, queued: 0 });
+    expect(stalls).toEqual([null, 'Job', null]);
+    expect(events.some((event) => event.name === 'handoff')).toBe(false);
+  });
+
+  it('a stalled call is tried again at once when the browser comes back online', async () => {
+    relay.failNext('/v1/tools/Job', 1, networkError());
+    const { chat } = track(openChat({ flow: toolFlow(), relay: RELAY }, { retry: { ...fastRetry, toolAttempts: 1, stalledToolRetryMs: 60_000 } }));
+    await chat.ready;
+    await chat.choose('go');
+    await until(() => chat.getState().stalled !== null);
+    onlineManager.setOnline(false);
+    onlineManager.setOnline(true);
+    await until(() => chat.getState().state === 'Done');
+    expect(relay.toolRuns).toHaveLength(1);
+  });
+
   it('tool calls pause while offline and run after reconnecting', async () => {
     const { chat } = track(openChat({ flow: toolFlow(), relay: RELAY }, { retry: fastRetry }));
     await chat.ready;

@@ -83,6 +83,29 @@ describe('several tabs', () => {
     expect(texts(second.chat.getState()).at(-1)).toBe('bot: And at what time?');
   });
 
+  it('public events (a flow emit, say, ask) fire in the tab where the visitor acted', async () => {
+    const locks = new FakeLocks();
+    const database = freshDatabase();
+    const environment = { locks, createChannel, forwardIntervalMs: 20, databaseName: database };
+    const first = track(openChat({ flow: reservationsFlow() }, environment));
+    await first.chat.ready;
+    await first.chat.idle();
+    const second = track(openChat({ flow: reservationsFlow(), newId: sequentialIds('tab2') }, environment));
+    await second.chat.ready;
+    first.events.length = 0;
+
+    await second.chat.send("I'd like to book");
+    await until(() => second.events.some((event) => event.name === 'ask'));
+    expect(second.events.find((event) => event.name === 'ask')?.data).toMatchObject({ text: 'How many people?' });
+    expect(first.events.filter((event) => event.name === 'ask' || event.name === 'say')).toEqual([]);
+
+    await first.chat.send('4');
+    await first.chat.idle();
+    expect(first.events.find((event) => event.name === 'ask')?.data).toMatchObject({ text: 'What day would you like to come?' });
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(second.events.filter((event) => event.name === 'ask')).toHaveLength(1);
+  });
+
   it('a message typed while the writer hands over is neither lost nor sent twice', async () => {
     const locks = new FakeLocks();
     const database = freshDatabase();

@@ -117,12 +117,13 @@ describe('a message waiting for the relay', () => {
   });
 
   it('a tool call that fails for good ends the busy state', async () => {
-    relay.failNext('/v1/tools/Job', 3, networkError());
+    // A network failure is not "for good": it stalls and is retried (chat-relay.test.ts). A refusal is.
+    relay.failNext('/v1/tools/Job', 1, relayError(422, 'invalid_arguments'));
     const { chat } = track(openChat({ flow: toolFlow(), relay: RELAY }, { retry: { baseMs: 1, capMs: 5, toolAttempts: 3 } }));
     await chat.ready;
     await chat.choose('go');
     await until(() => chat.getState().state === 'Failed');
-    expect(chat.getState()).toMatchObject({ busy: false, queued: 0 });
-    expect(chat.getState().messages.at(-1)?.text).toBe('Failed: network');
+    expect(chat.getState()).toMatchObject({ busy: false, queued: 0, stalled: null });
+    expect(chat.getState().messages.at(-1)?.text).toBe('Failed: invalid_arguments');
   });
 });

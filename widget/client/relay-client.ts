@@ -1,7 +1,7 @@
 import { QueryClient } from '@tanstack/query-core';
 import ky, { TimeoutError, type KyInstance } from 'ky';
 import type { Flow, Json, JsonObject } from '../../flows/types.ts';
-import type { EngineEvent, Env, Snapshot } from '../engine/types.ts';
+import type { ClassifyContext, EngineEvent, Env, Snapshot } from '../engine/types.ts';
 import { errorFromResponse, RelayRequestError } from './relay-request-error.ts';
 
 export interface ClassifyBody {
@@ -11,6 +11,8 @@ export interface ClassifyBody {
   sessionId: string;
   /** The slot the current question asks for. */
   asking?: string;
+  /** The question asked, the names of the filled slots and the bot's last message (personal values replaced), for the LLM. */
+  context?: ClassifyContext;
 }
 
 export interface ClassifyAnswer {

@@ -20,6 +20,8 @@ import type {
   State,
   Transition,
 } from '../../flows/types.ts';
+import { BUILT_IN_TEXT, NO_INTENT, YES_INTENT } from '../../flows/small-talk.ts';
+import { correctableSlots, ownerState } from '../../flows/corrections.ts';
 import { checkSlotValue } from './slot-values.ts';
 import type {
   Continuation,
@@ -36,6 +38,8 @@ import type {
 } from './types.ts';
 
 const DEFAULT_FALLBACK_ATTEMPTS = 3;
+/** An intent with `confirm` is taken without asking from this confidence up. */
+const DEFAULT_CONFIRM_ABOVE = 0.9;
 const DEFAULT_COLLECT_ATTEMPTS = 3;
 /** State entries allowed in one step before the engine assumes an eventless loop. */
 const MAX_ENTRIES_PER_STEP = 50;
@@ -70,6 +74,9 @@ export function initialSnapshot(flow: LoadedFlow): Snapshot {
     queue: [],
     timers: [],
     attempts: {},
+    confirming: null,
+    restartOffered: false,
+    lastBotMessage: null,
   };
 }
 
@@ -93,6 +100,9 @@ function copy(snapshot: Snapshot): Snapshot {
     // Timer records are replaced, never changed in place, so sharing them is safe.
     timers: snapshot.timers.slice(),
     attempts: { ...snapshot.attempts },
+    confirming: snapshot.confirming ?? null,
+    restartOffered: snapshot.restartOffered ?? false,
+    lastBotMessage: snapshot.lastBotMessage ?? null,
   };
 }
 
@@ -214,7 +224,14 @@ class Machine {
   }
 
   private scope(): Scope {
-    return { ctx: this.snapshot.ctx, slot: this.snapshot.slots, ...this.eventScope, language: this.snapshot.language };
+    return {
+      ctx: this.snapshot.ctx,
+      slot: this.snapshot.slots,
+      ...this.eventScope,
+      language: this.snapshot.language,
+      now: this.env.now,
+      timeZone: this.flow.timeZone,
+    };
   }
 
   private holds(source: string | undefined): boolean {
@@ -272,12 +289,28 @@ class Machine {
   say(message: Message): void {
     const text = this.text(message);
     const id = this.id('m');
+    this.remember(text);
     this.effects.push({ type: 'say', id, text });
     this.emit('say', { id, text, state: this.snapshot.state });
   }
 
-  private ask(prompt: Prompt): void {
-    this.snapshot.prompt = prompt;
+  /**
+   * The bot's last message, kept for the NLU's context with the values of
+   * personal slots replaced by the slot's name.
+   */
+  private remember(text: string): void {
+    let masked = text;
+    for (const slot of this.flow.piiSlots) {
+      const value = this.snapshot.slots[slot];
+      if (typeof value === 'string' && value.trim() !== '') masked = masked.replaceAll(value, `<${slot}>`);
+    }
+    this.snapshot.lastBotMessage = masked.slice(0, MAX_TEXT);
+  }
+
+  /** Asks a question; `remember: false` shows it without making it the question that is asked again. */
+  private ask(prompt: Prompt, remember = true): void {
+    if (remember) this.snapshot.prompt = prompt;
+    this.remember(prompt.text);
     const id = this.id('m');
     this.effects.push({ type: 'ask', id, text: prompt.text, choices: prompt.choices, slot: prompt.slot });
     this.emit('ask', { id, text: prompt.text, choices: prompt.choices.map((choice) => ({ ...choice })), slot: prompt.slot, state: this.snapshot.state });
@@ -476,6 +509,8 @@ class Machine {
     if (state.final) {
       this.snapshot.status = 'ended';
       this.snapshot.stack = [];
+      this.snapshot.prompt = null;
+      this.snapshot.confirming = null;
       this.exitTimers();
       this.emit('session.ended', { state: this.snapshot.state });
       return 'done';
@@ -571,12 +606,13 @@ class Machine {
       this.hostEvent(event.name, event.data);
       return;
     }
-    if (this.snapshot.status === 'ended') {
-      this.emit('intent.unhandled', { reason: 'ended', state: this.snapshot.state });
-      return;
-    }
-    this.restartTimers();
+    if (this.snapshot.status !== 'ended') this.restartTimers();
     if (event.type === 'user.choice') {
+      const answer = this.yesOrNo(event.value);
+      if (answer !== null) {
+        this.understood(answer, 1, {}, event.value);
+        return;
+      }
       const choice = this.findChoice(event.value);
       if (choice && typeof choice !== 'string' && (choice.intent !== undefined || choice.slots !== undefined)) {
         this.understood(choice.intent ?? null, 1, isRecord(choice.slots) ? (choice.slots as JsonObject) : {}, event.value);
@@ -617,6 +653,11 @@ class Machine {
       ...(this.snapshot.prompt?.slot ? { asking: this.snapshot.prompt.slot } : {}),
       threshold: this.flow.threshold,
       language: this.snapshot.language,
+      context: {
+        slot: this.snapshot.prompt?.slot ?? null,
+        filled: Object.keys(this.snapshot.slots).sort(),
+        lastBotMessage: this.snapshot.lastBotMessage ?? null,
+      },
     });
   }
 
@@ -626,6 +667,8 @@ class Machine {
     for (const item of this.state?.collect ?? []) wanted.add(item.slot);
     if (this.snapshot.prompt?.slot) wanted.add(this.snapshot.prompt.slot);
     for (const intent of allowed) for (const slot of Object.keys(this.flow.definition.intents[intent]?.slots ?? {})) wanted.add(slot);
+    // Filled slots that may be corrected here ("actually make it 6").
+    for (const slot of correctableSlots(this.flow, this.snapshot.state, this.snapshot.slots)) wanted.add(slot);
     return [...wanted];
   }
 
@@ -655,26 +698,170 @@ class Machine {
       if (check.ok) fresh[name] = check.value;
       else if (collecting.has(name)) refused.push(name);
     }
+    if (this.snapshot.status === 'ended') {
+      this.afterEnd(intent, fresh);
+      return;
+    }
+    const confirming = this.snapshot.confirming;
+    if (confirming) {
+      this.snapshot.confirming = null;
+      this.snapshot.prompt = confirming.prompt;
+      if (intent === YES_INTENT && Object.keys(fresh).length === 0) {
+        Object.assign(this.snapshot.slots, confirming.slots);
+        if (!this.routeIntent(confirming.intent)) this.unhandled(confirming.intent, 1, confirming.text);
+        return;
+      }
+      if (intent === NO_INTENT && Object.keys(fresh).length === 0) {
+        this.say(BUILT_IN_TEXT.notConfirmed);
+        this.resumeQuestion();
+        return;
+      }
+    }
+    const answered = Object.keys(fresh).filter((name) => collecting.has(name));
+    const corrected = this.corrections(fresh, answered);
+    // A filled slot changes only as an answer here or as a correction; otherwise its value stays.
+    for (const name of Object.keys(fresh)) {
+      if (Object.hasOwn(this.snapshot.slots, name) && !collecting.has(name) && !corrected.includes(name)) delete fresh[name];
+    }
     Object.assign(this.snapshot.slots, fresh);
 
     const handled = (): void => {
       if (this.snapshot.state === stateName) delete this.snapshot.attempts[`fallback:${stateName}`];
     };
-    if (intent !== null) {
-      const transitions = this.state?.transitions ?? [];
-      for (const [index, transition] of transitions.entries()) {
-        if (!transition.onIntent?.includes(intent)) continue;
-        if (this.takeRoute(this.child(this.child(this.statePointer(stateName), 'transitions'), index), []) !== null) return handled();
-      }
-      if (this.global((transition) => transition.onIntent?.includes(intent) === true)) return handled();
+    if (corrected.length > 0) {
+      handled();
+      this.correct(corrected);
+      return;
     }
-    const answered = Object.keys(fresh).filter((name) => collecting.has(name));
+    if (intent !== null) {
+      const confirmation = this.flow.confirmations[intent];
+      if (confirmation && confidence < (confirmation.above ?? DEFAULT_CONFIRM_ABOVE) && this.routes(intent)) {
+        handled();
+        this.snapshot.confirming = { intent, slots: fresh, text, prompt: this.snapshot.prompt };
+        this.ask({ text: this.text(confirmation.ask), choices: this.yesNoChoices(), slot: null }, false);
+        return;
+      }
+      if (this.routeIntent(intent)) return handled();
+    }
     if (answered.length > 0 || refused.length > 0) {
       handled();
       this.afterFill(collect, answered, refused);
       return;
     }
     this.unhandled(intent, confidence, text);
+  }
+
+  /** Routes an intent through the state's transitions, then the global ones; false when none takes it. */
+  private routeIntent(intent: string): boolean {
+    const stateName = this.snapshot.state;
+    const transitions = this.state?.transitions ?? [];
+    for (const [index, transition] of transitions.entries()) {
+      if (!transition.onIntent?.includes(intent)) continue;
+      if (this.takeRoute(this.child(this.child(this.statePointer(stateName), 'transitions'), index), []) !== null) return true;
+    }
+    return this.global((transition) => transition.onIntent?.includes(intent) === true);
+  }
+
+  /** Whether some transition of the state, or a global one, listens for the intent. */
+  private routes(intent: string): boolean {
+    const listens = (transition: Transition): boolean => transition.onIntent?.includes(intent) === true;
+    return (this.state?.transitions ?? []).some(listens) || (this.flow.definition.global ?? []).some(listens);
+  }
+
+  /**
+   * The slots a message changes that were filled before and are asked for
+   * elsewhere. A message that answers a name or phone question is not read
+   * for corrections: a number in it is part of the answer.
+   */
+  private corrections(fresh: JsonObject, answered: string[]): string[] {
+    const personal = answered.some((slot) => ['name', 'phone', 'email', 'string'].includes(this.flow.slots[slot]?.type ?? ''));
+    if (personal) return [];
+    const allowed = new Set(correctableSlots(this.flow, this.snapshot.state, this.snapshot.slots));
+    return Object.keys(fresh).filter((slot) => allowed.has(slot) && !equalJson(this.snapshot.slots[slot], fresh[slot]));
+  }
+
+  /** Goes back to the first state that asks for a corrected slot: its checks and routes run again on the new value. */
+  private correct(slots: string[]): void {
+    const order = Object.keys(this.flow.definition.states);
+    const owners = slots.map((slot) => ownerState(this.flow, slot)).filter((owner): owner is string => owner !== null);
+    owners.sort((left, right) => order.indexOf(left) - order.indexOf(right));
+    const owner = owners[0];
+    if (owner === undefined) return;
+    this.snapshot.stack = [];
+    this.emit('slots.corrected', { slots: slots.slice(), state: this.snapshot.state });
+    this.enter(owner, 'correction');
+  }
+
+  private yesNoChoices(): RenderedChoice[] {
+    const yes = this.text(BUILT_IN_TEXT.yes);
+    const no = this.text(BUILT_IN_TEXT.no);
+    return [
+      { label: yes, value: yes },
+      { label: no, value: no },
+    ];
+  }
+
+  /** A quick reply to a confirmation or to the offer to start again. */
+  private yesOrNo(value: string): string | null {
+    if (!this.snapshot.confirming && !this.snapshot.restartOffered) return null;
+    if (value === this.text(BUILT_IN_TEXT.yes)) return YES_INTENT;
+    if (value === this.text(BUILT_IN_TEXT.no)) return NO_INTENT;
+    return null;
+  }
+
+  /**
+   * A message after the end: small talk and questions answered in place, an
+   * intent the first state understands starts again with it, anything else
+   * offers to start again.
+   */
+  private afterEnd(intent: string | null, fresh: JsonObject): void {
+    const restart = this.flow.definition.restart;
+    if (this.snapshot.restartOffered) {
+      this.snapshot.restartOffered = false;
+      if (intent === YES_INTENT) {
+        this.startAgain(restart?.to ?? this.flow.definition.start, fresh, null);
+        return;
+      }
+      if (intent === NO_INTENT) {
+        this.say(BUILT_IN_TEXT.ended);
+        return;
+      }
+    }
+    if (intent !== null) {
+      const globals = this.flow.definition.global ?? [];
+      const inPlace = globals.findIndex(
+        (transition) => transition.digress === true && transition.to === undefined && transition.branch === undefined && transition.onIntent?.includes(intent) === true && this.holds(transition.when),
+      );
+      if (inPlace >= 0) {
+        this.takeRoute(this.child('/global', inPlace), []);
+        return;
+      }
+      const start = this.flow.definition.states[this.flow.definition.start];
+      if ((start?.transitions ?? []).some((transition) => transition.onIntent?.includes(intent) === true)) {
+        this.startAgain(this.flow.definition.start, fresh, intent);
+        return;
+      }
+    }
+    this.snapshot.restartOffered = true;
+    this.ask({ text: this.text(restart?.ask ?? BUILT_IN_TEXT.restart), choices: this.yesNoChoices(), slot: null });
+  }
+
+  /** A new conversation in the same session: `ctx` and slots forgotten (but for `slots`), then `target`, or `intent` routed from the first state. */
+  private startAgain(target: string, slots: JsonObject, intent: string | null): void {
+    const from = this.snapshot.state;
+    this.snapshot.status = 'active';
+    this.snapshot.ctx = {};
+    this.snapshot.slots = { ...slots };
+    this.snapshot.attempts = {};
+    this.snapshot.stack = [];
+    this.snapshot.prompt = null;
+    this.snapshot.restartOffered = false;
+    if (intent !== null) {
+      this.snapshot.state = this.flow.definition.start;
+      this.emit('fsm.transition', { from, to: this.snapshot.state, trigger: 'restart' });
+      if (this.routeIntent(intent)) return;
+    }
+    this.enter(target, 'restart');
   }
 
   /** New values arrived for collected slots: check them, then ask for what is still missing. */
@@ -748,6 +935,12 @@ class Machine {
       delete this.snapshot.attempts[key];
       const owner = this.state?.fallback?.onExhausted ? this.child(this.statePointer(stateName), 'fallback') : '/fallback';
       if (this.takeRoute(this.child(owner, 'onExhausted'), []) !== null) return;
+    }
+    const prompt = this.snapshot.prompt;
+    const item = prompt?.slot ? this.state?.collect?.find((candidate) => candidate.slot === prompt.slot) : undefined;
+    if (item?.fallback !== undefined && prompt) {
+      this.ask({ text: this.text(item.fallback), choices: prompt.choices, slot: prompt.slot }, false);
+      return;
     }
     this.say(fallback.say ?? DEFAULT_TEXT.fallback);
     this.reask();
@@ -876,6 +1069,10 @@ class Machine {
       slots: this.snapshot.slots,
     });
   }
+}
+
+function equalJson(left: Json | undefined, right: Json | undefined): boolean {
+  return JSON.stringify(left) === JSON.stringify(right);
 }
 
 function isString(value: unknown): value is string {

@@ -66,6 +66,8 @@ export type Effect =
       asking?: string;
       threshold: number;
       language: string;
+      /** What the text answers: the question being asked, the slots already filled (names only) and the bot's last message. */
+      context: ClassifyContext;
     }
   | {
       type: 'callTool';
@@ -86,6 +88,28 @@ export type Effect =
   | { type: 'error'; code: string; message: string }
   /** The event had no effect (a stale result, a timer already cancelled). */
   | { type: 'ignored'; reason: string };
+
+/**
+ * The conversation around a message, so a short answer ("the 8th", "6") can
+ * be read in context. Slot values are never included, only names.
+ */
+export interface ClassifyContext {
+  /** The slot the last question asks for. */
+  slot: string | null;
+  /** Names of the slots already filled. */
+  filled: string[];
+  /** The bot's last message. */
+  lastBotMessage: string | null;
+}
+
+/** An ending or hand-over intent waiting for the visitor's yes or no. */
+export interface PendingConfirmation {
+  intent: string;
+  slots: JsonObject;
+  text: string;
+  /** The question to ask again when the visitor says no. */
+  prompt: Prompt | null;
+}
 
 /** What the engine resumes once a tool answers. */
 export type Continuation =
@@ -152,6 +176,12 @@ export interface Snapshot {
   timers: TimerRecord[];
   /** Failed attempts: `fallback:<state>`, `collect:<state>:<slot>`. */
   attempts: { [key: string]: number };
+  /** An ending or hand-over intent waiting for a yes or no (absent in older snapshots). */
+  confirming?: PendingConfirmation | null;
+  /** After the end: a new start has been offered and waits for a yes or no. */
+  restartOffered?: boolean;
+  /** The bot's last message, for the NLU's context. */
+  lastBotMessage?: string | null;
 }
 
 export interface StepResult {

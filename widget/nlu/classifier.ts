@@ -1,7 +1,20 @@
 import { DEFAULT_FEATURE_SETTINGS, blockOfFeature, countTerms, isStopFeature, type FeatureSettings, type TermCounts } from './features.ts';
 
+/**
+ * An intent's example phrases: one list (in the classifier's `language`), or
+ * one list per language (`{ "en": [...], "fr": [...] }`).
+ */
+export type TrainingExamples = readonly string[] | { readonly [language: string]: readonly string[] };
+
 /** The training data: intent name → its example phrases (a flow's `intents` fits as is). */
-export type TrainingIntents = { readonly [intent: string]: { readonly examples: readonly string[] } };
+export type TrainingIntents = { readonly [intent: string]: { readonly examples: TrainingExamples } };
+
+/** Every example of an intent with its language; a plain list is in `language`. */
+export function examplesWithLanguage(examples: TrainingExamples | undefined, language: string): { text: string; language: string }[] {
+  if (examples === undefined) return [];
+  if (Array.isArray(examples)) return (examples as readonly string[]).map((text) => ({ text, language }));
+  return Object.entries(examples as { readonly [language: string]: readonly string[] }).flatMap(([tag, list]) => list.map((text) => ({ text, language: tag })));
+}
 
 export interface RankedIntent {
   intent: string;
@@ -23,6 +36,8 @@ export interface ClassifyOptions {
   threshold?: number;
   /** Only these intents compete (e.g. the intents the current state handles). Unknown names are ignored. */
   allowed?: readonly string[];
+  /** The language of the text (BCP 47): English words are stemmed, others are not. Default: the classifier's. */
+  language?: string;
 }
 
 /**
@@ -78,6 +93,8 @@ export const DEFAULT_SCORING_SETTINGS: ScoringSettings = {
 };
 
 export interface ClassifierSettings {
+  /** The language of examples given as a plain list, and of texts classified without one. Default `en`. */
+  language?: string;
   features?: Partial<FeatureSettings>;
   scoring?: Partial<ScoringSettings>;
 }
@@ -121,6 +138,7 @@ function lookup(table: FeatureTable, feature: number): number {
 /** Everything `classify` needs, and nothing of the training scaffolding (so it can be collected). */
 interface Model {
   intentNames: readonly string[];
+  language: string;
   features: FeatureSettings;
   scoring: ScoringSettings;
   table: FeatureTable;
@@ -187,16 +205,17 @@ function fit(intents: TrainingIntents, settings: ClassifierSettings): Model {
   const scoring: ScoringSettings = { ...DEFAULT_SCORING_SETTINGS, ...settings.scoring };
   const intentNames = Object.keys(intents).sort((left, right) => (left < right ? -1 : left > right ? 1 : 0));
 
+  const language = settings.language ?? 'en';
   const exampleIntent: number[] = [];
   const exampleTerms: TermCounts[] = [];
   intentNames.forEach((name, intentIndex) => {
     const seen = new Set<string>();
-    for (const example of intents[name]?.examples ?? []) {
-      const trimmed = example.trim();
+    for (const example of examplesWithLanguage(intents[name]?.examples, language)) {
+      const trimmed = example.text.trim();
       if (trimmed === '' || seen.has(trimmed)) continue;
       seen.add(trimmed);
       exampleIntent.push(intentIndex);
-      exampleTerms.push(countTerms(trimmed, features));
+      exampleTerms.push(countTerms(trimmed, features, example.language));
     }
   });
 
@@ -249,6 +268,7 @@ function fit(intents: TrainingIntents, settings: ClassifierSettings): Model {
   }
   const model: Model = {
     intentNames,
+    language,
     features,
     scoring,
     table: compact,
@@ -437,7 +457,7 @@ function createClassifier(model: Model): Classifier {
     }
     if (candidates.length === 0) return { intent: null, confidence: 0, ranking: [] };
 
-    const query = toVector(model, countTerms(text, model.features), true);
+    const query = toVector(model, countTerms(text, model.features, options.language ?? model.language), true);
     exampleScores.fill(0);
     centroidScores.fill(0);
     nearestScores.fill(0);

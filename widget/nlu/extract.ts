@@ -42,15 +42,25 @@ interface NamedSlot {
  * How each type is found:
  * - email, phone, name, date, time and datetime spans are found first; a
  *   number inside them ("7" in "7pm", "555" in a phone) is not a quantity.
- * - number/integer: digits, number words, "a dozen", "a couple"; a range
- *   ("4 or 5") gives its upper bound; numbers followed by a time unit ("in 3
- *   hours") are skipped. Candidates outside `min`/`max` are skipped.
- * - date/time/datetime: the `parsers` (basic, or chrono-node after
- *   `loadFullParsers()`), read in `timeZone` against `now`. A datetime needs
- *   a time of day; a bare time means its next occurrence. A mention preceded
- *   by a negation ("not tomorrow, Friday") is skipped.
- * - name: after a cue ("my name is", "I'm", "this is", "call me"), or the
- *   whole reply when it is nothing but one to three name-like words.
+ * - number/integer: digits and number words of the message's language, "a
+ *   dozen", head-count phrases ("just the two of us", "me and my wife"); a
+ *   range ("4 or 5") gives its upper bound. A number that is a price, a
+ *   duration, an address, part of a name ("Sushi 29") or the pronoun "one"
+ *   is not a count. For count-like slots (party, people, guests…) a number
+ *   with no people cue counts only when `asking` names that slot (or, with
+ *   nothing asked, every slot is a number). Candidates outside `min`/`max`
+ *   are skipped.
+ * - date/time/datetime: the `parsers` (the rules of the message's language,
+ *   plus chrono-node after `loadFullParsers()`), read in `timeZone` against
+ *   `now`; a bare hour in the time slot's `hours`. A datetime needs a time
+ *   of day; a bare time means its next occurrence. A mention preceded by a
+ *   negation ("not tomorrow, Friday") is skipped, and of two mentions the
+ *   later one (the correction) wins.
+ * - phone: in the phone slot's `region` (else `options.region`, else the
+ *   language's region); a local number that cannot be placed stays as written.
+ * - name: after a cue ("my name is", "I'm", "this is", "call me", "it's
+ *   under", "the booking is for Mr …"), right before a phone or an e-mail,
+ *   or the whole reply when it is nothing but one to three name-like words.
  *   Slots whose name mentions first/given or last/family/surname get that part.
  * - enum: a value or synonym, exact or with a small typo; negated ones skipped.
  * - boolean: yes/no in their common forms.
@@ -127,7 +137,10 @@ export function extractSlots(text: string, slots: { readonly [slot: string]: Slo
     laterWins = false,
   ): void => {
     const targets = named.filter((slot) => slot.definition.type === type);
-    const usable = candidates.filter((candidate) => !isNegated(text, candidate.start));
+    // No visitor writes more than a few values of one type: scoring is bounded to the first (or, when the
+    // later one wins, the last) MAX_CANDIDATES, so a long text of numbers costs linear time, not more.
+    const bounded = laterWins ? candidates.slice(-MAX_CANDIDATES) : candidates.slice(0, MAX_CANDIDATES);
+    const usable = bounded.filter((candidate) => !isNegated(text, candidate.start));
     assign(targets, usable, scoreOf, result, laterWins);
   };
   const byHints = (slot: NamedSlot, candidate: Candidate): number => hintScore(text, slot, candidate);
@@ -294,6 +307,8 @@ function findString(text: string, slot: NamedSlot, onlySlot: boolean): string | 
   const whole = text.trim();
   return onlySlot && fits(whole) ? whole : undefined;
 }
+
+const MAX_CANDIDATES = 32;
 
 const PEOPLE_HINTS = new Set(['party', 'size', 'people', 'person', 'guest', 'pax', 'seat', 'adult', 'group', 'head', 'cover', 'diner', 'attende', 'traveler', 'traveller', 'passenger']);
 

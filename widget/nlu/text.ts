@@ -37,21 +37,72 @@ export function normalizeText(text: string): string {
   return result;
 }
 
-/** Splits normalised text into word tokens (letters, digits, inner apostrophes dropped). */
+/**
+ * Scripts written without spaces between words. A run of them is cut into
+ * overlapping character pairs, the usual stand-in for words when there is no
+ * dictionary: "予約したい" → 予約 約し した たい.
+ */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+
+/**
+ * Splits normalised text into word tokens: runs of letters and digits in any
+ * script ("réserver", "забронировать", "7pm"); runs of unspaced scripts
+ * become character pairs.
+ */
 export function tokenize(normalized: string): string[] {
-  return normalized.match(/[a-z0-9]+/g) ?? [];
+  const tokens: string[] = [];
+  for (const run of normalized.match(/[\p{L}\p{N}]+/gu) ?? []) {
+    if (!UNSPACED.test(run)) {
+      tokens.push(run);
+      continue;
+    }
+    let spaced = '';
+    let unspaced: string[] = [];
+    const flush = (): void => {
+      if (spaced !== '') tokens.push(spaced);
+      spaced = '';
+      if (unspaced.length === 1) tokens.push(unspaced[0] as string);
+      for (let index = 0; index + 1 < unspaced.length; index++) tokens.push(`${unspaced[index] as string}${unspaced[index + 1] as string}`);
+      unspaced = [];
+    };
+    for (const character of run) {
+      if (UNSPACED.test(character)) {
+        if (spaced !== '') flush();
+        unspaced.push(character);
+      } else {
+        if (unspaced.length > 0) flush();
+        spaced += character;
+      }
+    }
+    flush();
+  }
+  return tokens;
+}
+
+/** Whether words of this language (BCP 47) are stemmed with the English stemmer below. */
+export function isEnglish(language: string | undefined): boolean {
+  return language === undefined || language.toLowerCase().split('-')[0] === 'en';
 }
 
 /**
- * Words that carry little intent signal. They are kept (they matter in short
- * queries like "what is up") but their weight is scaled down.
+ * Function words: they say how something is asked ("I want to", "can I",
+ * "je voudrais"), not what is asked for, so they carry little intent and
+ * their weight is scaled down. English and French, the languages the example
+ * flows are written in; words of other languages are weighed by their
+ * inverse frequency alone.
  */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
     'a an the and or but if of at by for with about to from in on into over under up down out off ' +
     'is am are was were be been being do does did have has had will would shall should can could may might must ' +
     'i me my mine we us our you your he him his she her it its they them their this that these those ' +
-    'there here so too very just please any some all no not than then also as'
+    'there here so too very just please any some all no not than then also as ' +
+    'want wanna like need get let would could ' +
+    'je j tu il elle on nous vous ils elles me m te t se s le la l les un une des du de d au aux ' +
+    'et ou mais donc ni car ce c cet cette ces mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs ' +
+    'est es suis sommes etes sont etre ai as avons avez ont avoir fait faire ' +
+    'que qu qui quoi dont en y a dans par pour sur avec sans sous chez pas ne n plus tres bien si ' +
+    'veux voudrais voudrions aimerais aimerions souhaite souhaiterais peux pourrais pouvez pourriez'
   ).split(' '),
 );
 
@@ -62,7 +113,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
  * than a missed one when each intent has only ten examples.
  */
 export function stem(word: string): string {
-  if (word.length <= 3 || /^\d+$/.test(word)) return word;
+  if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
   let stemmed = word;
   if (stemmed.endsWith('ies') && stemmed.length > 4) stemmed = `${stemmed.slice(0, -3)}y`;
   else if (stemmed.endsWith('sses')) stemmed = stemmed.slice(0, -2);

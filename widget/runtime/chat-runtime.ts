@@ -33,10 +33,12 @@ import {
 } from '../store/records.ts';
 import { checkpointBeforeUpgrade, ConversationProofLog } from './conversation-proof.ts';
 import { Mailbox } from './mailbox.ts';
+import { callSafely, PublicEvents } from './public-events.ts';
 import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type SharedView, type TabMessage } from './tabs.ts';
 import { DeadlineTimers } from './timers.ts';
-import { messagesFromEffects, publicMessage, settleStatuses } from './transcript.ts';
-import { isBusy, queuedWork } from './work-status.ts';
+import { ToolOutages } from './tool-outages.ts';
+import { followerState, sharedViewOf } from './shared-view.ts';
+import { messagesFromEffects, settleStatuses } from './transcript.ts';
 
 /**
  * What the page provides, injectable for tests. The online state is
@@ -54,8 +56,12 @@ export interface ChatEnvironment {
   locks?: LockManagerLike | null;
   /** Default `new BroadcastChannel(name)`; `null` runs without tab coordination. */
   createChannel?: ((name: string) => ChannelLike) | null;
-  /** Backoff and attempts for relay work. */
-  retry?: Partial<RetryPolicy> & { classifyAttempts?: number; toolAttempts?: number };
+  /**
+   * Backoff and attempts for relay work. `toolAttempts` is one round of
+   * attempts; after a round of transient failures the call waits
+   * `stalledToolRetryMs` (or the network coming back) and starts another.
+   */
+  retry?: Partial<RetryPolicy> & { classifyAttempts?: number; toolAttempts?: number; stalledToolRetryMs?: number };
   /** How often a follower tab sends again what the leader has not acknowledged (ms). */
   forwardIntervalMs?: number;
 }
@@ -68,15 +74,16 @@ export interface ChatController extends Chat {
 
 const DEFAULT_CLASSIFY_ATTEMPTS = 4;
 const DEFAULT_TOOL_ATTEMPTS = 6;
+const DEFAULT_STALLED_TOOL_RETRY_MS = 15_000;
 const DEFAULT_FORWARD_INTERVAL_MS = 1000;
 const FOLLOWER_WAIT_MS = 3000;
 /** Slot types the small built-in parsers read only in their common forms: the full parsers (chrono, libphonenumber) do better. */
 const FULL_PARSED_TYPES = new Set(['date', 'time', 'datetime', 'phone']);
 
 const NOTICE_TEXT = {
-  storage: 'This conversation is kept in this page only: storage is unavailable, so it will not survive a reload.',
-  restarted: 'The assistant was updated and this conversation had to start over.',
-  flowUpdated: 'The assistant was updated; your conversation continues.',
+  storage: 'Storage is unavailable: this conversation will not survive a reload.',
+  restarted: 'The assistant was updated; the conversation started over.',
+  flowUpdated: 'The assistant was updated; the conversation continues.',
 };
 
 interface ClassifyPlan {
@@ -111,11 +118,6 @@ function flowMeta(flow: LoadedFlow): SessionRecord['flow'] {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function reportListenerError(error: unknown): void {
-  const report = (globalThis as { reportError?: (error: unknown) => void }).reportError;
-  report?.(error);
 }
 
 export function createChatRuntime(options: CreateChatOptions, environment: ChatEnvironment = {}): ChatController {
@@ -156,6 +158,7 @@ class ChatRuntime implements ChatController {
   private readonly toolsInFlight = new Set<string>();
   /** The journal since the relay's last checkpoint, sent with tool calls. */
   private readonly proof = new ConversationProofLog();
+  private readonly outages: ToolOutages;
   /** How each classification written by a step will be answered (see `planClassify`). */
   private readonly plans = new Map<string, ClassifyPlan>();
   private phase: ChatState['phase'] = 'loading';
@@ -166,6 +169,10 @@ class ChatRuntime implements ChatController {
   private unsubscribeOnline: () => void = () => undefined;
 
   private tabs: TabCoordinator | null = null;
+  /** This tab's id in the conversation's tab group. */
+  private readonly tabId: string;
+  /** Leader: the follower tab the visitor last acted in (its public events are fired there); null for this tab. */
+  private actor: string | null = null;
   private leader = true;
   private sharedView: SharedView | null = null;
   private firstView: () => void = () => undefined;
@@ -177,7 +184,7 @@ class ChatRuntime implements ChatController {
 
   private state: ChatState;
   private readonly listeners = new Set<(state: ChatState) => void>();
-  private readonly eventListeners = new Map<string, Set<(data: JsonObject) => void>>();
+  private readonly events = new PublicEvents();
 
   constructor(
     private readonly options: CreateChatOptions,
@@ -185,6 +192,7 @@ class ChatRuntime implements ChatController {
   ) {
     this.now = options.now ?? (() => Date.now());
     this.newId = options.newId ?? defaultNewId;
+    this.tabId = defaultNewId();
     this.mode = options.nlu ?? 'hybrid';
     this.language = options.language ?? pageLanguage();
     this.namespace = options.namespace ?? (typeof options.flow === 'string' ? options.flow : (options.flow.meta.id ?? options.flow.meta.name));
@@ -199,6 +207,7 @@ class ChatRuntime implements ChatController {
       classify: environment.retry?.classifyAttempts ?? DEFAULT_CLASSIFY_ATTEMPTS,
       tool: environment.retry?.toolAttempts ?? DEFAULT_TOOL_ATTEMPTS,
     };
+    this.outages = new ToolOutages(environment.retry?.stalledToolRetryMs ?? DEFAULT_STALLED_TOOL_RETRY_MS, this.now, () => this.publish());
     this.relay = options.relay
       ? new RelayClient({ baseUrl: options.relay, queryClient: this.queryClient, ...(environment.fetch ? { fetch: environment.fetch } : {}) })
       : null;
@@ -228,13 +237,24 @@ class ChatRuntime implements ChatController {
     this.storageKind = opened.store.kind;
     if (opened.fallback) this.warnStorage(opened.fallback);
 
-    const locks = this.environment.locks === undefined ? (typeof navigator !== 'undefined' ? navigator.locks : undefined) : this.environment.locks;
     const createChannel =
       this.environment.createChannel === undefined
         ? typeof BroadcastChannel === 'undefined'
           ? null
           : (name: string) => new BroadcastChannel(name)
         : this.environment.createChannel;
+    // No Web Locks (Safari < 15.4, any page on plain http): the leader is chosen over the channel
+    // instead, by a chunk that only those pages download.
+    const webLocks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const locks =
+      this.environment.locks !== undefined
+        ? this.environment.locks
+        : (webLocks ??
+          (createChannel && this.store.kind === 'indexeddb'
+            ? // Offline before the chunk was fetched: this tab runs uncoordinated, as before the fallback existed.
+              await import('./channel-lock.ts').then(({ createChannelLocks }) => createChannelLocks(createChannel), () => undefined)
+            : undefined));
+    if (this.destroyed) return;
     if (this.store.kind === 'indexeddb' && locks && createChannel) {
       const name = `statechat:${this.namespace}`;
       this.tabs = new TabCoordinator(name, locks, createChannel(name), {
@@ -397,6 +417,7 @@ class ChatRuntime implements ChatController {
     this.outbox.clear();
     this.plans.clear();
     this.toolsInFlight.clear();
+    this.outages.clear();
     if (change.clearMessages) {
       this.messages = [];
       this.byId.clear();
@@ -599,7 +620,7 @@ class ChatRuntime implements ChatController {
     for (const effect of effects) {
       switch (effect.type) {
         case 'emit':
-          this.fire(effect.name, effect.data);
+          this.announce(effect.name, effect.data);
           break;
         case 'classify':
           this.classify(effect, generation);
@@ -681,7 +702,14 @@ class ChatRuntime implements ChatController {
       void this.mailbox.post(() => this.failRequest(requestId, new RelayRequestError(record.failed?.code ?? 'failed', record.failed?.message ?? '', null, false)));
       return;
     }
-    const body = { flowId: session.flow.id, state: effect.state, text: effect.text, sessionId: session.sessionId, ...(effect.asking ? { asking: effect.asking } : {}) };
+    const body = {
+      flowId: session.flow.id,
+      state: effect.state,
+      text: effect.text,
+      sessionId: session.sessionId,
+      ...(effect.asking ? { asking: effect.asking } : {}),
+      ...(effect.context ? { context: effect.context } : {}),
+    };
     this.outboxQueue
       .submit({
         id: requestId,
@@ -713,26 +741,34 @@ class ChatRuntime implements ChatController {
     // A resume in the same page re-issues the call: it is already on its way.
     if (this.toolsInFlight.has(callId)) return;
     this.toolsInFlight.add(callId);
+    this.outages.cancelRetry(callId);
     // The relay runs the tool with its own timeout, grace and retries; wait for all of them.
     const timeoutMs = (effect.retries + 1) * (2 * effect.timeoutMs + 2000) + 2000;
-    // The step that asked for the call: the journal up to it is the call's proof.
-    const seq = session.snapshot.seq;
     const flow = this.flow as LoadedFlow;
+    // The journal up to the latest step is the call's proof: the relay's replay must end waiting for this call.
+    // Taken when the request is made, so a call retried after the visitor typed on carries what they typed too.
+    let seq = session.snapshot.seq;
     this.outboxQueue
       .submit({
         id: callId,
         run: async () => {
+          if (this.session?.sessionId === session.sessionId) seq = this.session.snapshot.seq;
           const proof = await this.proof.build(seq, this.options.timeZone);
           const body = { flowId: session.flow.id, flowVersion: session.flow.version, sessionId: session.sessionId, args: effect.args, proof };
           return relay.callTool(effect.name, body, effect.idempotencyKey, timeoutMs);
         },
-        retry: (failureCount, error) => isTransient(error) && failureCount < this.attempts.tool - 1,
+        retry: (failureCount, error) => {
+          if (!isTransient(error)) return false;
+          if (generation === this.generation) this.outages.failed(callId, effect.name);
+          return failureCount < this.attempts.tool - 1;
+        },
         onWaiting: (waiting) => {
           if (generation === this.generation) this.setToolStatus(callId, waiting ? 'queued' : 'sent');
         },
       })
       .then(
         async (answered) => {
+          this.outages.settled(callId);
           if (answered.checkpoint !== undefined && generation === this.generation && this.session) {
             // Without it the next call just sends a longer journal.
             await this.proof.accept(answered.checkpoint, seq, flow).then(
@@ -745,6 +781,14 @@ class ChatRuntime implements ChatController {
           answer({ type: 'tool.result', callId, result: answered.result }, answered.signature);
         },
         (error: unknown) => {
+          this.toolsInFlight.delete(callId);
+          if (generation !== this.generation || this.destroyed) return;
+          // A relay that cannot be reached is not an answer: the call stays in the outbox and is tried again.
+          if (isTransient(error)) {
+            this.outages.retryLater(callId, () => this.callTool(effect, generation));
+            return;
+          }
+          this.outages.settled(callId);
           const code = error instanceof RelayRequestError ? error.code : 'tool_failed';
           answer({ type: 'tool.error', callId, error: { code, message: errorMessage(error) } });
         },
@@ -850,6 +894,7 @@ class ChatRuntime implements ChatController {
   private async takeOver(): Promise<void> {
     if (this.destroyed) return;
     this.leader = true;
+    this.actor = null;
     this.sharedView = null;
     this.firstView();
     await this.mailbox.post(() => this.restoreOrStart());
@@ -879,20 +924,15 @@ class ChatRuntime implements ChatController {
   }
 
   private viewOf(stored: StoredConversation): SharedView {
-    const snapshot = stored.session.snapshot;
-    return {
+    return sharedViewOf({
+      session: stored.session,
+      messages: stored.messages,
+      outbox: new Map(stored.outbox.map((record) => [record.id, record])),
       ready: true,
-      phase: snapshot.status === 'ended' ? 'ended' : 'active',
-      sessionId: stored.session.sessionId,
-      flow: stored.session.flow,
-      state: snapshot.state,
-      messages: stored.messages.map(publicMessage),
-      choices: snapshot.status === 'active' ? (snapshot.prompt?.choices ?? []) : [],
-      busy: isBusy(snapshot, new Map(stored.outbox.map((record) => [record.id, record])), stored.messages),
-      queued: queuedWork(stored.outbox),
-      handoff: stored.session.handoff,
+      phase: stored.session.snapshot.status === 'ended' ? 'ended' : 'active',
       error: null,
-    };
+      stalled: null,
+    });
   }
 
   private receive(message: TabMessage): void {
@@ -906,6 +946,8 @@ class ChatRuntime implements ChatController {
         });
       } else if (message.type === 'sync') {
         this.broadcast();
+      } else if (message.type === 'gone' && message.tab === this.actor) {
+        this.actor = null;
       }
       return;
     }
@@ -922,10 +964,13 @@ class ChatRuntime implements ChatController {
       this.publish();
     } else if (message.type === 'hello') {
       this.resendForwards();
+    } else if (message.type === 'events' && message.tab === this.tabId) {
+      for (const event of message.events) this.events.fire(event.name, event.data);
     }
   }
 
   private forward(input: ForwardedInput): void {
+    input.tab = this.tabId;
     this.forwards.set(input.id, input);
     this.tabs?.post({ type: 'input', input });
     this.forwardTimer ??= setInterval(() => this.resendForwards(), this.environment.forwardIntervalMs ?? DEFAULT_FORWARD_INTERVAL_MS);
@@ -946,6 +991,7 @@ class ChatRuntime implements ChatController {
     if (this.handledForwards.has(input.id)) return;
     if ((input.kind === 'text' || input.kind === 'choice') && this.byId.has(input.id)) return;
     this.handledForwards.add(input.id);
+    this.actor = input.tab ?? null;
     switch (input.kind) {
       case 'text':
       case 'choice': {
@@ -982,60 +1028,30 @@ class ChatRuntime implements ChatController {
   private buildState(): ChatState {
     const online = onlineManager.isOnline();
     if (!this.leader) {
-      const view = this.sharedView;
       const forwarded: ChatMessage[] = [];
       for (const input of this.forwards.values()) {
         if (input.kind === 'text' || input.kind === 'choice') {
           forwarded.push({ id: input.id, role: 'user', text: input.kind === 'text' ? input.text : input.label, at: input.at, status: 'pending' });
         }
       }
-      return {
-        ready: this.isReady,
-        phase: view?.phase ?? this.phase,
-        sessionId: view?.sessionId ?? null,
-        flow: view?.flow ?? null,
-        state: view?.state ?? null,
-        messages: [...(view?.messages ?? []), ...forwarded],
-        choices: view?.choices ?? [],
-        busy: view?.busy ?? false,
-        online,
-        queued: view?.queued ?? 0,
-        handoff: view?.handoff ?? null,
-        storage: this.storageKind,
-        leader: false,
-        error: view?.error ?? this.failure,
-      };
+      return followerState(this.sharedView, forwarded, { ready: this.isReady, phase: this.phase, online, storage: this.storageKind, error: this.failure });
     }
-    const session = this.session;
-    const snapshot = session?.snapshot;
-    return {
+    const view = sharedViewOf({
+      session: this.session,
+      messages: this.messages,
+      outbox: this.outbox,
       ready: this.isReady,
       phase: this.phase,
-      sessionId: session?.sessionId ?? null,
-      flow: session?.flow ?? null,
-      state: snapshot?.state ?? null,
-      messages: this.messages.map(publicMessage),
-      choices: snapshot?.status === 'active' ? (snapshot.prompt?.choices ?? []).map((choice) => ({ ...choice })) : [],
-      busy: isBusy(snapshot, this.outbox, this.messages),
-      online,
-      queued: queuedWork(this.outbox.values()),
-      handoff: session?.handoff ?? null,
-      storage: this.storageKind,
-      leader: true,
       error: this.failure,
-    };
+      stalled: this.outages.current,
+    });
+    return { ...view, online, storage: this.storageKind, leader: true };
   }
 
   private publish(): void {
     if (this.destroyed) return;
     this.state = this.buildState();
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(this.state);
-      } catch (error) {
-        reportListenerError(error);
-      }
-    }
+    for (const listener of [...this.listeners]) callSafely(listener, this.state);
     if (this.leader) this.broadcast();
   }
 
@@ -1046,23 +1062,20 @@ class ChatRuntime implements ChatController {
   }
 
   private fire(name: string, data: JsonObject): void {
-    const deliver = (callbacks: Set<(data: JsonObject) => void> | undefined, payload: JsonObject): void => {
-      for (const callback of [...(callbacks ?? [])]) {
-        try {
-          callback(payload);
-        } catch (error) {
-          reportListenerError(error);
-        }
-      }
-    };
-    deliver(this.eventListeners.get(name), data);
-    deliver(this.eventListeners.get('*'), { name, data });
+    this.events.fire(name, data);
+  }
+
+  /** A public event from the flow: fired in the tab the visitor last acted in, so the page they look at hears it. */
+  private announce(name: string, data: JsonObject): void {
+    if (this.actor !== null && this.tabs) this.tabs.post({ type: 'events', tab: this.actor, events: [{ name, data }] });
+    else this.fire(name, data);
   }
 
   private onlineChanged(online: boolean): void {
     if (this.destroyed) return;
     this.publish();
     if (!online) return;
+    if (this.leader) this.outages.retryNow();
     if (!this.leader) this.resendForwards();
     else if (this.phase === 'error' && this.failure?.code === 'flow_unavailable') void this.mailbox.post(() => this.restoreOrStart());
   }
@@ -1144,15 +1157,7 @@ class ChatRuntime implements ChatController {
   }
 
   on(event: ChatEventName, callback: (data: JsonObject) => void): () => void {
-    let callbacks = this.eventListeners.get(event);
-    if (!callbacks) {
-      callbacks = new Set();
-      this.eventListeners.set(event, callbacks);
-    }
-    callbacks.add(callback);
-    return () => {
-      callbacks.delete(callback);
-    };
+    return this.events.on(event, callback);
   }
 
   async reset(): Promise<void> {
@@ -1166,6 +1171,7 @@ class ChatRuntime implements ChatController {
   private async resetNow(): Promise<void> {
     this.generation += 1;
     this.timers.cancelAll();
+    this.outages.clear();
     const flow = this.upgradeTo ?? this.flow;
     if (!flow) {
       await this.restoreOrStart();
@@ -1187,14 +1193,16 @@ class ChatRuntime implements ChatController {
     this.generation += 1;
     this.mailbox.close();
     this.timers.cancelAll();
+    this.outages.clear();
     this.stopForwardTimer();
+    if (!this.leader) this.tabs?.post({ type: 'gone', tab: this.tabId });
     this.unsubscribeOnline();
     this.queryClient.unmount();
     this.queryClient.clear();
     this.tabs?.close();
     this.store.close();
     this.listeners.clear();
-    this.eventListeners.clear();
+    this.events.clear();
     this.firstView();
     this.setReady();
   }

@@ -3,7 +3,7 @@
  * the engine, owns IndexedDB writes, timers and relay work); the others
  * follow its state over BroadcastChannel and forward what their visitor does.
  */
-import type { Json } from '../../flows/types.ts';
+import type { Json, JsonObject } from '../../flows/types.ts';
 import type { ChatState } from '../chat-types.ts';
 
 /** The part of `navigator.locks` used here. */
@@ -21,13 +21,20 @@ export interface ChannelLike {
 /** The leader's state as followers show it (their own `online`, `storage` and `leader` are local). */
 export type SharedView = Omit<ChatState, 'online' | 'storage' | 'leader'>;
 
-/** Something a follower's visitor did, for the leader to apply once. */
-export type ForwardedInput =
+/** Something a follower's visitor did, for the leader to apply once; `tab` is the follower's id (absent for the leader's own). */
+export type ForwardedInput = (
   | { id: string; kind: 'text'; text: string; at: number }
   | { id: string; kind: 'choice'; value: string; label: string; at: number }
   | { id: string; kind: 'event'; name: string; data: Json | null }
   | { id: string; kind: 'retry'; messageId: string }
-  | { id: string; kind: 'reset' };
+  | { id: string; kind: 'reset' }
+) & { tab?: string };
+
+/** A public event (`say`, a flow's `emit`, …) for the tab the visitor acted in. */
+export interface RoutedEvent {
+  name: string;
+  data: JsonObject;
+}
 
 export type TabMessage =
   | { type: 'state'; view: SharedView }
@@ -36,7 +43,11 @@ export type TabMessage =
   /** A tab became the leader: followers send what is not yet acknowledged. */
   | { type: 'hello' }
   /** A follower asks the leader for its state. */
-  | { type: 'sync' };
+  | { type: 'sync' }
+  /** Leader → the follower `tab` whose visitor acted: the public events that followed, fired there (host-page listeners live in that tab). */
+  | { type: 'events'; tab: string; events: RoutedEvent[] }
+  /** A follower is going away: its events go back to the leader. */
+  | { type: 'gone'; tab: string };
 
 export interface TabHandlers {
   /** This tab now writes: called once, when the lock is granted after waiting. */
@@ -115,5 +126,5 @@ export class TabCoordinator {
 function isTabMessage(value: unknown): value is TabMessage {
   if (value === null || typeof value !== 'object') return false;
   const type = (value as { type?: unknown }).type;
-  return type === 'state' || type === 'input' || type === 'ack' || type === 'hello' || type === 'sync';
+  return type === 'state' || type === 'input' || type === 'ack' || type === 'hello' || type === 'sync' || type === 'events' || type === 'gone';
 }

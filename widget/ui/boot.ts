@@ -4,7 +4,7 @@
  */
 import type { CreateChatOptions } from '../chat-types.ts';
 import { createChat } from '../create-chat.ts';
-import { mount, type MountedWidget } from '../mount.ts';
+import { mountWith, type MountedWidget } from './mount-widget.ts';
 import type { WidgetApp } from './lazy-widget.ts';
 import type { WidgetConfig } from './widget-config.ts';
 
@@ -16,15 +16,18 @@ export const start: WidgetApp['start'] = (host: HTMLElement, config: WidgetConfi
   if (config.namespace) options.namespace = config.namespace;
   if (config.language) options.language = config.language;
   const chat = createChat(options);
-  return mount({
+  return mountWith({
     chat,
     host,
     open: hooks.open,
     onOpenChange: hooks.onOpenChange,
+    namespace: config.namespace ?? config.flow,
+    ...(config.bot ? { bot: config.bot } : {}),
+    ...(config.preview ? { preview: true } : {}),
+    ...(config.timestamps ? { timestamps: true } : {}),
     ...(config.title ? { title: config.title } : {}),
-    ...(config.language ? { language: config.language } : {}),
     ...(config.position ? { position: config.position } : {}),
     ...(config.colorScheme ? { colorScheme: config.colorScheme } : {}),
     ...(config.strings ? { strings: config.strings } : {}),
-  });
+  }, hooks.adoptSheet, hooks.language, hooks.remembered);
 };

@@ -7,14 +7,22 @@
 import type { Json, JsonObject } from '../../flows/types.ts';
 import type { Chat, ChatEventName } from '../chat-types.ts';
 import type { MountedWidget } from '../mount.ts';
+import type { AdoptSheet, ResolvedLanguage } from './mount-widget.ts';
 import { CHAT_ICON_PATH } from './icon-paths.ts';
-import { defaultStrings, directionOf } from './strings.ts';
-import { adoptWidgetStyles } from './styles.ts';
+import { openChatName } from './launcher-names.ts';
+import { chooseLanguage, directionOf } from './strings.ts';
+import { adoptLauncherStyles, adoptSheet } from './styles.ts';
+import { readView, type ViewMemory } from './view-memory.ts';
 import type { WidgetConfig } from './widget-config.ts';
 
 /** The lazily loaded module (`widget/ui/boot.ts`). */
 export interface WidgetApp {
-  start(host: HTMLElement, config: WidgetConfig, hooks: { open: boolean; onOpenChange: (open: boolean) => void }): MountedWidget;
+  /** `language`: what the launcher resolved (config, page, browser), so the app need not carry that logic again. */
+  start(
+    host: HTMLElement,
+    config: WidgetConfig,
+    hooks: { open: boolean; onOpenChange: (open: boolean) => void; language: ResolvedLanguage; remembered: ViewMemory | null; adoptSheet: AdoptSheet },
+  ): MountedWidget;
 }
 
 /** `window.statechat` and the `<statechat-widget>` element's methods. */
@@ -40,17 +48,22 @@ export interface LazyWidget extends WidgetControls {
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-function drawLauncher(root: ShadowRoot, config: WidgetConfig): { container: HTMLElement; button: HTMLButtonElement } {
+function resolveLanguage(config: WidgetConfig): ResolvedLanguage {
+  const language = chooseLanguage(config.language, document.documentElement.lang || undefined, navigator.languages);
+  return { language, dir: directionOf(language), openChat: openChatName(language) };
+}
+
+function drawLauncher(root: ShadowRoot, config: WidgetConfig, resolved: ResolvedLanguage): { container: HTMLElement; button: HTMLButtonElement } {
   const document = root.ownerDocument;
   const container = document.createElement('div');
   container.className = 'root';
-  container.dir = directionOf(config.language ?? (document.documentElement.lang || undefined));
-  if (config.language) container.lang = config.language;
+  container.dir = resolved.dir;
+  container.lang = resolved.language;
   container.dataset.position = config.position ?? 'right';
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'launcher';
-  button.setAttribute('aria-label', config.strings?.openChat ?? defaultStrings.openChat);
+  button.setAttribute('aria-label', config.strings?.openChat ?? resolved.openChat);
   button.setAttribute('aria-haspopup', 'dialog');
   button.setAttribute('aria-expanded', 'false');
   const svg = document.createElementNS(SVG, 'svg');
@@ -78,11 +91,14 @@ function whenIdle(callback: () => void): () => void {
 
 export function createLazyWidget(host: HTMLElement, config: WidgetConfig, loadApp: () => Promise<WidgetApp>, onError: (error: unknown) => void): LazyWidget {
   const shadowRoot = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
-  adoptWidgetStyles(shadowRoot);
+  adoptLauncherStyles(shadowRoot);
   host.dataset.colorScheme = config.colorScheme ?? 'auto';
-  const placeholder = drawLauncher(shadowRoot, config);
+  const language = resolveLanguage(config);
+  const placeholder = drawLauncher(shadowRoot, config, language);
 
-  let wantOpen = config.open ?? false;
+  // Open again after a reload if the visitor left it open in this tab.
+  const remembered = readView(config.namespace ?? config.flow);
+  let wantOpen = config.open ?? remembered?.open ?? false;
   let widget: MountedWidget | null = null;
   let loading: Promise<MountedWidget> | null = null;
   let destroyed = false;
@@ -94,7 +110,7 @@ export function createLazyWidget(host: HTMLElement, config: WidgetConfig, loadAp
         if (destroyed) throw new Error('the widget was removed while it loaded');
         const hadFocus = shadowRoot.activeElement === placeholder.button;
         placeholder.container.remove();
-        const mounted = app.start(host, config, { open: wantOpen, onOpenChange: (open) => (wantOpen = open) });
+        const mounted = app.start(host, config, { open: wantOpen, onOpenChange: (open) => (wantOpen = open), language, remembered, adoptSheet });
         widget = mounted;
         for (const listener of listeners) listener.off = mounted.chat.on(listener.event, listener.callback);
         if (hadFocus && !wantOpen) shadowRoot.querySelector<HTMLElement>('.launcher')?.focus();

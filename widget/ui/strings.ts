@@ -9,16 +9,28 @@
 export interface UiStrings {
   /** The launcher button's name. */
   openChat: string;
+  /** Added to the launcher's name while bot messages wait unread: `{count}` is replaced (`Open chat, 2 new messages`). */
+  unreadOne: string;
+  unreadMany: string;
+  /** The preview bubble's dismiss button. */
+  dismiss: string;
   /** The panel's close button. */
   closeChat: string;
   /** The panel's heading when no `title` is given. */
   title: string;
-  /** The header button that starts a new conversation. */
+  /** The header button that starts a new conversation (asks first). */
   restart: string;
+  /** The question asked before the conversation is cleared, and its two answers. */
+  restartQuestion: string;
+  restartConfirm: string;
+  cancel: string;
   /** The text box's name. */
   message: string;
   placeholder: string;
   send: string;
+  /** Shown near the length limit: `{count}` characters left, or too many. */
+  charactersLeft: string;
+  charactersOver: string;
   /** The transcript's name for assistive technology. */
   transcript: string;
   /** The quick replies' group name. */
@@ -30,17 +42,25 @@ export interface UiStrings {
   /** A visitor message being understood. */
   sending: string;
   sent: string;
-  /** The label before a failed message's reason. */
+  /** A visitor message that could not be sent, and what to do about it. */
   failed: string;
+  failedHelp: string;
   retry: string;
   offline: string;
+  /** A tool the conversation waits for cannot be reached; it is retried. */
+  stalled: string;
   /** Shown once a person has been asked to take over. */
   handoff: string;
   ended: string;
   startAgain: string;
   loading: string;
+  /** The chat could not start (the flow could not be loaded). */
+  unavailable: string;
   /** The conversation lives in memory only (private browsing, storage refused). */
   memoryOnly: string;
+  /** The assistant changed: the conversation continued, or had to start over. */
+  flowUpdated: string;
+  flowRestarted: string;
   /** Who said what, for screen readers. */
   you: string;
   bot: string;
@@ -48,29 +68,56 @@ export interface UiStrings {
 
 export const defaultStrings: UiStrings = {
   openChat: 'Open chat',
+  unreadOne: '1 new message',
+  unreadMany: '{count} new messages',
+  dismiss: 'Dismiss',
   closeChat: 'Close chat',
   title: 'Chat',
-  restart: 'Restart conversation',
+  restart: 'Start over',
+  restartQuestion: 'Start over? This conversation will be cleared.',
+  restartConfirm: 'Yes, start over',
+  cancel: 'Cancel',
   message: 'Message',
   placeholder: 'Type a message…',
   send: 'Send',
+  charactersLeft: '{count} characters left',
+  charactersOver: '{count} characters too many',
   transcript: 'Conversation',
   quickReplies: 'Quick replies',
   typing: 'Typing…',
   queued: 'Queued — will send when the connection is back',
   sending: 'Sending…',
   sent: 'Sent',
-  failed: 'Not sent',
+  failed: 'Not sent.',
+  failedHelp: 'Check your connection and try again.',
   retry: 'Retry',
-  offline: 'You are offline. Messages will be sent when the connection is back.',
+  offline: 'You are offline. Your messages will be sent when the connection is back.',
+  stalled: 'Our system is not answering yet. We keep trying, and your conversation is saved.',
   handoff: 'A member of our staff will take it from here.',
   ended: 'This conversation has ended.',
   startAgain: 'Start a new conversation',
   loading: 'Loading…',
+  unavailable: 'The chat is unavailable right now. Please try again later.',
   memoryOnly: 'This conversation will not be kept if you leave the page.',
+  flowUpdated: 'The assistant was updated; your conversation continues.',
+  flowRestarted: 'The assistant was updated and this conversation had to start over.',
   you: 'You',
   bot: 'Assistant',
 };
+
+/** `template` with `{count}` replaced by the number, written the language's way. */
+export function withCount(template: string, count: number, language?: string): string {
+  return template.replace('{count}', count.toLocaleString(language));
+}
+
+/**
+ * The UI language: the first of the widget's option, the page's `lang`
+ * and the browser's languages that is given (BCP 47, kept whole so `fr-CA`
+ * and `ar-EG` reach `lang` and the direction).
+ */
+export function chooseLanguage(option: string | undefined, pageLanguage: string | undefined, browserLanguages: readonly string[]): string {
+  return [option, pageLanguage, ...browserLanguages].find((tag): tag is string => typeof tag === 'string' && tag.trim() !== '')?.trim() ?? 'en';
+}
 
 const RIGHT_TO_LEFT = new Set(['ar', 'arc', 'ckb', 'dv', 'fa', 'ha', 'he', 'iw', 'ks', 'ps', 'sd', 'ug', 'ur', 'yi']);
 

@@ -7,7 +7,7 @@
  * <statechat-widget relay="https://example.com/statechat" flow="reservations" chat-title="Book a table"></statechat-widget>
  */
 import type { NluMode } from '../chat-types.ts';
-import { defaultStrings, type UiStrings } from './strings.ts';
+import type { UiStrings } from './strings.ts';
 
 export interface WidgetConfig {
   /** The relay's base URL. */
@@ -21,6 +21,12 @@ export interface WidgetConfig {
   colorScheme?: 'auto' | 'light' | 'dark';
   /** Open the panel as soon as the page loads. */
   open?: boolean;
+  /** Show the latest unread bot message beside the closed launcher. */
+  preview?: boolean;
+  /** Show the time of each message. */
+  timestamps?: boolean;
+  /** The bot's name, avatar URL and subtitle for the header. */
+  bot?: { name?: string; avatar?: string; subtitle?: string };
   nlu?: NluMode;
   storage?: 'indexeddb' | 'memory';
   namespace?: string;
@@ -32,8 +38,8 @@ const MAX_STRING_LENGTH = 200;
 
 /**
  * `data-strings='{"openChat": "Ouvrir le chat", "send": "Envoyer"}'`: JSON,
- * of which only the known keys with text values are kept (it is rendered
- * as text, never as markup).
+ * of which only text values are kept (rendered as text, never as markup);
+ * keys the UI does not know are ignored when it applies them.
  */
 function readStrings(json: string | null | undefined): Partial<UiStrings> | undefined {
   if (!json) return undefined;
@@ -45,9 +51,9 @@ function readStrings(json: string | null | undefined): Partial<UiStrings> | unde
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   const strings: Partial<UiStrings> = {};
-  for (const key of Object.keys(defaultStrings) as (keyof UiStrings)[]) {
-    const value = (parsed as Record<string, unknown>)[key];
-    if (Object.hasOwn(parsed, key) && typeof value === 'string' && value.trim() !== '') strings[key] = value.slice(0, MAX_STRING_LENGTH);
+  // Which keys the UI knows is checked when it applies them (`firstStrings`), so the launcher carries no list of them.
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (key !== '__proto__' && typeof value === 'string' && value.trim() !== '') strings[key as keyof UiStrings] = value.slice(0, MAX_STRING_LENGTH);
   }
   return Object.keys(strings).length > 0 ? strings : undefined;
 }
@@ -56,9 +62,14 @@ function oneOf<T extends string>(value: string | null | undefined, allowed: read
   return allowed.find((candidate) => candidate === value);
 }
 
+function flag(value: string | null | undefined): boolean {
+  return value !== null && value !== undefined && value !== 'false';
+}
+
 /**
  * Reads a config through `read(name)`, where names are `relay`, `flow`,
- * `title`, `lang`, `position`, `color-scheme`, `open`, `nlu`, `storage`,
+ * `title`, `lang`, `position`, `color-scheme`, `open`, `preview`,
+ * `timestamps`, `bot-name`, `bot-avatar`, `bot-subtitle`, `nlu`, `storage`,
  * `namespace`, `strings`. Null without a flow: there is nothing to run.
  */
 export function readWidgetConfig(read: (name: string) => string | null | undefined): WidgetConfig | null {
@@ -76,8 +87,15 @@ export function readWidgetConfig(read: (name: string) => string | null | undefin
   if (position) config.position = position;
   const colorScheme = oneOf(read('color-scheme'), ['auto', 'light', 'dark'] as const);
   if (colorScheme) config.colorScheme = colorScheme;
-  const open = read('open');
-  if (open !== null && open !== undefined && open !== 'false') config.open = true;
+  if (flag(read('open'))) config.open = true;
+  if (flag(read('preview'))) config.preview = true;
+  if (flag(read('timestamps'))) config.timestamps = true;
+  const bot: NonNullable<WidgetConfig['bot']> = {};
+  for (const [key, name] of [['name', 'bot-name'], ['avatar', 'bot-avatar'], ['subtitle', 'bot-subtitle']] as const) {
+    const value = text(name);
+    if (value) bot[key] = value.slice(0, MAX_STRING_LENGTH);
+  }
+  if (Object.keys(bot).length > 0) config.bot = bot;
   const nlu = oneOf(read('nlu'), ['local', 'relay', 'hybrid'] as const);
   if (nlu) config.nlu = nlu;
   const storage = oneOf(read('storage'), ['indexeddb', 'memory'] as const);

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { benchDataDirectory } from '../bench-data.ts';
 import type { LabelledText } from './sampling.ts';
 
 /** The shared benchmark data lives beside the repository, never inside it. */
-export const DATA_DIRECTORY = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/bench/nlu');
+export const DATA_DIRECTORY = benchDataDirectory('nlu');
 
 export interface Clinc150 {
   intents: string[];

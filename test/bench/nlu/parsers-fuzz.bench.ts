@@ -4,12 +4,14 @@
  * Rewrites test/bench/nlu/FUZZ-RESULTS.md.
  *
  * Inputs (`fuzz-inputs.ts`): each adversarial unit repeated to 4 KB and to
- * 32 KB, and seeded random texts of the same sizes. Each text is parsed 5
- * times per parser and the median kept; the table gives, per parser, the
- * worst median in ms per KB and the input that caused it. The work itself
+ * 32 KB, and seeded random texts of the same sizes. Each text is parsed
+ * once to warm up, then 5 times per parser, and the median kept; the table
+ * gives, per parser, the worst median in ms per KB and the input that
+ * caused it. The work itself
  * is shown linear by `test/nlu/linear-work.test.ts`, which counts it.
  */
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { basicParsers, loadFullParsers, type SlotParsers, type TemporalReference } from '../../../widget/nlu/index.ts';
@@ -58,11 +60,14 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
+const loadBefore = loadavg()[0] ?? 0;
 const rows: string[] = [];
 let worstOverall = 0;
 for (const [name, parse] of parsers) {
   let worst = { perKb: 0, label: '' };
   for (const input of inputs) {
+    // One discarded run first: the figure is the steady cost, not the compiler warming up.
+    parse(input.text);
     const times: number[] = [];
     for (let run = 0; run < 5; run++) {
       const started = performance.now();
@@ -80,7 +85,8 @@ for (const [name, parse] of parsers) {
 const table = [
   '# Slot parsers on adversarial and random text: time per KB',
   '',
-  `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:parsers-fuzz\` (Node ${process.version}, a shared 2-core machine; medians of 5 runs).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:parsers-fuzz\` (Node ${process.version}, a shared 2-core machine;`,
+  `load average ${loadBefore.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end: a load above 2 slows every figure by about that factor; medians of 5 runs after a discarded one).`,
   `${ADVERSARIAL_UNITS.length} units repeated to 4 KB and 32 KB (the relay's body limit) plus 3 seeded random texts per size.`,
   'The work is shown linear by `test/nlu/linear-work.test.ts`, which counts characters read instead of timing.',
   '',

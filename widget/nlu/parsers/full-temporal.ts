@@ -98,10 +98,12 @@ export function createChronoTemporal(locales: ChronoLocales): SlotParsers['findT
 function fromChrono(result: ParsedResult, start: number, end: number, reference: TemporalReference): TemporalMention | undefined {
   const components = result.start;
   // chrono reads "party of 10 next Friday" as 10 o'clock: a leading bare number is a quantity.
-  if (/^\d{1,2}\s+(?!am\b|pm\b|a\.m|p\.m|o'?clock|h\b|heures?)/i.test(result.text) && !components.isCertain('month')) return undefined;
+  if (/^\d{1,2}\s+(?!am\b|pm\b|a\.m|p\.m|o'?clock|h\b|heures?|(?:days?|weeks?|months?|years?)\sfrom\s)/i.test(result.text) && !components.isCertain('month'))
+    return undefined;
   const impliedDate: CalendarDate = { year: components.get('year') ?? 1970, month: components.get('month') ?? 1, day: components.get('day') ?? 1 };
-  // A month alone ("La Mar"), a week or a past day is not the day of a booking.
-  const namesDay = components.isCertain('day') || components.isCertain('weekday');
+  // A month alone ("La Mar"), a week or a past day is not the day of a booking; "in 152 days", "a year from now" are.
+  const relativeDay = /^(?:in\s|within\s)|\bfrom\s(?:now|today)\b/i.test(result.text) && /\b(?:days?|weeks?|months?|years?)\b/i.test(result.text);
+  const namesDay = components.isCertain('day') || components.isCertain('weekday') || relativeDay;
   const mention: TemporalMention = { start, end, impliedDate };
   const today = todayIn(reference).today;
   const past = impliedDate.year * 400 + impliedDate.month * 32 + impliedDate.day < today.year * 400 + today.month * 32 + today.day;

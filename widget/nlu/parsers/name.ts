@@ -18,7 +18,8 @@ const NOT_NAMES: ReadonlySet<string> = new Set(
     'tonight party phone email number mobile cell call name guest guests people person dinner lunch breakfast ' +
     'vegetarian vegan allergic celebrating bringing travelling traveling alone together great well right correct ' +
     'monday tuesday wednesday thursday friday saturday sunday nice cool awesome cheers sounds lovely excellent ' +
-    'maybe perhaps anything whatever nothing everything somewhere anywhere inside outside table'
+    'maybe perhaps anything whatever nothing everything somewhere anywhere inside outside table ' +
+    'bonjour bonsoir salut coucou merci oui non demain ce soir'
   ).split(' '),
 );
 

@@ -21,7 +21,8 @@ const WEEKDAYS = ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi',
 const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
 const MONTH = '(janv(?:ier)?|f[ée]vr?(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[uû]t|sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|d[ée]c(?:embre)?)';
 const WEEKDAY = '(dimanche|lundi|mardi|mercredi|jeudi|vendredi|samedi)';
-const PART = '(matin(?:ée)?|après-midi|apres-midi|aprèm|soir(?:ée)?|nuit|midi)';
+// "midi" is a time (noon), read on its own: not a part of the day here.
+const PART = '(matin(?:ée)?|après-midi|apres-midi|aprèm|soir(?:ée)?|nuit)';
 // \b is ASCII-only in JavaScript: "é" ends a word without one, so French words are delimited explicitly.
 const B = '(?<![\\p{L}\\d])';
 const E = '(?![\\p{L}\\d])';
