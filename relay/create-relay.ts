@@ -578,7 +578,8 @@ export function createRelay(options: RelayOptions): RelayHandler {
       }
     }
     const { tool, implementation } = decision;
-    const checkpoint = conversation ? { checkpoint: checkpointFor(flowId, sessionId, conversation) } : {};
+    // With the snapshot the replay reached: the widget sends it back with its next call, which then carries only what follows.
+    const checkpoint = conversation ? { checkpoint: checkpointFor(flowId, sessionId, conversation), snapshot: conversation.snapshot } : {};
 
     const fingerprint = fingerprintOf({ flowId, tool: name, args });
     const recordKey = `${flowId}:${sessionId}:${key}`;

@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto';
+import { onlineManager } from '@tanstack/query-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Flow } from '../../flows/types.ts';
 import { chatTracker, openChat, RELAY, until } from './helpers.ts';
-import { relayError, startRelay, type RelayFixture } from './relay-fixture.ts';
+import { networkError, relayError, startRelay, type RelayFixture } from './relay-fixture.ts';
 
 /** Two tool calls with a question between them, so the second can use the first one's checkpoint. */
 function twoJobsFlow(): Flow {
@@ -65,6 +66,23 @@ describe('tool calls carry the conversation', () => {
     expect(after).toBe(one?.entries.at(-1)?.seq);
     expect(two?.entries[0]).toMatchObject({ seq: after + 1, event: { type: 'tool.result' }, signature: expect.any(String) });
     expect(two?.entries.every((entry) => entry.seq > after)).toBe(true);
+  });
+
+  it('a call stalled by an outage, retried after the visitor typed on, carries what they typed and still verifies', async () => {
+    relay.failNext('/v1/tools/Job', 1, networkError());
+    const { chat } = track(openChat({ flow: twoJobsFlow(), relay: RELAY }, { retry: { ...fastRetry, toolAttempts: 1, stalledToolRetryMs: 60_000 } }));
+    await chat.ready;
+    await chat.choose('go');
+    await until(() => chat.getState().stalled !== null);
+    await chat.send('are you still there?');
+    await chat.idle();
+    onlineManager.setOnline(false);
+    onlineManager.setOnline(true);
+    await until(() => chat.getState().state !== 'First');
+    expect(chat.getState().state).toBe('Between');
+    expect(relay.toolRuns).toHaveLength(1);
+    const sent = (relay.toolBodies.at(-1) as { proof: SentProof }).proof;
+    expect(sent.entries.at(-1)?.event).toMatchObject({ type: 'user.text', text: 'are you still there?' });
   });
 
   it('a call the relay cannot verify (403) takes the flow\'s error route, and nothing runs', async () => {

@@ -53,8 +53,8 @@ export interface ToolAnswer {
   result: Json;
   /** The relay's signature of the result: the journal entry of `tool.result` keeps it. */
   signature?: string;
-  /** A new checkpoint, at the call's journal position. */
-  checkpoint?: string;
+  /** A new checkpoint: the relay's token and the snapshot its replay reached, sent back with the next call. */
+  checkpoint?: { token: string; snapshot: Snapshot };
 }
 
 export interface CheckpointBody {
@@ -86,6 +86,11 @@ export interface RelayClientOptions {
 }
 
 const DEFAULT_CLASSIFY_TIMEOUT_MS = 15_000;
+
+/** The relay's signature of an answer, when it sent one. */
+function signed(answer: Record<string, unknown>): { signature?: string } {
+  return typeof answer.signature === 'string' ? { signature: answer.signature } : {};
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -153,51 +158,43 @@ export class RelayClient {
     });
   }
 
-  async classify(body: ClassifyBody): Promise<ClassifyAnswer> {
-    const label = 'POST /v1/classify';
-    const response = await this.request(label, () => this.http.post('v1/classify', { json: body, timeout: this.classifyTimeoutMs }));
+  /** POSTs `json` to `path`: the answer when `valid` recognises it, a `bad_response` error otherwise. */
+  private async post(path: string, json: unknown, timeout: number, valid: (answer: Record<string, unknown>) => boolean, headers?: Record<string, string>): Promise<Record<string, unknown>> {
+    const label = `POST /${path}`;
+    const response = await this.request(label, () => this.http.post(path, { json, timeout, ...(headers ? { headers } : {}) }));
     const answer: unknown = await response.json().catch(() => undefined);
-    if (
-      !isRecord(answer) ||
-      !(answer.intent === null || typeof answer.intent === 'string') ||
-      typeof answer.confidence !== 'number' ||
-      !(answer.slots === undefined || isRecord(answer.slots))
-    ) {
-      throw new RelayRequestError('bad_response', `${label} answered something else than a classification`, response.status, false);
-    }
+    if (!isRecord(answer) || !valid(answer)) throw new RelayRequestError('bad_response', `${label} answered something unexpected`, response.status, false);
+    return answer;
+  }
+
+  async classify(body: ClassifyBody): Promise<ClassifyAnswer> {
+    const answer = await this.post(
+      'v1/classify',
+      body,
+      this.classifyTimeoutMs,
+      (answer) => (answer.intent === null || typeof answer.intent === 'string') && typeof answer.confidence === 'number' && (answer.slots === undefined || isRecord(answer.slots)),
+    );
     return {
-      intent: answer.intent,
-      confidence: answer.confidence,
+      intent: answer.intent as string | null,
+      confidence: answer.confidence as number,
       slots: (answer.slots ?? {}) as JsonObject,
       source: typeof answer.source === 'string' ? answer.source : 'relay',
-      ...(typeof answer.signature === 'string' ? { signature: answer.signature } : {}),
+      ...signed(answer),
     };
   }
 
   async callTool(name: string, body: ToolBody, idempotencyKey: string, timeoutMs: number): Promise<ToolAnswer> {
-    const label = `POST /v1/tools/${name}`;
-    const response = await this.request(label, () =>
-      this.http.post(`v1/tools/${encodeURIComponent(name)}`, { json: body, headers: { 'idempotency-key': idempotencyKey }, timeout: timeoutMs }),
-    );
-    const answer: unknown = await response.json().catch(() => undefined);
-    if (!isRecord(answer) || !('result' in answer)) {
-      throw new RelayRequestError('bad_response', `${label} answered without a result`, response.status, false);
-    }
+    const answer = await this.post(`v1/tools/${encodeURIComponent(name)}`, body, timeoutMs, (answer) => 'result' in answer, { 'idempotency-key': idempotencyKey });
     return {
       result: answer.result as Json,
-      ...(typeof answer.signature === 'string' ? { signature: answer.signature } : {}),
-      ...(typeof answer.checkpoint === 'string' ? { checkpoint: answer.checkpoint } : {}),
+      ...signed(answer),
+      ...(typeof answer.checkpoint === 'string' && isRecord(answer.snapshot) ? { checkpoint: { token: answer.checkpoint, snapshot: answer.snapshot as unknown as Snapshot } } : {}),
     };
   }
 
   /** A checkpoint at the end of `body.proof`: asked before a flow upgrade, which starts the journal afresh. */
   async checkpoint(body: CheckpointBody): Promise<string> {
-    const label = 'POST /v1/checkpoint';
-    const response = await this.request(label, () => this.http.post('v1/checkpoint', { json: body, timeout: 15_000 }));
-    const answer: unknown = await response.json().catch(() => undefined);
-    if (!isRecord(answer) || typeof answer.checkpoint !== 'string') {
-      throw new RelayRequestError('bad_response', `${label} answered without a checkpoint`, response.status, false);
-    }
-    return answer.checkpoint;
+    const answer = await this.post('v1/checkpoint', body, 15_000, (answer) => typeof answer.checkpoint === 'string');
+    return answer.checkpoint as string;
   }
 }

@@ -484,7 +484,8 @@ class ChatRuntime implements ChatController {
     }
     if (fits && carried !== 'restart') {
       const moved: Snapshot = { ...snapshot, flowId: latest.id, flowVersion: latest.version };
-      const checkpoint = carried === null ? undefined : this.proof.upgrade(carried, moved);
+      const checkpoint = carried === null ? undefined : { token: carried, snapshot: moved };
+      this.proof.reset(checkpoint);
       this.setFlow(latest);
       const notice = this.notice('flow-updated', NOTICE_TEXT.flowUpdated, session.sessionId);
       notice.order = session.nextOrder;
@@ -744,16 +745,13 @@ class ChatRuntime implements ChatController {
     this.outages.cancelRetry(callId);
     // The relay runs the tool with its own timeout, grace and retries; wait for all of them.
     const timeoutMs = (effect.retries + 1) * (2 * effect.timeoutMs + 2000) + 2000;
-    const flow = this.flow as LoadedFlow;
-    // The journal up to the latest step is the call's proof: the relay's replay must end waiting for this call.
-    // Taken when the request is made, so a call retried after the visitor typed on carries what they typed too.
-    let seq = session.snapshot.seq;
     this.outboxQueue
       .submit({
         id: callId,
         run: async () => {
-          if (this.session?.sessionId === session.sessionId) seq = this.session.snapshot.seq;
-          const proof = await this.proof.build(seq, this.options.timeZone);
+          // The journal up to the latest step is the call's proof: the relay's replay must end waiting for this call.
+          // Built when the request is made, so a call retried after the visitor typed on carries that too.
+          const proof = await this.proof.build(this.options.timeZone);
           const body = { flowId: session.flow.id, flowVersion: session.flow.version, sessionId: session.sessionId, args: effect.args, proof };
           return relay.callTool(effect.name, body, effect.idempotencyKey, timeoutMs);
         },
@@ -769,14 +767,9 @@ class ChatRuntime implements ChatController {
       .then(
         async (answered) => {
           this.outages.settled(callId);
-          if (answered.checkpoint !== undefined && generation === this.generation && this.session) {
-            // Without it the next call just sends a longer journal.
-            await this.proof.accept(answered.checkpoint, seq, flow).then(
-              (checkpoint) => {
-                if (this.session) this.session = { ...this.session, checkpoint };
-              },
-              () => undefined,
-            );
+          if (answered.checkpoint && generation === this.generation && this.session) {
+            this.proof.accept(answered.checkpoint);
+            this.session = { ...this.session, checkpoint: answered.checkpoint };
           }
           answer({ type: 'tool.result', callId, result: answered.result }, answered.signature);
         },
