@@ -266,7 +266,8 @@ export function createRelay(options: RelayOptions): RelayHandler {
   let parsers: SlotParsers = options.slotParsers ?? basicParsers;
   let fullParsers: Promise<void> | undefined;
   function ensureParsers(): Promise<void> | undefined {
-    if (options.slotParsers) return undefined;
+    // Parsers given, or run elsewhere (worker threads): nothing to load on this thread, whose event loop it would hold up.
+    if (options.slotParsers || options.slotExtractor) return undefined;
     fullParsers ??= loadFullParsers().then(
       (loaded) => {
         parsers = loaded;

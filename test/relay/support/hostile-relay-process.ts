@@ -1,17 +1,28 @@
 /** The relay as deployed (example flows, demo tools), in its own process, for the hostile request suite. */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { closeOnSignals, startRelayServer } from '../../../relay/server.ts';
 
-// How long the event loop was held up: what one request can make every other one wait.
-const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-const report = () => JSON.stringify({ p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 });
-let phase = 0;
-// Each SIGUSR2 reports the phase before it and starts measuring the next.
-process.on('SIGUSR2', () => {
-  if (phase > 0) process.stdout.write(`LOOP DELAY ${phase} ${report()}\n`);
-  phase += 1;
-  loopDelay.reset();
-  loopDelay.enable();
+// How long the event loop was held up: what one request can make every other one wait. The
+// test says on stdin which round of load it sends now ("ordinary 3", "hostile 3", or "idle");
+// a timer that should fire every 5 ms records how late it fires into that round's histogram
+// (microseconds). (monitorEventLoopDelay cannot be switched between histograms: one disabled
+// and enabled again counts the time it was off as one long delay.)
+const rounds = new Map<string, RecordableHistogram>();
+let measuring: RecordableHistogram | null = null;
+const TICK_MS = 5;
+let expected = performance.now() + TICK_MS;
+const ticker = setInterval(() => {
+  const now = performance.now();
+  measuring?.record(Math.max(1, Math.round((now - expected) * 1000)));
+  expected = now + TICK_MS;
+}, TICK_MS);
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const round = line.trim();
+  measuring = null;
+  if (!/^(ordinary|hostile) \d+$/.test(round)) return;
+  measuring = rounds.get(round) ?? createHistogram();
+  rounds.set(round, measuring);
 });
 
 const repositoryRoot = new URL('../../../', import.meta.url).pathname;
@@ -31,7 +42,10 @@ const running = await startRelayServer({
 });
 process.stdout.write(`LISTENING ${running.port}\n`);
 await closeOnSignals(running);
-loopDelay.disable();
-process.stdout.write(`LOOP DELAY ${phase} ${report()}\n`);
+clearInterval(ticker);
+const summary = Object.fromEntries(
+  [...rounds].map(([round, histogram]) => [round, { p99: histogram.percentile(99) / 1000, max: histogram.max / 1000, samples: histogram.count }]),
+);
+process.stdout.write(`LOOP DELAY ${JSON.stringify(summary)}\n`);
 process.stdout.write(`ERROR LINES ${JSON.stringify(errors)}\n`);
 process.exit(0);
