@@ -33,7 +33,7 @@ export const CHAT_RATCHET = 69 * 1024;
  */
 export const RESERVATION_BUDGET = 80 * 1024;
 /** The lazy chunks the reservations flow (English, phone region GB) loads: `loadFullParsers({ chrono: false, regions: ['GB'] })`. */
-const RESERVATION_LAZY = [/^statechat-chunk-full-phone-/, /^statechat-chunk-phone-metadata-/, /^statechat-phone-GB\.js$/];
+const RESERVATION_LAZY = [/^statechat-chunk-full-phone-/, /^statechat-phone-GB\.js$/];
 
 export interface FileSize {
   file: string;
