@@ -1,0 +1,158 @@
+/**
+ * `npm run chaos -- --seed N --sessions M [--shrink K] [--json file]`
+ *
+ * Runs M simulated sessions; session i uses seed N+i, so
+ * `npm run chaos -- --seed <N+i> --sessions 1` replays one exactly. Prints a
+ * line per violation (kind, session seed, step), shrinks up to K failing
+ * sessions to a smaller schedule with fast-check, and ends with the summary
+ * line. Exits 1 when anything was found, 2 on bad arguments.
+ */
+import { writeFileSync } from 'node:fs';
+import fc from 'fast-check';
+import type { ViolationKind } from './invariants.ts';
+import { planArbitrary, planFor, type Plan } from './schedule.ts';
+import { runSession, type SessionResult } from './session.ts';
+
+interface Options {
+  seed: number;
+  sessions: number;
+  shrink: number;
+  shrinkMs: number;
+  json: string | null;
+  verbose: boolean;
+}
+
+const USAGE = 'usage: npm run chaos -- --seed N --sessions M [--shrink K] [--shrink-ms MS] [--json FILE] [--verbose]';
+
+function parse(argv: readonly string[]): Options {
+  const options: Options = { seed: 1, sessions: 100, shrink: 1, shrinkMs: 60_000, json: null, verbose: false };
+  for (let index = 0; index < argv.length; index += 1) {
+    const flag = argv[index];
+    const value = argv[index + 1];
+    const integer = (name: string, min: number): number => {
+      const parsed = Number(value);
+      if (value === undefined || !Number.isInteger(parsed) || parsed < min) throw new Error(`${name} needs an integer of at least ${min}, not ${value ?? 'nothing'}`);
+      index += 1;
+      return parsed;
+    };
+    switch (flag) {
+      case '--seed':
+        options.seed = integer('--seed', -2_147_483_648);
+        break;
+      case '--sessions':
+        options.sessions = integer('--sessions', 1);
+        break;
+      case '--shrink':
+        options.shrink = integer('--shrink', 0);
+        break;
+      case '--shrink-ms':
+        options.shrinkMs = integer('--shrink-ms', 0);
+        break;
+      case '--json':
+        if (value === undefined) throw new Error('--json needs a file name');
+        options.json = value;
+        index += 1;
+        break;
+      case '--verbose':
+        options.verbose = true;
+        break;
+      default:
+        throw new Error(`unknown argument ${flag ?? ''}`);
+    }
+  }
+  return options;
+}
+
+/** The seed of session `index` of a run from `seed` (32-bit, as fast-check takes it). */
+export function sessionSeed(seed: number, index: number): number {
+  return (seed + index) | 0;
+}
+
+function describeAction(plan: Plan, step: number): string {
+  const action = plan.actions[step - 1];
+  return action ? JSON.stringify(action) : 'after the last step, once the world healed';
+}
+
+async function shrink(seed: number, budgetMs: number): Promise<{ plan: Plan; result: SessionResult; shrinks: number } | null> {
+  let last: { plan: Plan; result: SessionResult } | null = null;
+  const details = await fc.check(
+    fc.asyncProperty(planArbitrary, async (plan) => {
+      const result = await runSession(plan);
+      if (result.violations.length > 0) last = { plan, result };
+      return result.violations.length === 0;
+    }),
+    { seed, numRuns: 1, interruptAfterTimeLimit: budgetMs, markInterruptAsFailure: false },
+  );
+  if (!details.failed || !details.counterexample) return null;
+  const [plan] = details.counterexample;
+  const result = last !== null && (last as { plan: Plan }).plan === plan ? (last as { result: SessionResult }).result : await runSession(plan);
+  return { plan, result, shrinks: details.numShrinks };
+}
+
+async function main(): Promise<number> {
+  let options: Options;
+  try {
+    options = parse(process.argv.slice(2));
+  } catch (error) {
+    console.error(`chaos: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  const counts: Record<ViolationKind, number> = { lost: 0, duplicate: 0, divergent: 0, replay: 0, timer: 0, crash: 0 };
+  const failing: number[] = [];
+  const totals = { steps: 0, messages: 0, exempt: 0, toolRuns: 0, reloads: 0, tabsOpened: 0, storageFaults: 0, simulatedMs: 0, tasks: 0 };
+  const network: Record<string, number> = {};
+  const mix: Record<string, number> = {};
+  const started = performance.now();
+  for (let index = 0; index < options.sessions; index += 1) {
+    const seed = sessionSeed(options.seed, index);
+    const plan = planFor(seed);
+    for (const action of plan.actions) mix[action.do] = (mix[action.do] ?? 0) + 1;
+    mix[`flow ${plan.flow}`] = (mix[`flow ${plan.flow}`] ?? 0) + 1;
+    mix[`nlu ${plan.nlu}`] = (mix[`nlu ${plan.nlu}`] ?? 0) + 1;
+    const result = await runSession(plan);
+    for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += result.stats[key];
+    for (const [key, value] of Object.entries(result.stats.network)) network[key] = (network[key] ?? 0) + value;
+    if (result.violations.length > 0) failing.push(seed);
+    for (const violation of result.violations) {
+      counts[violation.kind] += 1;
+      console.log(`violation ${violation.kind}: seed ${seed} step ${violation.step} (${describeAction(plan, violation.step)}): ${violation.detail}`);
+    }
+    if (result.violations.length > 0 && options.verbose) for (const lines of result.transcripts) console.log(lines.map((line) => `    ${line}`).join('\n'));
+  }
+  const elapsedMs = performance.now() - started;
+
+  for (const seed of failing.slice(0, options.shrink)) {
+    const shrunk = await shrink(seed, options.shrinkMs);
+    if (!shrunk) {
+      console.log(`shrink: seed ${seed} did not fail again under fast-check`);
+      continue;
+    }
+    console.log(`shrunk: seed ${seed} after ${shrunk.shrinks} shrinks still fails with ${shrunk.plan.actions.length} steps: ${JSON.stringify(shrunk.plan)}`);
+    for (const violation of shrunk.result.violations) console.log(`  ${violation.kind} at step ${violation.step}: ${violation.detail}`);
+  }
+
+  const sessionsPerSecond = options.sessions / (elapsedMs / 1000);
+  const report = {
+    seed: options.seed,
+    sessions: options.sessions,
+    elapsedMs: Math.round(elapsedMs),
+    sessionsPerSecond: Math.round(sessionsPerSecond * 10) / 10,
+    counts,
+    failingSeeds: failing,
+    totals,
+    network,
+    mix,
+  };
+  if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(
+    `chaos: ${totals.messages} messages (${totals.exempt} lost with their tab or memory-only storage, allowed), ${totals.toolRuns} tool runs, ${totals.reloads} reloads, ` +
+      `${network.restarts ?? 0} relay restarts, ${totals.storageFaults} storage faults, ${network.requests ?? 0} requests; ` +
+      `${counts.timer} timers fired twice, ${counts.crash} crashes; ${report.sessionsPerSecond} sessions/s over ${(elapsedMs / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `chaos: ${options.sessions} sessions, seed ${options.seed}, ${counts.lost} lost, ${counts.duplicate} duplicate tool runs, ${counts.divergent} divergent tabs, ${counts.replay} replay mismatches`,
+  );
+  return Object.values(counts).some((count) => count > 0) ? 1 : 0;
+}
+
+process.exitCode = await main();
