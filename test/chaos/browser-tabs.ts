@@ -96,6 +96,8 @@ export class SimulatedChannels {
     private readonly random: Random,
     private readonly maxDelayMs: number,
     private readonly now: () => number,
+    /** A planted defect: the leader's state never reaches the other tabs. */
+    private readonly muteState = false,
   ) {}
 
   /** `new BroadcastChannel(name)` in tab `tab`. */
@@ -117,6 +119,7 @@ export class SimulatedChannels {
 
   private post(from: Endpoint, message: unknown): void {
     if (from.closed) throw new DOMException('BroadcastChannel is closed', 'InvalidStateError');
+    if (this.muteState && (message as { type?: unknown }).type === 'state') return;
     const data: unknown = structuredClone(message);
     for (const to of this.endpoints) {
       if (to === from || to.closed || to.name !== from.name) continue;

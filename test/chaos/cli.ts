@@ -19,13 +19,14 @@ interface Options {
   shrink: number;
   shrinkMs: number;
   json: string | null;
+  results: string | null;
   verbose: boolean;
 }
 
-const USAGE = 'usage: npm run chaos -- --seed N --sessions M [--shrink K] [--shrink-ms MS] [--json FILE] [--verbose]';
+const USAGE = 'usage: npm run chaos -- --seed N --sessions M [--shrink K] [--shrink-ms MS] [--json FILE] [--results FILE.md] [--verbose]';
 
 function parse(argv: readonly string[]): Options {
-  const options: Options = { seed: 1, sessions: 100, shrink: 1, shrinkMs: 60_000, json: null, verbose: false };
+  const options: Options = { seed: 1, sessions: 100, shrink: 1, shrinkMs: 60_000, json: null, results: null, verbose: false };
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -51,6 +52,11 @@ function parse(argv: readonly string[]): Options {
       case '--json':
         if (value === undefined) throw new Error('--json needs a file name');
         options.json = value;
+        index += 1;
+        break;
+      case '--results':
+        if (value === undefined) throw new Error('--results needs a file name');
+        options.results = value;
         index += 1;
         break;
       case '--verbose':
@@ -89,6 +95,76 @@ async function shrink(seed: number, budgetMs: number): Promise<{ plan: Plan; res
   return { plan, result, shrinks: details.numShrinks };
 }
 
+interface Report {
+  seed: number;
+  sessions: number;
+  elapsedMs: number;
+  sessionsPerSecond: number;
+  counts: Record<ViolationKind, number>;
+  failingSeeds: number[];
+  totals: Record<string, number>;
+  exemptions: Record<string, number>;
+  network: Record<string, number>;
+  mix: Record<string, number>;
+}
+
+function table(rows: Record<string, number>): string {
+  if (Object.keys(rows).length === 0) return '| none | 0 |';
+  return Object.entries(rows)
+    .map(([name, value]) => `| ${name} | ${value} |`)
+    .join('\n');
+}
+
+/** The results file: what ran, what was injected, what was found. */
+function markdown(report: Report, found: readonly string[]): string {
+  return `# Chaos results
+
+\`npm run chaos -- --seed ${report.seed} --sessions ${report.sessions} --results test/chaos/RESULTS.md\` (${new Date().toISOString().slice(0, 10)}).
+Each session is one simulated browser (1–3 tabs) running the real chat runtime,
+engine, local NLU and IndexedDB store against the real relay and tool runner,
+on simulated time; see \`test/chaos/\` and the README.
+
+## Invariants
+
+| violation | count |
+|---|---|
+${table(report.counts)}
+
+${found.length === 0 ? 'No violation.' : `Violations (a seed replays with \`npm run chaos -- --seed <seed> --sessions 1\`):\n\n${found.map((line) => `- ${line}`).join('\n')}`}
+
+## Speed
+
+${report.sessions} sessions in ${(report.elapsedMs / 1000).toFixed(1)} s: ${report.sessionsPerSecond} sessions per second on one core of this machine
+(${report.totals.simulatedMs !== undefined ? `${Math.round((report.totals.simulatedMs ?? 0) / 3_600_000)} simulated hours` : ''}).
+
+## What happened (totals)
+
+| what | count |
+|---|---|
+${table(report.totals)}
+
+Visitor messages whose loss is allowed (the visitor was told, or typed into a tab that died before the leader tab saw it):
+
+| why | count |
+|---|---|
+${table(report.exemptions)}
+
+## Fault mix
+
+Steps of the schedules, flows and NLU modes:
+
+| step | count |
+|---|---|
+${table(report.mix)}
+
+Network and relay:
+
+| what | count |
+|---|---|
+${table(report.network)}
+`;
+}
+
 async function main(): Promise<number> {
   let options: Options;
   try {
@@ -97,10 +173,12 @@ async function main(): Promise<number> {
     console.error(`chaos: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
   }
-  const counts: Record<ViolationKind, number> = { lost: 0, duplicate: 0, divergent: 0, replay: 0, timer: 0, crash: 0 };
+  const counts: Record<ViolationKind, number> = { lost: 0, duplicate: 0, divergent: 0, replay: 0, timer: 0, stuck: 0, crash: 0 };
   const failing: number[] = [];
+  const found: string[] = [];
   const totals = { steps: 0, messages: 0, exempt: 0, toolRuns: 0, reloads: 0, tabsOpened: 0, storageFaults: 0, simulatedMs: 0, tasks: 0 };
   const network: Record<string, number> = {};
+  const exemptions: Record<string, number> = {};
   const mix: Record<string, number> = {};
   const started = performance.now();
   for (let index = 0; index < options.sessions; index += 1) {
@@ -112,10 +190,14 @@ async function main(): Promise<number> {
     const result = await runSession(plan);
     for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += result.stats[key];
     for (const [key, value] of Object.entries(result.stats.network)) network[key] = (network[key] ?? 0) + value;
+    for (const [key, value] of Object.entries(result.stats.exemptions)) exemptions[key] = (exemptions[key] ?? 0) + value;
+    if (options.verbose && result.stats.exempt > 0) console.log(`exempt: seed ${seed}: ${JSON.stringify(result.stats.exemptions)}`);
     if (result.violations.length > 0) failing.push(seed);
     for (const violation of result.violations) {
       counts[violation.kind] += 1;
-      console.log(`violation ${violation.kind}: seed ${seed} step ${violation.step} (${describeAction(plan, violation.step)}): ${violation.detail}`);
+      const line = `violation ${violation.kind}: seed ${seed} step ${violation.step} (${describeAction(plan, violation.step)}): ${violation.detail}`;
+      found.push(line);
+      console.log(line);
     }
     if (result.violations.length > 0 && options.verbose) for (const lines of result.transcripts) console.log(lines.map((line) => `    ${line}`).join('\n'));
   }
@@ -132,7 +214,7 @@ async function main(): Promise<number> {
   }
 
   const sessionsPerSecond = options.sessions / (elapsedMs / 1000);
-  const report = {
+  const report: Report = {
     seed: options.seed,
     sessions: options.sessions,
     elapsedMs: Math.round(elapsedMs),
@@ -140,14 +222,16 @@ async function main(): Promise<number> {
     counts,
     failingSeeds: failing,
     totals,
+    exemptions,
     network,
     mix,
   };
   if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (options.results) writeFileSync(options.results, markdown(report, found));
   console.log(
     `chaos: ${totals.messages} messages (${totals.exempt} lost with their tab or memory-only storage, allowed), ${totals.toolRuns} tool runs, ${totals.reloads} reloads, ` +
       `${network.restarts ?? 0} relay restarts, ${totals.storageFaults} storage faults, ${network.requests ?? 0} requests; ` +
-      `${counts.timer} timers fired twice, ${counts.crash} crashes; ${report.sessionsPerSecond} sessions/s over ${(elapsedMs / 1000).toFixed(1)} s`,
+      `${counts.timer} timers fired twice, ${counts.stuck} stuck tabs, ${counts.crash} crashes; ${report.sessionsPerSecond} sessions/s over ${(elapsedMs / 1000).toFixed(1)} s`,
   );
   console.log(
     `chaos: ${options.sessions} sessions, seed ${options.seed}, ${counts.lost} lost, ${counts.duplicate} duplicate tool runs, ${counts.divergent} divergent tabs, ${counts.replay} replay mismatches`,

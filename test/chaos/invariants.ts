@@ -10,7 +10,8 @@
  * - divergent: exactly one live tab leads, and every tab shows the leader's
  *   transcript;
  * - replay: the stored journal, replayed from the stored base snapshot with
- *   the pinned flow, gives exactly the stored snapshot; no timer fired twice.
+ *   the pinned flow, gives exactly the stored snapshot; no timer fired twice;
+ * - stuck: the healed world leaves no tab on an error it could recover from.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { openDB } from 'idb';
@@ -24,7 +25,7 @@ import type { SimulatedNetwork } from './network.ts';
 import type { Expected, Page } from './session.ts';
 import type { VirtualTime } from './virtual-time.ts';
 
-export type ViolationKind = 'lost' | 'duplicate' | 'divergent' | 'replay' | 'timer' | 'crash';
+export type ViolationKind = 'lost' | 'duplicate' | 'divergent' | 'replay' | 'timer' | 'stuck' | 'crash';
 
 export interface Violation {
   kind: ViolationKind;
@@ -82,7 +83,7 @@ export async function checkInvariants({ pages, expected, network, step: at, sett
         add('lost', `"${entry.text}" (${entry.id}, typed at step ${entry.step}) is stuck as ${message.status ?? 'no status'}`);
       }
     }
-    if (state.phase === 'error') add('lost', `the leader tab shows an error: ${state.error?.code ?? '?'} (${state.error?.message ?? ''})`);
+    if (state.phase === 'error') add('stuck', `the leader tab shows an error: ${state.error?.code ?? '?'} (${state.error?.message ?? ''})`);
   }
 
   // Tools: one side effect per key.

@@ -92,8 +92,12 @@ export class SimulatedNetwork {
     private readonly flows: readonly Flow[],
     private readonly random: Random,
     private readonly parsers: SlotParsers,
+    /** A planted defect: the idempotency store remembers nothing. */
+    forgetful = false,
   ) {
-    this.store = new MemoryIdempotencyStore({ now: () => Date.now() });
+    this.store = forgetful
+      ? { claim: async () => ({ state: 'claimed', token: 'forgotten' }), complete: async () => undefined, release: async () => undefined }
+      : new MemoryIdempotencyStore({ now: () => Date.now() });
     this.backend = createDemoTools();
     this.relay = this.startRelay();
   }

@@ -57,6 +57,8 @@ export interface SessionResult {
     steps: number;
     messages: number;
     exempt: number;
+    /** Why each exempt message may be gone. */
+    exemptions: Record<string, number>;
     toolRuns: number;
     crashReplays: number;
     reloads: number;
@@ -106,7 +108,15 @@ async function warmParsers(): Promise<SlotParsers> {
   return relayParsers;
 }
 
-export async function runSession(plan: Plan): Promise<SessionResult> {
+/**
+ * A defect planted on purpose, for the tests that show each invariant can
+ * fail: a relay store that forgets keys, storage that drops journal entries
+ * or visitor messages, a channel that loses the leader's state.
+ */
+export type Sabotage = 'forgetful-idempotency' | 'drop-journal' | 'drop-user-messages' | 'mute-leader';
+
+export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = {}): Promise<SessionResult> {
+  const sabotage = options.sabotage;
   const parsers = await warmParsers();
   const clock = new VirtualTime(START);
   const random = new Random(plan.dice);
@@ -134,10 +144,10 @@ export async function runSession(plan: Plan): Promise<SessionResult> {
   onlineManager.setOnline(true);
 
   const flows = [flowDefinition('reservations'), flowDefinition('order-tracking')];
-  const network = new SimulatedNetwork(flows, random, parsers);
-  const storageFaults = new StorageFaults();
+  const network = new SimulatedNetwork(flows, random, parsers, sabotage === 'forgetful-idempotency');
+  const storageFaults = new StorageFaults(sabotage === 'drop-journal' || sabotage === 'drop-user-messages' ? sabotage : null);
   const locks = new SimulatedLocks();
-  const channels = new SimulatedChannels(random, plan.channelDelayMs, () => clock.now);
+  const channels = new SimulatedChannels(random, plan.channelDelayMs, () => clock.now, sabotage === 'mute-leader');
   let nextPage = 1;
 
   const live = (): Page[] => pages.filter((page) => page.alive);
@@ -344,6 +354,10 @@ export async function runSession(plan: Plan): Promise<SessionResult> {
       steps: plan.actions.length,
       messages: expected.length,
       exempt: expected.filter((entry) => entry.exempt !== null).length,
+      exemptions: expected.reduce<Record<string, number>>((counts, entry) => {
+        if (entry.exempt !== null) counts[entry.exempt] = (counts[entry.exempt] ?? 0) + 1;
+        return counts;
+      }, {}),
       toolRuns: network.toolRuns.length,
       crashReplays: 0,
       reloads,

@@ -17,6 +17,9 @@ export class StorageFaults {
   private queued: StorageFaultKind[] = [];
   injected = { abort: 0, quota: 0 };
 
+  /** `drop-journal` / `drop-user-messages`: a planted defect, for the tests of the invariants. */
+  constructor(readonly sabotage: 'drop-journal' | 'drop-user-messages' | null = null) {}
+
   /** The next `count` writes (commits and clears) fail with `kind`. */
   failNext(kind: StorageFaultKind, count: number): void {
     for (let index = 0; index < count; index += 1) this.queued.push(kind);
@@ -70,6 +73,8 @@ class FaultyStore implements ChatStore {
     return this.guard(() => {
       const fault = this.faults.take();
       if (fault) return Promise.reject(storageErrorOf(faultError(fault), 'saving the conversation'));
+      if (this.faults.sabotage === 'drop-journal') return this.inner.commit(namespace, { ...change, journal: [] });
+      if (this.faults.sabotage === 'drop-user-messages') return this.inner.commit(namespace, { ...change, messages: (change.messages ?? []).filter((message) => message.role !== 'user') });
       return this.inner.commit(namespace, change);
     });
   }
