@@ -21,12 +21,14 @@ interface Options {
   json: string | null;
   results: string | null;
   verbose: boolean;
+  /** Fault kinds turned off in every plan (`--without slowAfterEffect`). */
+  without: (keyof Plan['faults'])[];
 }
 
-const USAGE = 'usage: npm run chaos -- --seed N --sessions M [--shrink K] [--shrink-ms MS] [--json FILE] [--results FILE.md] [--verbose]';
+const USAGE = 'usage: npm run chaos -- --seed N --sessions M [--shrink K] [--shrink-ms MS] [--without FAULT]… [--json FILE] [--results FILE.md] [--verbose]';
 
 function parse(argv: readonly string[]): Options {
-  const options: Options = { seed: 1, sessions: 100, shrink: 1, shrinkMs: 60_000, json: null, results: null, verbose: false };
+  const options: Options = { seed: 1, sessions: 100, shrink: 1, shrinkMs: 60_000, json: null, results: null, verbose: false, without: [] };
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -59,6 +61,13 @@ function parse(argv: readonly string[]): Options {
         options.results = value;
         index += 1;
         break;
+      case '--without': {
+        const kinds = Object.keys(planFor(0).faults).filter((kind) => kind !== 'latencyMs');
+        if (value === undefined || !kinds.includes(value)) throw new Error(`--without needs one of ${kinds.join(', ')}, not ${value ?? 'nothing'}`);
+        options.without.push(value as keyof Plan['faults']);
+        index += 1;
+        break;
+      }
       case '--verbose':
         options.verbose = true;
         break;
@@ -79,10 +88,18 @@ function describeAction(plan: Plan, step: number): string {
   return action ? JSON.stringify(action) : 'after the last step, once the world healed';
 }
 
-async function shrink(seed: number, budgetMs: number): Promise<{ plan: Plan; result: SessionResult; shrinks: number } | null> {
+/** The plan with the faults named by `--without` turned off. */
+function without(plan: Plan, kinds: readonly (keyof Plan['faults'])[]): Plan {
+  if (kinds.length === 0) return plan;
+  const faults = { ...plan.faults };
+  for (const kind of kinds) faults[kind] = 0;
+  return { ...plan, faults };
+}
+
+async function shrink(seed: number, budgetMs: number, kinds: readonly (keyof Plan['faults'])[]): Promise<{ plan: Plan; result: SessionResult; shrinks: number } | null> {
   let last: { plan: Plan; result: SessionResult } | null = null;
   const details = await fc.check(
-    fc.asyncProperty(planArbitrary, async (plan) => {
+    fc.asyncProperty(planArbitrary.map((plan) => without(plan, kinds)), async (plan) => {
       const result = await runSession(plan);
       if (result.violations.length > 0) last = { plan, result };
       return result.violations.length === 0;
@@ -183,7 +200,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   for (let index = 0; index < options.sessions; index += 1) {
     const seed = sessionSeed(options.seed, index);
-    const plan = planFor(seed);
+    const plan = without(planFor(seed), options.without);
     for (const action of plan.actions) mix[action.do] = (mix[action.do] ?? 0) + 1;
     mix[`flow ${plan.flow}`] = (mix[`flow ${plan.flow}`] ?? 0) + 1;
     mix[`nlu ${plan.nlu}`] = (mix[`nlu ${plan.nlu}`] ?? 0) + 1;
@@ -204,7 +221,7 @@ async function main(): Promise<number> {
   const elapsedMs = performance.now() - started;
 
   for (const seed of failing.slice(0, options.shrink)) {
-    const shrunk = await shrink(seed, options.shrinkMs);
+    const shrunk = await shrink(seed, options.shrinkMs, options.without);
     if (!shrunk) {
       console.log(`shrink: seed ${seed} did not fail again under fast-check`);
       continue;
@@ -233,6 +250,7 @@ async function main(): Promise<number> {
       `${network.restarts ?? 0} relay restarts, ${totals.storageFaults} storage faults, ${network.requests ?? 0} requests; ` +
       `${counts.timer} timers fired twice, ${counts.stuck} stuck tabs, ${counts.crash} crashes; ${report.sessionsPerSecond} sessions/s over ${(elapsedMs / 1000).toFixed(1)} s`,
   );
+  if (options.without.length > 0) console.log(`chaos: faults turned off: ${options.without.join(', ')}`);
   console.log(
     `chaos: ${options.sessions} sessions, seed ${options.seed}, ${counts.lost} lost, ${counts.duplicate} duplicate tool runs, ${counts.divergent} divergent tabs, ${counts.replay} replay mismatches`,
   );

@@ -95,6 +95,23 @@ export function planFor(seed: number): Plan {
   return plan;
 }
 
+/**
+ * Phrases that move a conversation towards its tools (a booking with its
+ * availability check; an order look-up): a visitor with a goal. A quarter of
+ * typed messages come from here, so most sessions reach a tool call.
+ */
+export const GOALS: Record<FlowName, readonly string[]> = {
+  reservations: ['table for 4 tomorrow at 7pm', 'My name is John Doe, phone 555-1234', 'yes'],
+  'order-tracking': ['track AB-123456 for ana@example.com', 'where is my order ab-123456? my email is ana@example.com'],
+};
+
+/** The phrase a `type` step means: `phrase` picks from the goals one time in four, else from the whole pool. */
+export function phraseFor(flow: FlowName, phrase: number): string {
+  const goals = GOALS[flow];
+  if (phrase % 4 === 0) return goals[(phrase >> 2) % goals.length] as string;
+  return PHRASES[flow][phrase % PHRASES[flow].length] as string;
+}
+
 /** The visitor's phrases per flow: answers to the questions, corrections, digressions, noise. */
 export const PHRASES: Record<FlowName, readonly string[]> = {
   reservations: [

@@ -20,7 +20,7 @@ import { SimulatedChannels, SimulatedLocks } from './browser-tabs.ts';
 import { checkInvariants, type Violation } from './invariants.ts';
 import { CALM, SimulatedNetwork, type NetworkCounts } from './network.ts';
 import { Random, uuidFrom } from './random.ts';
-import { PHRASES, type Action, type Plan } from './schedule.ts';
+import { phraseFor, type Action, type Plan } from './schedule.ts';
 import { StorageFaults, faultyOpenStore } from './storage.ts';
 import { VirtualTime } from './virtual-time.ts';
 
@@ -252,8 +252,7 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
         const state = page.chat.getState();
         if (!canType(state)) return;
         if (action.do === 'type') {
-          const pool = PHRASES[plan.flow];
-          const text = pool[action.phrase % pool.length] as string;
+          const text = phraseFor(plan.flow, action.phrase);
           track(page, text, page.chat.send(text));
         } else if (action.do === 'choose') {
           if (state.choices.length === 0) return;
