@@ -2,6 +2,7 @@
 import { Fragment, type RefObject } from 'preact';
 import type { ChatMessage, ChatState } from '../chat-types.ts';
 import type { RenderedChoice } from '../engine/types.ts';
+import { Card } from './card.tsx';
 import { NoBreakTokens, RichText } from './rich-text.tsx';
 import type { UiStrings } from './strings.ts';
 
@@ -96,11 +97,15 @@ function Message(props: TranscriptProps & { message: ChatMessage }) {
   }
   if (message.role === 'bot') {
     return (
-      <div class="message bot">
+      <div class={message.card ? 'message bot wide' : 'message bot'}>
         <span class="sr-only">{props.botName}: </span>
-        <div class="bubble">
-          <RichText text={message.text} />
-        </div>
+        {message.card ? (
+          <Card card={message.card} strings={strings} />
+        ) : (
+          <div class="bubble">
+            <RichText text={message.text} />
+          </div>
+        )}
         {time}
       </div>
     );
