@@ -150,8 +150,8 @@ const DEFAULT_MAX_PROOF_ENTRIES = 5000;
 const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60_000;
 /** A browser clock corrected backwards (NTP) between two events is fine; a journal that jumps back further is not. */
 const MAX_CLOCK_REWIND_MS = 60_000;
-/** A replay gives the event loop back this often, so one long journal cannot delay other requests. */
-const REPLAY_SLICE_MS = 8;
+/** A replay gives the event loop back after this much work (entries, and local answers checked again, see `LOCAL_CHECK_WORK`), a few milliseconds' worth, so one long journal cannot delay other requests. */
+const REPLAY_SLICE_WORK = 128;
 /** How long a key stays claimed for a timed-out attempt that never stops (then its lease lapses). */
 const MAX_HOLD_MS = 10 * 60_000;
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
@@ -302,7 +302,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
       parserSets: fullParsersLoaded() ? ['full', 'basic'] : ['basic'],
       extract,
       maxSlotTextLength: MAX_SLOT_TEXT_LENGTH,
-      sliceMs: REPLAY_SLICE_MS,
+      sliceWork: REPLAY_SLICE_WORK,
       yieldToLoop,
     };
   }

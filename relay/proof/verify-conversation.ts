@@ -87,6 +87,9 @@ export function toolResultClaim(flowId: string, sessionId: string, tool: string,
   return { flowId, sessionId, tool, idempotencyKey, result };
 }
 
+/** What classifying a local answer again costs next to replaying one entry (a classification is some 10 to 20 steps' work). */
+export const LOCAL_CHECK_WORK = 16;
+
 export interface VerifySettings {
   signer: Signer;
   /** The relay's clock, epoch ms. */
@@ -104,8 +107,13 @@ export interface VerifySettings {
   extract: SlotExtractor;
   /** Texts longer than this carry no slots (the widget and the relay parse no further). */
   maxSlotTextLength: number;
-  /** Give the event loop back every so many milliseconds of replay. */
-  sliceMs: number;
+  /**
+   * Give the event loop back after this much replay work: one unit an entry,
+   * `LOCAL_CHECK_WORK` more for a local answer classified again. Counted, not
+   * timed, so a replay runs the same way every time (the chaos simulation
+   * replays its seeds exactly).
+   */
+  sliceWork: number;
   /** Waits for the event loop (a macrotask), so a long replay cannot stall other requests. */
   yieldToLoop: () => Promise<void>;
 }
@@ -314,7 +322,7 @@ export async function verifyConversation(
   let at = start.at;
   const timeZone = flow.definition.meta.timeZone ?? proof.timeZone ?? 'UTC';
   const classifications = new Map<string, { effect: ClassifyEffect; at: number }>();
-  let sliceStarted = performance.now();
+  let work = 0;
   if (proof.entries.length === 0) {
     if (target.call || !start.fromCheckpoint) throw new ProofRefusedError('call_not_reached');
   }
@@ -342,8 +350,9 @@ export async function verifyConversation(
         if (entry.signature !== undefined) {
           const claim = classificationClaim(flowId, sessionId, asked.effect.state, asked.effect.text, { intent: event.intent, confidence: event.confidence, slots: event.slots ?? {} });
           if (!settings.signer.verify('classification', claim, entry.signature)) throw new ProofRefusedError('classification_forged', where);
-        } else if (!(await localAnswerMatches(flow, asked.effect, event, [asked.at, env.now], timeZone, settings))) {
-          throw new ProofRefusedError('classification_forged', where);
+        } else {
+          work += LOCAL_CHECK_WORK;
+          if (!(await localAnswerMatches(flow, asked.effect, event, [asked.at, env.now], timeZone, settings))) throw new ProofRefusedError('classification_forged', where);
         }
         break;
       }
@@ -369,9 +378,10 @@ export async function verifyConversation(
     snapshot = result.snapshot;
     at = Math.max(at, env.now);
     for (const effect of result.effects) if (effect.type === 'classify') classifications.set(effect.requestId, { effect, at: env.now });
-    if (performance.now() - sliceStarted > settings.sliceMs) {
+    work += 1;
+    if (work >= settings.sliceWork) {
       await settings.yieldToLoop();
-      sliceStarted = performance.now();
+      work = 0;
     }
   }
   if (snapshot.sessionId !== sessionId) throw new ProofRefusedError('session_mismatch');

@@ -240,7 +240,8 @@ export async function runBrowserSlice(options: SliceOptions): Promise<SliceResul
         resolve(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
       });
     });
-    const env: NodeJS.ProcessEnv = { PORT: String(relayPort), ALLOWED_ORIGINS: siteUrl, CHAOS_TOOL_LOG: toolLog };
+    // One signing secret for every relay process, restarted or not, as on a deployment.
+    const env: NodeJS.ProcessEnv = { PORT: String(relayPort), ALLOWED_ORIGINS: siteUrl, CHAOS_TOOL_LOG: toolLog, RELAY_SECRETS: 'chaos-relay-secret-0123456789abcdefghij' };
     if (options.redis) {
       const redisPort = await freePort();
       redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', directory], { stdio: ['ignore', 'pipe', 'pipe'] });
