@@ -1,3 +1,5 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { Hono, type Context } from 'hono';
 import { correctableSlots, intentsCarrying, NO_INTENT as NO, SMALL_TALK_INTENTS, YES_INTENT, type Json, type JsonObject, type JsonSchemaObject, type LoadedFlow, type SlotDefinition } from '../flows/index.ts';
 import { checkSlotValue } from '../widget/engine/index.ts';
@@ -204,6 +206,19 @@ function optionalString(body: JsonRecord, field: string, maxLength: number): str
  * HTML, a party size of 1e9 are dropped): the relay never passes on a value
  * the widget would have to reject.
  */
+/** What the log shows for an id the relay does not know (as paths do). */
+const OTHER = '[OTHER]';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A session id as the log shows it: the widget's (a random UUID) as it is;
+ * any other a client chose (a name, a passport number) only as a digest,
+ * which still ties one session's lines together.
+ */
+export function sessionForLog(sessionId: string): string {
+  return UUID.test(sessionId) ? sessionId : `s-${bytesToHex(sha256(utf8ToBytes(sessionId))).slice(0, 16)}`;
+}
+
 function typedSlots(flow: LoadedFlow, slots: Record<string, unknown>): JsonObject {
   const checked: JsonObject = {};
   for (const [name, value] of Object.entries(slots)) {
@@ -429,7 +444,9 @@ export function createRelay(options: RelayOptions): RelayHandler {
     // flow has it), and the question whose answer is personal as a whole when the slot is.
     const asking = typeof body.asking === 'string' && body.asking.length <= MAX_ID_LENGTH ? body.asking : undefined;
     const logFields = context.get('logFields');
-    Object.assign(logFields, { flowId, state, sessionId, textLength: text.length });
+    // Ids the relay does not know are the client's free text: never logged as they are.
+    const known = flows.get(flowId);
+    Object.assign(logFields, { flowId: known ? flowId : OTHER, state: known?.states.has(state) ? state : OTHER, sessionId: sessionForLog(sessionId), textLength: text.length });
     const { flow, classifier, states } = flowOf(flowId);
     await limitSession(flowId, sessionId);
     const stateInfo = states.get(state);
@@ -513,7 +530,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const body = await readJsonObject(context.req.raw, proofBodyLimit);
     const flowId = requireString(body, 'flowId', MAX_ID_LENGTH);
     const sessionId = requireString(body, 'sessionId', MAX_ID_LENGTH);
-    Object.assign(context.get('logFields'), { flowId, sessionId });
+    Object.assign(context.get('logFields'), { flowId: flows.has(flowId) ? flowId : OTHER, sessionId: sessionForLog(sessionId) });
     const registered = flowOf(flowId);
     await limitSession(flowId, sessionId);
     const conversation = await verified(context, body, registered, { flowId, sessionId });
@@ -526,7 +543,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const flowId = requireString(body, 'flowId', MAX_ID_LENGTH);
     const sessionId = requireString(body, 'sessionId', MAX_ID_LENGTH);
     const logFields = context.get('logFields');
-    Object.assign(logFields, { tool: name, flowId, sessionId });
+    Object.assign(logFields, { tool: knownIds.has(name) ? name : OTHER, flowId: flows.has(flowId) ? flowId : OTHER, sessionId: sessionForLog(sessionId) });
     const args = body.args ?? {};
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
       throw new RelayError(400, 'bad_request', '"args" must be a JSON object.');

@@ -69,6 +69,33 @@ describe('log lines carry no PII', () => {
     expect(logs.parsed().filter((line) => line.msg === 'tool call')).toHaveLength(1);
   });
 
+  it('logs no id a client made up as it is: a session id, a flow, a state or a tool name may be a name or a passport number', async () => {
+    const { handler, logs } = testRelay();
+    const madeUp = { nino: 'QQ123456C', passport: '533401372', birthDate: '14/07/1985', name: 'Ana Lima', street: '221B Baker Street' };
+    for (const value of Object.values(madeUp)) {
+      await handler(post('/v1/classify', { flowId: 'restaurant', state: 'Start', sessionId: value, text: 'hello' }));
+      await handler(post('/v1/classify', { flowId: value, state: value, sessionId: 's1', text: 'hello' }));
+      await handler(post('/v1/classify', { flowId: 'restaurant', state: value, sessionId: 's1', text: 'hello' }));
+      await handler(post(`/v1/tools/${encodeURIComponent(value)}`, { flowId: 'restaurant', sessionId: value, args: {} }, { 'idempotency-key': 'key-made-up-1' }));
+      await handler(post('/v1/tools/CheckAvailability', { flowId: value, sessionId: value, args: {} }, { 'idempotency-key': 'key-made-up-2' }));
+      await handler(post('/v1/checkpoint', { flowId: 'restaurant', sessionId: value, proof: { entries: [] } }));
+    }
+    const widgetSession = '3f2b8c1e-9d4a-4e7b-8c2d-1a5e6f7b8c9d';
+    await handler(post('/v1/classify', { flowId: 'restaurant', state: 'Start', sessionId: widgetSession, text: 'hello' }));
+    const output = logs.text();
+    for (const [kind, value] of Object.entries(madeUp)) {
+      expect(output, kind).not.toContain(value);
+      expect(output, kind).not.toContain(encodeURIComponent(value));
+    }
+    const lines = logs.parsed();
+    // The widget's session ids are random UUIDs, logged as they are; one made-up id's lines still go together.
+    expect(lines.map((line) => line.sessionId)).toContain(widgetSession);
+    const ninoSessions = new Set(lines.filter((line) => line.path === '/v1/checkpoint' || line.path === '/v1/tools/[OTHER]').map((line) => line.sessionId));
+    expect([...ninoSessions].every((id) => typeof id === 'string' && /^s-[0-9a-f]{16}$/.test(id))).toBe(true);
+    expect(lines.some((line) => line.flowId === 'restaurant' && line.state === 'Start')).toBe(true);
+    expect(lines.some((line) => line.flowId === '[OTHER]' && line.state === '[OTHER]')).toBe(true);
+  });
+
   it('logs only the argument names a tool declares, counting the others: a client\'s key names are free text', async () => {
     const { handler, logs } = testRelay();
     const args = { date: '2026-12-24', time: '19:30', partySize: 2, [PII.name]: 'x', 'my maiden name is Byron': 'y' };

@@ -177,4 +177,22 @@ describe('authenticate', () => {
     expect(member.status).toBe(200);
     expect(seen).toEqual([{ id: 'member-7', plan: 'gold' }]);
   });
+
+  it('counts an identity\'s requests together, whatever session or address they come from', async () => {
+    const { handler } = testRelay({
+      authenticate: (request) => (request.headers.get('authorization') === 'Bearer member-9' ? { id: 'member-9' } : null),
+      rateLimits: { perIp: { limit: 100, windowMs: 60_000 }, perSession: { limit: 100, windowMs: 60_000 }, perIdentity: { limit: 3, windowMs: 60_000 } },
+    });
+    const classify = (index: number, authorization?: string) =>
+      new Request('https://relay.test/v1/classify', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ flowId: 'restaurant', state: 'Start', sessionId: `session-identity-${index}`, text: 'hello' }),
+      });
+    const statuses: number[] = [];
+    for (let index = 0; index < 5; index++) statuses.push((await handler(classify(index, 'Bearer member-9'), { clientAddress: `192.0.2.${index}` })).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    // Anonymous visitors are not counted against the member.
+    expect((await handler(classify(9), { clientAddress: '192.0.2.9' })).status).toBe(200);
+  });
 });
