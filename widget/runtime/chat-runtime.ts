@@ -290,15 +290,22 @@ class ChatRuntime implements ChatController {
     const generation = this.generation;
     let stored: StoredConversation | null = null;
     let pinned: LoadedFlow | null = null;
-    try {
-      stored = await this.store.load(this.namespace);
-      if (stored) {
-        const record = await this.store.readFlow(pinnedFlowKey(stored.session.flow.id, stored.session.flow.version));
-        pinned = record ? compileFlow(record.definition) : null;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        stored = await this.store.load(this.namespace);
+        if (stored) {
+          const record = await this.store.readFlow(pinnedFlowKey(stored.session.flow.id, stored.session.flow.version));
+          pinned = record ? compileFlow(record.definition) : null;
+        }
+        break;
+      } catch (error) {
+        // An aborted read is usually a passing fault: read again before leaving the stored conversation
+        // behind for an empty one in memory (found by the chaos run, issue #16).
+        if (error instanceof StorageError && error.code === 'failed' && attempt < 3) continue;
+        if (error instanceof StorageError) await this.fallBackToMemory(error);
+        stored = null;
+        break;
       }
-    } catch (error) {
-      if (error instanceof StorageError) await this.fallBackToMemory(error);
-      stored = null;
     }
     if (stored && pinned) {
       this.adopt(stored, pinned);
