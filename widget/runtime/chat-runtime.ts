@@ -317,7 +317,7 @@ class ChatRuntime implements ChatController {
         const inline = await this.loadInline(this.options.flow);
         if (inline.version !== pinned.version) await this.upgrade(inline);
       }
-      if (generation === this.generation && this.session?.snapshot.status === 'active' && this.session.snapshot.seq > 0) {
+      if (generation === this.generation && (this.session?.snapshot.status === 'active' || this.session?.snapshot.pending) && this.session.snapshot.seq > 0) {
         await this.apply({ type: 'session.resume' });
       }
       if (typeof this.options.flow === 'string') this.revalidate(this.options.flow);
