@@ -829,9 +829,13 @@ class ChatRuntime implements ChatController {
     }
     const user = this.requestMessage(requestId);
     if (user && user.status !== 'answered') {
-      user.status = 'failed';
-      user.error = { code, message, retryable: true };
-      change.messages = [user];
+      // The messages waiting behind it cannot go either: they say so too, instead of "Sending…"
+      // for ever, and a Retry on any of them sends this one again (found by the chaos run, issue #16).
+      change.messages = this.messages.filter((other) => other === user || (other.role === 'user' && other.order > user.order && (other.status === 'pending' || other.status === 'queued')));
+      for (const other of change.messages) {
+        other.status = 'failed';
+        other.error = { code, message, retryable: true };
+      }
     }
     await this.persist(change);
     this.publish();
@@ -1000,6 +1004,10 @@ class ChatRuntime implements ChatController {
           input: event,
         };
         await this.apply(event, { user });
+        // The visitor writes again while the message before it failed: that one is tried again first.
+        const pending = this.session?.snapshot.pending;
+        const waiting = pending?.kind === 'classify' ? this.outbox.get(pending.requestId) : undefined;
+        if (waiting?.kind === 'classify' && waiting.failed) await this.retryClassification();
         return;
       }
       case 'event':
@@ -1116,12 +1124,22 @@ class ChatRuntime implements ChatController {
       await this.apply(message.input, { user: message });
       return;
     }
-    const record = message.requestId ? this.outbox.get(message.requestId) : undefined;
-    if (record?.kind !== 'classify' || this.session?.snapshot.pending?.kind !== 'classify' || this.session.snapshot.pending.requestId !== record.id) return;
+    await this.retryClassification();
+  }
+
+  /** Sends the classification the engine waits for again, with the messages that wait behind it. */
+  private async retryClassification(): Promise<void> {
+    const pending = this.session?.snapshot.pending;
+    const record = pending?.kind === 'classify' ? this.outbox.get(pending.requestId) : undefined;
+    if (record?.kind !== 'classify') return;
+    const head = this.requestMessage(record.id);
     delete record.failed;
-    message.status = 'pending';
-    delete message.error;
-    await this.persist({ outboxPut: [record], messages: [message] });
+    const retried = this.messages.filter((other) => other.role === 'user' && other.status === 'failed' && other.error?.code !== 'dropped' && (!head || other.order >= head.order));
+    for (const other of retried) {
+      other.status = 'pending';
+      delete other.error;
+    }
+    await this.persist({ outboxPut: [record], messages: retried });
     this.publish();
     this.classify(record.effect, this.generation);
   }
