@@ -248,7 +248,7 @@ async function main(): Promise<number> {
   console.log(
     `chaos: ${totals.messages} messages (${totals.exempt} lost with their tab or memory-only storage, allowed), ${totals.toolRuns} tool runs, ${totals.reloads} reloads, ` +
       `${network.restarts ?? 0} relay restarts, ${totals.storageFaults} storage faults, ${network.requests ?? 0} requests; ` +
-      `${counts.timer} timers fired twice, ${counts.refused} refused shown as sent, ${counts.stuck} stuck tabs, ${counts.crash} crashes; ${report.sessionsPerSecond} sessions/s over ${(elapsedMs / 1000).toFixed(1)} s`,
+      `${counts.timer} timers fired twice or never, ${counts.refused} refused shown as sent, ${counts.stuck} stuck tabs, ${counts.crash} crashes; ${report.sessionsPerSecond} sessions/s over ${(elapsedMs / 1000).toFixed(1)} s`,
   );
   if (options.without.length > 0) console.log(`chaos: faults turned off: ${options.without.join(', ')}`);
   console.log(

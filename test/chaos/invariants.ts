@@ -10,7 +10,8 @@
  * - divergent: exactly one live tab leads, and every tab shows the leader's
  *   transcript;
  * - replay: the stored journal, replayed from the stored base snapshot with
- *   the pinned flow, gives exactly the stored snapshot; no timer fired twice;
+ *   the pinned flow, gives exactly the stored snapshot; no timer fired twice,
+ *   none was left armed long past its deadline;
  * - refused: a message the relay refused to classify (and never classified)
  *   is not shown as sent or answered when only the relay could understand it
  *   (relay mode); a tool result in the journal comes from a run of that key;
@@ -51,7 +52,7 @@ function transcript(page: Page): string[] {
   return page.chat.getState().messages.map((message) => `${message.id}|${message.role}|${message.status ?? ''}|${message.text}`);
 }
 
-export async function checkInvariants({ pages, expected, network, nlu, step: at, settle }: Context): Promise<Violation[]> {
+export async function checkInvariants({ clock, pages, expected, network, nlu, step: at, settle }: Context): Promise<Violation[]> {
   const violations: Violation[] = [];
   const add = (kind: ViolationKind, detail: string): void => {
     violations.push({ kind, step: at, detail });
@@ -146,6 +147,10 @@ export async function checkInvariants({ pages, expected, network, nlu, step: at,
           for (const effect of effects) if (effect.type === 'callTool') called.set(effect.callId, { name: effect.name, key: effect.idempotencyKey });
         });
         for (const [timerId, count] of fired) if (count > 1) add('timer', `timer ${timerId} fired ${count} times`);
+        // The healed world ran for minutes: a timer still armed for a moment long past never fired.
+        for (const timer of session.snapshot.timers) {
+          if (timer.deadline < clock.now - 5000) add('timer', `timer ${timer.id} was due ${Math.round((clock.now - timer.deadline) / 1000)} s ago and never fired`);
+        }
         const ran = new Set(network.toolRuns.filter((run) => run.committed).map((run) => `${run.sessionId} ${run.key}`));
         for (const [callId, call] of called) {
           if (results.has(callId) && !ran.has(`${session.sessionId} ${call.key}`)) add('refused', `the ${call.name} call ${callId} has a result, but no run of key ${call.key} did its work`);
