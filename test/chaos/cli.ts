@@ -297,7 +297,7 @@ async function main(): Promise<number> {
   if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
   if (options.results) writeFileSync(options.results, markdown(report, found, 1));
   console.log(
-    `chaos: ${totals.messages} messages (${totals.exempt} lost with their tab or memory-only storage, allowed), ${totals.toolRuns} tool runs, ${totals.reloads} reloads, ` +
+    `chaos: ${totals.messages} messages (${totals.exempt} gone with their tab or with storage the widget announced as failed: allowed), ${totals.toolRuns} tool runs, ${totals.reloads} reloads, ` +
       `${network.restarts ?? 0} relay restarts, ${totals.storageFaults} storage faults, ${network.requests ?? 0} requests; ` +
       `${counts.timer} timers fired twice or never, ${counts.refused} refused shown as sent, ${counts.stuck} stuck tabs, ${counts.crash} crashes; ${report.sessionsPerSecond} sessions/s over ${(elapsedMs / 1000).toFixed(1)} s`,
   );
