@@ -32,10 +32,11 @@ import {
 } from '../store/records.ts';
 import { Mailbox } from './mailbox.ts';
 import { callSafely, PublicEvents } from './public-events.ts';
-import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type SharedView, type TabMessage } from './tabs.ts';
+import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type TabMessage } from './tabs.ts';
 import { DeadlineTimers } from './timers.ts';
 import { ToolOutages } from './tool-outages.ts';
 import { followerState, sharedViewOf } from './shared-view.ts';
+import { storedView, TabFollower } from './tab-follower.ts';
 import { messagesFromEffects, settleStatuses } from './transcript.ts';
 
 /**
@@ -170,11 +171,8 @@ class ChatRuntime implements ChatController {
   /** Leader: the follower tab the visitor last acted in (its public events are fired there); null for this tab. */
   private actor: string | null = null;
   private leader = true;
-  private sharedView: SharedView | null = null;
-  private firstView: () => void = () => undefined;
-  /** Follower: inputs sent to the leader and not yet acknowledged. */
-  private readonly forwards = new Map<string, ForwardedInput>();
-  private forwardTimer: ReturnType<typeof setInterval> | null = null;
+  /** Follower: the leader's view, and what this tab forwarded to it. */
+  private readonly follower: TabFollower;
   /** Leader: forwarded inputs already applied (messages are also recognised by id in the transcript). */
   private readonly handledForwards = new Set<string>();
 
@@ -189,6 +187,11 @@ class ChatRuntime implements ChatController {
     this.now = options.now ?? (() => Date.now());
     this.newId = options.newId ?? defaultNewId;
     this.tabId = defaultNewId();
+    this.follower = new TabFollower(
+      this.tabId,
+      { post: (message) => this.tabs?.post(message), changed: () => this.publish(), fire: (name, data) => this.fire(name, data) },
+      environment.forwardIntervalMs ?? DEFAULT_FORWARD_INTERVAL_MS,
+    );
     this.mode = options.nlu ?? 'hybrid';
     this.language = options.language ?? pageLanguage();
     this.namespace = options.namespace ?? (typeof options.flow === 'string' ? options.flow : (options.flow.meta.id ?? options.flow.meta.name));
@@ -864,44 +867,20 @@ class ChatRuntime implements ChatController {
     if (this.destroyed) return;
     this.leader = true;
     this.actor = null;
-    this.sharedView = null;
-    this.firstView();
+    const own = this.follower.takeOver();
     await this.mailbox.post(() => this.restoreOrStart());
     this.tabs?.post({ type: 'hello' });
-    const own = [...this.forwards.values()];
-    this.forwards.clear();
-    this.stopForwardTimer();
     for (const input of own) await this.mailbox.post(() => this.accept(input));
     this.publish();
   }
 
   private async follow(): Promise<void> {
-    const seen = new Promise<void>((resolve) => {
-      this.firstView = resolve;
-    });
-    try {
-      const stored = await this.store.load(this.namespace);
-      if (stored && !this.sharedView) this.sharedView = this.viewOf(stored);
-    } catch {
-      // The leader's broadcast will tell.
-    }
-    this.tabs?.post({ type: 'sync' });
-    if (!this.sharedView) await Promise.race([seen, new Promise((resolve) => setTimeout(resolve, FOLLOWER_WAIT_MS))]);
-    this.phase = this.sharedView?.phase ?? 'loading';
+    // The leader's broadcast tells when storage cannot.
+    const stored = await this.store.load(this.namespace).catch(() => null);
+    await this.follower.start(stored ? storedView(stored) : null, FOLLOWER_WAIT_MS);
+    this.phase = this.follower.view?.phase ?? 'loading';
     this.setReady();
     this.publish();
-  }
-
-  private viewOf(stored: StoredConversation): SharedView {
-    return sharedViewOf({
-      session: stored.session,
-      messages: stored.messages,
-      outbox: new Map(stored.outbox.map((record) => [record.id, record])),
-      ready: true,
-      phase: stored.session.snapshot.status === 'ended' ? 'ended' : 'active',
-      error: null,
-      stalled: null,
-    });
   }
 
   private receive(message: TabMessage): void {
@@ -920,39 +899,12 @@ class ChatRuntime implements ChatController {
       }
       return;
     }
-    if (message.type === 'state') {
-      this.sharedView = message.view;
-      for (const shown of message.view.messages) this.forwards.delete(shown.id);
-      if (this.forwards.size === 0) this.stopForwardTimer();
-      this.phase = message.view.phase;
-      this.firstView();
-      this.publish();
-    } else if (message.type === 'ack') {
-      this.forwards.delete(message.id);
-      if (this.forwards.size === 0) this.stopForwardTimer();
-      this.publish();
-    } else if (message.type === 'hello') {
-      this.resendForwards();
-    } else if (message.type === 'events' && message.tab === this.tabId) {
-      for (const event of message.events) this.events.fire(event.name, event.data);
-    }
+    if (message.type === 'state') this.phase = message.view.phase;
+    this.follower.receive(message);
   }
 
   private forward(input: ForwardedInput): void {
-    input.tab = this.tabId;
-    this.forwards.set(input.id, input);
-    this.tabs?.post({ type: 'input', input });
-    this.forwardTimer ??= setInterval(() => this.resendForwards(), this.environment.forwardIntervalMs ?? DEFAULT_FORWARD_INTERVAL_MS);
-    this.publish();
-  }
-
-  private resendForwards(): void {
-    for (const input of this.forwards.values()) this.tabs?.post({ type: 'input', input });
-  }
-
-  private stopForwardTimer(): void {
-    if (this.forwardTimer !== null) clearInterval(this.forwardTimer);
-    this.forwardTimer = null;
+    this.follower.forward(input);
   }
 
   /** Leader: applies a visitor action (its own or a follower's) once, whatever is sent twice. */
@@ -997,13 +949,7 @@ class ChatRuntime implements ChatController {
   private buildState(): ChatState {
     const online = onlineManager.isOnline();
     if (!this.leader) {
-      const forwarded: ChatMessage[] = [];
-      for (const input of this.forwards.values()) {
-        if (input.kind === 'text' || input.kind === 'choice') {
-          forwarded.push({ id: input.id, role: 'user', text: input.kind === 'text' ? input.text : input.label, at: input.at, status: 'pending' });
-        }
-      }
-      return followerState(this.sharedView, forwarded, { ready: this.isReady, phase: this.phase, online, storage: this.storageKind, error: this.failure });
+      return followerState(this.follower.view, this.follower.pendingMessages(), { ready: this.isReady, phase: this.phase, online, storage: this.storageKind, error: this.failure });
     }
     const view = sharedViewOf({
       session: this.session,
@@ -1045,7 +991,7 @@ class ChatRuntime implements ChatController {
     this.publish();
     if (!online) return;
     if (this.leader) this.outages.retryNow();
-    if (!this.leader) this.resendForwards();
+    if (!this.leader) this.follower.resend();
     else if (this.phase === 'error' && this.failure?.code === 'flow_unavailable') void this.mailbox.post(() => this.restoreOrStart());
   }
 
@@ -1163,7 +1109,7 @@ class ChatRuntime implements ChatController {
     this.mailbox.close();
     this.timers.cancelAll();
     this.outages.clear();
-    this.stopForwardTimer();
+    this.follower.stop();
     if (!this.leader) this.tabs?.post({ type: 'gone', tab: this.tabId });
     this.unsubscribeOnline();
     this.queryClient.unmount();
@@ -1172,7 +1118,6 @@ class ChatRuntime implements ChatController {
     this.store.close();
     this.listeners.clear();
     this.events.clear();
-    this.firstView();
     this.setReady();
   }
 }
