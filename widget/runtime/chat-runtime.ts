@@ -7,8 +7,8 @@
 import { onlineManager, QueryClient } from '@tanstack/query-core';
 import { compileFlow, type LoadedFlow } from '../../flows/compile.ts';
 import { FlowLoadError } from '../../flows/issues.ts';
-import type { Flow, Json, JsonObject } from '../../flows/types.ts';
-import type { Chat, ChatEventName, ChatMessage, ChatState, CreateChatOptions, NluMode } from '../chat-types.ts';
+import type { Json, JsonObject } from '../../flows/types.ts';
+import type { Chat, ChatEventName, ChatState, CreateChatOptions, NluMode } from '../chat-types.ts';
 import { OutboxQueue, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../client/outbox-queue.ts';
 import { RelayClient } from '../client/relay-client.ts';
 import { isTransient, RelayRequestError } from '../client/relay-request-error.ts';
@@ -22,8 +22,6 @@ import { MemoryStore } from '../store/memory-store.ts';
 import { openStore, type OpenedStore, type OpenStoreOptions } from '../store/open-store.ts';
 import {
   pinnedFlowKey,
-  relayFlowKey,
-  type FlowRecord,
   type MessageRecord,
   type OutboxRecord,
   type SessionRecord,
@@ -37,6 +35,7 @@ import { DeadlineTimers } from './timers.ts';
 import { ToolOutages } from './tool-outages.ts';
 import { followerState, sharedViewOf } from './shared-view.ts';
 import { storedView, TabFollower } from './tab-follower.ts';
+import { ChatSetupError, FlowSource } from './flow-source.ts';
 import { messagesFromEffects, settleStatuses } from './transcript.ts';
 
 /**
@@ -91,16 +90,6 @@ interface ClassifyPlan {
   relay: boolean;
 }
 
-class ChatSetupError extends Error {
-  override readonly name = 'ChatSetupError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function defaultNewId(): string {
   return globalThis.crypto.randomUUID();
 }
@@ -138,6 +127,7 @@ class ChatRuntime implements ChatController {
   private readonly queryClient: QueryClient;
   private readonly outboxQueue: OutboxQueue;
   private readonly relay: RelayClient | null;
+  private readonly flowSource: FlowSource;
   private readonly attempts: { classify: number; tool: number };
 
   private store: ChatStore = new MemoryStore();
@@ -210,6 +200,7 @@ class ChatRuntime implements ChatController {
     this.relay = options.relay
       ? new RelayClient({ baseUrl: options.relay, queryClient: this.queryClient, ...(environment.fetch ? { fetch: environment.fetch } : {}) })
       : null;
+    this.flowSource = new FlowSource({ flow: options.flow, relay: this.relay, now: this.now, isOnline: () => onlineManager.isOnline() });
     this.state = this.buildState();
     this.ready = new Promise((resolve) => {
       this.markReady = resolve;
@@ -307,7 +298,7 @@ class ChatRuntime implements ChatController {
       this.setReady();
       this.publish();
       if (typeof this.options.flow !== 'string') {
-        const inline = await this.loadInline(this.options.flow);
+        const inline = await this.obtainFlow();
         if (inline.version !== pinned.version) await this.upgrade(inline);
       }
       if (generation === this.generation && this.session?.snapshot.status === 'active' && this.session.snapshot.seq > 0) {
@@ -355,54 +346,20 @@ class ChatRuntime implements ChatController {
     );
   }
 
-  /**
-   * An inline flow is validated in full (schema and lint). The validator is a
-   * separate chunk, so pages whose flow comes from the relay (validated
-   * there) never download it.
-   */
-  private async loadInline(definition: Flow): Promise<LoadedFlow> {
-    const { loadFlowOrThrow } = await import('../../flows/load.ts');
-    return loadFlowOrThrow(definition);
-  }
-
-  /** The flow for a new session: inline, or from the relay (revalidated with the ETag), or the cached copy when offline. */
-  private async obtainFlow(): Promise<LoadedFlow> {
-    const source = this.options.flow;
-    if (typeof source !== 'string') return this.loadInline(source);
-    if (!this.relay) throw new ChatSetupError('no_relay', `The flow "${source}" is served by the relay, but no relay URL was given.`);
-    const key = relayFlowKey(this.relay.baseUrl, source);
-    const cached = await this.store.readFlow(key).catch(() => undefined);
-    if (onlineManager.isOnline() || !cached) {
-      try {
-        const fetched = await this.relay.fetchFlow(source, cached);
-        const loaded = compileFlow(fetched.definition);
-        if (fetched.changed) await this.saveFlowRecord({ key, definition: fetched.definition, ...(fetched.etag ? { etag: fetched.etag } : {}), savedAt: this.now() });
-        return loaded;
-      } catch (error) {
-        if (!cached || error instanceof FlowLoadError) throw error;
-      }
-    }
-    if (!cached) throw new ChatSetupError('flow_unavailable', `The flow "${source}" could not be loaded.`);
-    return compileFlow(cached.definition);
-  }
-
-  private async saveFlowRecord(record: FlowRecord): Promise<void> {
-    await this.persist({ flows: [record] });
+  /** The flow for a new session (see `FlowSource.obtain`). */
+  private obtainFlow(): Promise<LoadedFlow> {
+    return this.flowSource.obtain(this.store, (record) => this.persist({ flows: [record] }));
   }
 
   /** Restored sessions start at once from the pinned flow; the relay's latest version is checked behind. */
   private revalidate(flowId: string): void {
-    const relay = this.relay;
-    if (!relay || !onlineManager.isOnline()) return;
     const generation = this.generation;
     void (async () => {
-      const key = relayFlowKey(relay.baseUrl, flowId);
-      const cached = await this.store.readFlow(key).catch(() => undefined);
-      const fetched = await relay.fetchFlow(flowId, cached);
-      const latest = compileFlow(fetched.definition);
+      const fetched = await this.flowSource.latest(this.store, flowId);
+      if (!fetched) return;
       await this.mailbox.post(async () => {
-        if (fetched.changed) await this.saveFlowRecord({ key, definition: fetched.definition, ...(fetched.etag ? { etag: fetched.etag } : {}), savedAt: this.now() });
-        if (generation === this.generation && this.leader) await this.upgrade(latest);
+        if (fetched.record) await this.persist({ flows: [fetched.record] });
+        if (generation === this.generation && this.leader) await this.upgrade(fetched.flow);
       });
     })().catch((error: unknown) => this.fire('warning', { code: 'flow_revalidation_failed', message: errorMessage(error) }));
   }
