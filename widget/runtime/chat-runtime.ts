@@ -16,10 +16,9 @@ import { initialSnapshot, step } from '../engine/step.ts';
 import type { Effect, EngineEvent, Env, RenderedChoice, Snapshot } from '../engine/types.ts';
 import { createLocalUnderstanding, type LocalUnderstanding, type Understanding } from '../local-understanding.ts';
 import { fullParserNeeds, loadFullParsers } from '../nlu/index.ts';
-import { StorageError, storageErrorOf, type ChatStore } from '../store/chat-store.ts';
+import { StorageError, type ChatStore } from '../store/chat-store.ts';
 import type { DatabaseEvent } from '../store/idb-store.ts';
-import { MemoryStore } from '../store/memory-store.ts';
-import { openStore, type OpenedStore, type OpenStoreOptions } from '../store/open-store.ts';
+import type { OpenedStore, OpenStoreOptions } from '../store/open-store.ts';
 import {
   pinnedFlowKey,
   type MessageRecord,
@@ -35,6 +34,7 @@ import { DeadlineTimers } from './timers.ts';
 import { ToolOutages } from './tool-outages.ts';
 import { followerState, sharedViewOf } from './shared-view.ts';
 import { storedView, TabFollower } from './tab-follower.ts';
+import { ConversationStorage } from './conversation-storage.ts';
 import { ChatSetupError, FlowSource } from './flow-source.ts';
 import { messagesFromEffects, settleStatuses } from './transcript.ts';
 
@@ -130,10 +130,7 @@ class ChatRuntime implements ChatController {
   private readonly flowSource: FlowSource;
   private readonly attempts: { classify: number; tool: number };
 
-  private store: ChatStore = new MemoryStore();
-  private storageKind: ChatState['storage'];
-  /** IndexedDB was asked for and could not be used. */
-  private storageFellBack = false;
+  private readonly storage: ConversationStorage;
   private flow: LoadedFlow | null = null;
   private understand: LocalUnderstanding | null = null;
   /** True once the full parsers are loaded in the page; until then hybrid asks the relay for their slots. */
@@ -185,7 +182,11 @@ class ChatRuntime implements ChatController {
     this.mode = options.nlu ?? 'hybrid';
     this.language = options.language ?? pageLanguage();
     this.namespace = options.namespace ?? (typeof options.flow === 'string' ? options.flow : (options.flow.meta.id ?? options.flow.meta.name));
-    this.storageKind = options.storage ?? 'indexeddb';
+    this.storage = new ConversationStorage(this.namespace, options.storage ?? 'indexeddb', {
+      warn: (error) => this.fire('warning', { code: `storage_${error.code}`, message: `${error.message}; the conversation is kept in memory only.` }),
+      carryOver: () => this.carryOver(),
+      moved: () => this.publish(),
+    });
     this.mailbox = new Mailbox((error) => this.fire('error', { code: 'internal', message: errorMessage(error) }));
     this.timers = new DeadlineTimers(this.now, (timerId) => {
       void this.mailbox.post(() => this.applyCurrent(this.generation, { type: 'timer.fired', timerId }));
@@ -214,18 +215,15 @@ class ChatRuntime implements ChatController {
     if (typeof navigator !== 'undefined' && navigator.onLine === false) onlineManager.setOnline(false);
     this.unsubscribeOnline = onlineManager.subscribe((online) => this.onlineChanged(online));
     this.queryClient.mount();
-    const opened = await (this.environment.openStore ?? openStore)({
-      storage: this.storageKind,
-      ...(this.environment.databaseName === undefined ? {} : { databaseName: this.environment.databaseName }),
-      onDatabaseEvent: (event) => this.databaseEvent(event),
-    });
-    if (this.destroyed) {
-      opened.store.close();
-      return;
-    }
-    this.store = opened.store;
-    this.storageKind = opened.store.kind;
-    if (opened.fallback) this.warnStorage(opened.fallback);
+    const opened = await this.storage.open(
+      {
+        ...(this.environment.databaseName === undefined ? {} : { databaseName: this.environment.databaseName }),
+        onDatabaseEvent: (event) => this.databaseEvent(event),
+      },
+      () => !this.destroyed,
+      this.environment.openStore,
+    );
+    if (!opened) return;
 
     const createChannel =
       this.environment.createChannel === undefined
@@ -288,7 +286,7 @@ class ChatRuntime implements ChatController {
         pinned = record ? compileFlow(record.definition) : null;
       }
     } catch (error) {
-      if (error instanceof StorageError) await this.fallBackToMemory(error);
+      if (error instanceof StorageError) await this.storage.fallBack(error);
       stored = null;
     }
     if (stored && pinned) {
@@ -390,7 +388,7 @@ class ChatRuntime implements ChatController {
       nextOrder: last ? last.order + 1 : 0,
       updatedAt: this.now(),
     };
-    if (this.storageFellBack && this.messages.length === 0) {
+    if (this.storage.fellBack && this.messages.length === 0) {
       notices.push(this.notice('storage', NOTICE_TEXT.storage, sessionId));
     }
     this.phase = 'active';
@@ -777,40 +775,32 @@ class ChatRuntime implements ChatController {
 
   // ---- storage ---------------------------------------------------------------------------------
 
-  private async persist(change: StoreChange): Promise<void> {
-    try {
-      await this.store.commit(this.namespace, change);
-    } catch (error) {
-      await this.fallBackToMemory(storageErrorOf(error, 'saving'));
-    }
+  private persist(change: StoreChange): Promise<void> {
+    return this.storage.commit(change);
   }
 
-  /** IndexedDB failed mid-conversation (quota, closed): carry on in memory, from what this page holds. */
-  private async fallBackToMemory(error: StorageError): Promise<void> {
-    if (this.store.kind === 'memory') return;
-    this.store.close();
-    const memory = new MemoryStore();
-    this.store = memory;
-    this.storageKind = 'memory';
-    this.warnStorage(error);
+  /** The store in use (IndexedDB, or memory after a fallback). */
+  private get store(): ChatStore {
+    return this.storage.store;
+  }
+
+  /**
+   * Storage moved to memory mid-conversation: the transcript says so, and the
+   * journal starts again from the current snapshot. What the memory store gets.
+   */
+  private carryOver(): StoreChange | null {
     const session = this.session;
-    if (!session || !this.flow) return;
+    if (!session || !this.flow) return null;
     const notice = this.notice('storage', NOTICE_TEXT.storage, session.sessionId);
     notice.order = session.nextOrder;
     this.addMessage(notice);
     this.session = { ...session, base: session.snapshot, nextOrder: session.nextOrder + 1 };
-    await memory.commit(this.namespace, {
+    return {
       session: this.session,
       messages: this.messages,
       outboxPut: [...this.outbox.values()],
       flows: [{ key: pinnedFlowKey(this.flow.id, this.flow.version), definition: this.flow.definition, savedAt: this.now() }],
-    });
-    this.publish();
-  }
-
-  private warnStorage(error: StorageError): void {
-    this.storageFellBack = true;
-    this.fire('warning', { code: `storage_${error.code}`, message: `${error.message}; the conversation is kept in memory only.` });
+    };
   }
 
   private databaseEvent(event: DatabaseEvent): void {
@@ -906,7 +896,7 @@ class ChatRuntime implements ChatController {
   private buildState(): ChatState {
     const online = onlineManager.isOnline();
     if (!this.leader) {
-      return followerState(this.follower.view, this.follower.pendingMessages(), { ready: this.isReady, phase: this.phase, online, storage: this.storageKind, error: this.failure });
+      return followerState(this.follower.view, this.follower.pendingMessages(), { ready: this.isReady, phase: this.phase, online, storage: this.storage.kind, error: this.failure });
     }
     const view = sharedViewOf({
       session: this.session,
@@ -917,7 +907,7 @@ class ChatRuntime implements ChatController {
       error: this.failure,
       stalled: this.outages.current,
     });
-    return { ...view, online, storage: this.storageKind, leader: true };
+    return { ...view, online, storage: this.storage.kind, leader: true };
   }
 
   private publish(): void {
@@ -1049,7 +1039,7 @@ class ChatRuntime implements ChatController {
       await this.restoreOrStart();
       return;
     }
-    await this.store.clear(this.namespace).catch((error: unknown) => this.fallBackToMemory(storageErrorOf(error, 'clearing')));
+    await this.storage.clear();
     await this.begin(flow, { clearMessages: true });
   }
 
@@ -1072,7 +1062,7 @@ class ChatRuntime implements ChatController {
     this.queryClient.unmount();
     this.queryClient.clear();
     this.tabs?.close();
-    this.store.close();
+    this.storage.close();
     this.listeners.clear();
     this.events.clear();
     this.setReady();
