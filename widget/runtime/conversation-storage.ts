@@ -27,11 +27,12 @@ export class ConversationStorage {
   /** Whether this page fell back to memory (the transcript says so once). */
   fellBack = false;
 
-  constructor(
-    private readonly namespace: string,
-    asked: ChatState['storage'],
-    private readonly hooks: StorageHooks,
-  ) {
+  readonly #namespace: string;
+  readonly #hooks: StorageHooks;
+
+  constructor(namespace: string, asked: ChatState['storage'], hooks: StorageHooks) {
+    this.#namespace = namespace;
+    this.#hooks = hooks;
     this.kind = asked;
   }
 
@@ -44,14 +45,14 @@ export class ConversationStorage {
     }
     this.store = opened.store;
     this.kind = opened.store.kind;
-    if (opened.fallback) this.warn(opened.fallback);
+    if (opened.fallback) this.#warn(opened.fallback);
     return true;
   }
 
   /** Writes a turn; a storage failure moves the conversation to memory instead of losing it. */
   async commit(change: StoreChange): Promise<void> {
     try {
-      await this.store.commit(this.namespace, change);
+      await this.store.commit(this.#namespace, change);
     } catch (error) {
       await this.fallBack(storageErrorOf(error, 'saving'));
     }
@@ -59,7 +60,7 @@ export class ConversationStorage {
 
   /** Forgets the conversation (a reset). */
   async clear(): Promise<void> {
-    await this.store.clear(this.namespace).catch((error: unknown) => this.fallBack(storageErrorOf(error, 'clearing')));
+    await this.store.clear(this.#namespace).catch((error: unknown) => this.fallBack(storageErrorOf(error, 'clearing')));
   }
 
   /** IndexedDB failed mid-conversation (quota, closed): carry on in memory, from what the page holds. */
@@ -69,19 +70,19 @@ export class ConversationStorage {
     const memory = new MemoryStore();
     this.store = memory;
     this.kind = 'memory';
-    this.warn(error);
-    const held = this.hooks.carryOver();
+    this.#warn(error);
+    const held = this.#hooks.carryOver();
     if (!held) return;
-    await memory.commit(this.namespace, held);
-    this.hooks.moved();
+    await memory.commit(this.#namespace, held);
+    this.#hooks.moved();
   }
 
   close(): void {
     this.store.close();
   }
 
-  private warn(error: StorageError): void {
+  #warn(error: StorageError): void {
     this.fellBack = true;
-    this.hooks.warn(error);
+    this.#hooks.warn(error);
   }
 }

@@ -38,7 +38,11 @@ export interface FetchedFlowVersion {
 }
 
 export class FlowSource {
-  constructor(private readonly options: FlowSourceOptions) {}
+  readonly #options: FlowSourceOptions;
+
+  constructor(options: FlowSourceOptions) {
+    this.#options = options;
+  }
 
   /**
    * The flow for a new session: inline (validated in full; the relay
@@ -47,18 +51,18 @@ export class FlowSource {
    * relay goes to `save`.
    */
   async obtain(store: ChatStore, save: (record: FlowRecord) => Promise<void>): Promise<LoadedFlow> {
-    const source = this.options.flow;
+    const source = this.#options.flow;
     if (typeof source !== 'string') {
       // The validator is a separate chunk: pages whose flow comes from the relay never download it.
       const { loadFlowOrThrow } = await import('../../flows/load.ts');
       return loadFlowOrThrow(source);
     }
-    const relay = this.options.relay;
+    const relay = this.#options.relay;
     if (!relay) throw new ChatSetupError('no_relay', `The flow "${source}" is served by the relay, but no relay URL was given.`);
     const cached = await store.readFlow(relayFlowKey(relay.baseUrl, source)).catch(() => undefined);
-    if (this.options.isOnline() || !cached) {
+    if (this.#options.isOnline() || !cached) {
       try {
-        const fetched = await this.fetch(relay, source, cached);
+        const fetched = await this.#fetch(relay, source, cached);
         if (fetched.record) await save(fetched.record);
         return fetched.flow;
       } catch (error) {
@@ -71,17 +75,17 @@ export class FlowSource {
 
   /** The relay's latest version of `flowId` (for a restored session), or null without a relay or offline. */
   async latest(store: ChatStore, flowId: string): Promise<FetchedFlowVersion | null> {
-    const relay = this.options.relay;
-    if (!relay || !this.options.isOnline()) return null;
+    const relay = this.#options.relay;
+    if (!relay || !this.#options.isOnline()) return null;
     const cached = await store.readFlow(relayFlowKey(relay.baseUrl, flowId)).catch(() => undefined);
-    return this.fetch(relay, flowId, cached);
+    return this.#fetch(relay, flowId, cached);
   }
 
-  private async fetch(relay: RelayClient, flowId: string, cached: FlowRecord | undefined): Promise<FetchedFlowVersion> {
+  async #fetch(relay: RelayClient, flowId: string, cached: FlowRecord | undefined): Promise<FetchedFlowVersion> {
     const fetched = await relay.fetchFlow(flowId, cached);
     const flow = compileFlow(fetched.definition);
     const record = fetched.changed
-      ? { key: relayFlowKey(relay.baseUrl, flowId), definition: fetched.definition, ...(fetched.etag ? { etag: fetched.etag } : {}), savedAt: this.options.now() }
+      ? { key: relayFlowKey(relay.baseUrl, flowId), definition: fetched.definition, ...(fetched.etag ? { etag: fetched.etag } : {}), savedAt: this.#options.now() }
       : null;
     return { flow, record };
   }

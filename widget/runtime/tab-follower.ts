@@ -33,22 +33,26 @@ export function storedView(stored: StoredConversation): SharedView {
   });
 }
 
+// ES private fields (not TypeScript's `private`): the minifier shortens their names, which the widget's download budget notices.
 export class TabFollower {
-  private shown: SharedView | null = null;
-  private readonly forwards = new Map<string, ForwardedInput>();
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private firstView: () => void = () => undefined;
+  #shown: SharedView | null = null;
+  readonly #forwards = new Map<string, ForwardedInput>();
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #firstView: () => void = () => undefined;
+  readonly #tabId: string;
+  readonly #link: FollowerLink;
+  readonly #resendMs: number;
 
-  constructor(
-    private readonly tabId: string,
-    private readonly link: FollowerLink,
-    /** How often what the leader has not acknowledged is sent again (ms). */
-    private readonly resendMs: number,
-  ) {}
+  /** `resendMs`: how often what the leader has not acknowledged is sent again. */
+  constructor(tabId: string, link: FollowerLink, resendMs: number) {
+    this.#tabId = tabId;
+    this.#link = link;
+    this.#resendMs = resendMs;
+  }
 
   /** The leader's latest view (or the stored one until it speaks). */
   get view(): SharedView | null {
-    return this.shown;
+    return this.#shown;
   }
 
   /**
@@ -57,11 +61,11 @@ export class TabFollower {
    */
   async start(stored: SharedView | null, waitMs: number): Promise<void> {
     const seen = new Promise<void>((resolve) => {
-      this.firstView = resolve;
+      this.#firstView = resolve;
     });
-    if (stored && !this.shown) this.shown = stored;
-    this.link.post({ type: 'sync' });
-    if (this.shown) return;
+    if (stored && !this.#shown) this.#shown = stored;
+    this.#link.post({ type: 'sync' });
+    if (this.#shown) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([seen, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
     clearTimeout(timer);
@@ -69,39 +73,39 @@ export class TabFollower {
 
   /** Sends a visitor action to the leader, and again until it is acknowledged. */
   forward(input: ForwardedInput): void {
-    input.tab = this.tabId;
-    this.forwards.set(input.id, input);
-    this.link.post({ type: 'input', input });
-    this.timer ??= setInterval(() => this.resend(), this.resendMs);
-    this.link.changed();
+    input.tab = this.#tabId;
+    this.#forwards.set(input.id, input);
+    this.#link.post({ type: 'input', input });
+    this.#timer ??= setInterval(() => this.resend(), this.#resendMs);
+    this.#link.changed();
   }
 
   resend(): void {
-    for (const input of this.forwards.values()) this.link.post({ type: 'input', input });
+    for (const input of this.#forwards.values()) this.#link.post({ type: 'input', input });
   }
 
   receive(message: TabMessage): void {
     if (message.type === 'state') {
-      this.shown = message.view;
-      for (const shown of message.view.messages) this.forwards.delete(shown.id);
-      this.stopWhenDone();
-      this.firstView();
-      this.link.changed();
+      this.#shown = message.view;
+      for (const shown of message.view.messages) this.#forwards.delete(shown.id);
+      this.#stopWhenDone();
+      this.#firstView();
+      this.#link.changed();
     } else if (message.type === 'ack') {
-      this.forwards.delete(message.id);
-      this.stopWhenDone();
-      this.link.changed();
+      this.#forwards.delete(message.id);
+      this.#stopWhenDone();
+      this.#link.changed();
     } else if (message.type === 'hello') {
       this.resend();
-    } else if (message.type === 'events' && message.tab === this.tabId) {
-      for (const event of message.events) this.link.fire(event.name, event.data);
+    } else if (message.type === 'events' && message.tab === this.#tabId) {
+      for (const event of message.events) this.#link.fire(event.name, event.data);
     }
   }
 
   /** The visitor's own messages the leader has not shown yet, at the end of the transcript. */
   pendingMessages(): ChatMessage[] {
     const pending: ChatMessage[] = [];
-    for (const input of this.forwards.values()) {
+    for (const input of this.#forwards.values()) {
       if (input.kind === 'text' || input.kind === 'choice') {
         pending.push({ id: input.id, role: 'user', text: input.kind === 'text' ? input.text : input.label, at: input.at, status: 'pending' });
       }
@@ -111,23 +115,23 @@ export class TabFollower {
 
   /** This tab becomes the leader: what it had forwarded and not seen acknowledged, to apply itself. */
   takeOver(): ForwardedInput[] {
-    const own = [...this.forwards.values()];
-    this.forwards.clear();
-    this.shown = null;
+    const own = [...this.#forwards.values()];
+    this.#forwards.clear();
+    this.#shown = null;
     this.stop();
     return own;
   }
 
   /** Stops sending again and releases whoever waits for a first view. */
   stop(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    this.firstView();
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    this.#firstView();
   }
 
-  private stopWhenDone(): void {
-    if (this.forwards.size > 0 || this.timer === null) return;
-    clearInterval(this.timer);
-    this.timer = null;
+  #stopWhenDone(): void {
+    if (this.#forwards.size > 0 || this.#timer === null) return;
+    clearInterval(this.#timer);
+    this.#timer = null;
   }
 }
