@@ -669,6 +669,7 @@ class ChatRuntime implements ChatController {
       sessionId: session.sessionId,
       ...(effect.asking ? { asking: effect.asking } : {}),
       ...(effect.context ? { context: effect.context } : {}),
+      language: effect.language,
     };
     this.outboxQueue
       .submit({
