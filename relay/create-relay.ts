@@ -77,6 +77,8 @@ type RelayEnvironment = {
   Variables: { logFields: Record<string, unknown>; piiValues: string[] };
 };
 
+/** A BCP 47 language tag as a visitor's browser gives it (`fr`, `en-GB`, `zh-Hant-TW`). */
+const LANGUAGE_TAG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}$/;
 const MAX_ID_LENGTH = 128;
 const MAX_TEXT_LENGTH = 2000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,200}$/;
@@ -234,6 +236,8 @@ export function createRelay(options: RelayOptions): RelayHandler {
     const text = requireString(body, 'text', MAX_TEXT_LENGTH);
     // The slot the visitor's current question asks for: a hint for the slot parsers, ignored unless the flow has it.
     const asking = typeof body.asking === 'string' ? body.asking : undefined;
+    // The visitor's language (BCP 47): "demain à 19h" is read with the French rules in a flow written in English.
+    const language = typeof body.language === 'string' && LANGUAGE_TAG.test(body.language) ? body.language : undefined;
     const logFields = context.get('logFields');
     Object.assign(logFields, { flowId, state, sessionId, textLength: text.length });
     const { flow, classifier, states } = flowOf(flowId);
@@ -258,7 +262,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
       return extractSlots(text, specs, {
         now: now(),
         timeZone: flow.definition.meta.timeZone ?? 'UTC',
-        language: flow.language,
+        language: language ?? flow.language,
         parsers,
         ...(asking !== undefined && Object.hasOwn(specs, asking) ? { asking } : {}),
       });
