@@ -135,6 +135,8 @@ type RelayEnvironment = {
   };
 };
 
+/** A BCP 47 language tag as a visitor's browser gives it (`fr`, `en-GB`, `zh-Hant-TW`). */
+const LANGUAGE_TAG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}$/;
 const MAX_ID_LENGTH = 128;
 const MAX_TEXT_LENGTH = 2000;
 /**
@@ -443,6 +445,8 @@ export function createRelay(options: RelayOptions): RelayHandler {
     // The slot the visitor's current question asks for: a hint for the slot parsers (ignored unless the
     // flow has it), and the question whose answer is personal as a whole when the slot is.
     const asking = typeof body.asking === 'string' && body.asking.length <= MAX_ID_LENGTH ? body.asking : undefined;
+    // The visitor's language (BCP 47): "demain à 19h" is read with the French rules in a flow written in English.
+    const language = typeof body.language === 'string' && LANGUAGE_TAG.test(body.language) ? body.language : undefined;
     const logFields = context.get('logFields');
     // Ids the relay does not know are the client's free text: never logged as they are.
     const known = flows.get(flowId);
@@ -472,7 +476,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
         specs,
         now: now(),
         timeZone,
-        language: flow.language,
+        language: language ?? flow.language,
         parsers: fullParsersLoaded() ? 'full' : 'basic',
         ...(asking !== undefined && Object.hasOwn(specs, asking) ? { asking } : {}),
       });

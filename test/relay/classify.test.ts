@@ -116,6 +116,16 @@ describe('POST /v1/classify', () => {
     expect(answer).toMatchObject({ slots: { partySize: 4 } });
   });
 
+  it('reads dates and times in the visitor’s language when the page says which', async () => {
+    const { handler } = testRelay();
+    const ask = async (extra: Record<string, unknown>) =>
+      ((await (await handler(post('/v1/classify', body('demain à 19h', { context: { slot: 'date', filled: ['partySize'], lastBotMessage: 'Quel jour ?' }, ...extra })))).json()) as Record<string, unknown>);
+    expect(await ask({ language: 'fr' })).toMatchObject({ slots: { date: '2026-11-24' } });
+    expect(await ask({ language: 'fr-CA' })).toMatchObject({ slots: { date: '2026-11-24' } });
+    // Without it (or with something that is not a language tag), the flow's language: English reads no date in it.
+    for (const extra of [{}, { language: 'fr; DROP TABLE' }]) expect((await ask(extra)).slots).not.toHaveProperty('date');
+  });
+
   it('sends the text as is when masking is turned off', async () => {
     const { handler } = relay({ mask: false });
     answerWith(() => HttpResponse.json(completion(JSON.stringify({ intent: 'none', confidence: 0.2, slots: { email: null, partySize: null, date: null, time: null } }))));

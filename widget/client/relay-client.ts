@@ -10,6 +10,8 @@ export interface ClassifyBody {
   sessionId: string;
   /** The slot the current question asks for. */
   asking?: string;
+  /** The conversation's language (BCP 47): the relay reads dates and numbers with its rules. */
+  language?: string;
   /** The question asked, the names of the filled slots and the bot's last message (personal values replaced), for the LLM. */
   context?: ClassifyContext;
 }

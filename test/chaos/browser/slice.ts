@@ -304,7 +304,13 @@ async function runOne(
     violations.push({ kind, line: `browser violation ${kind}: seed ${seed} step ${at} (${flow}): ${detail}` });
   };
 
+  let offlineUntil = 0;
   const openTab = async (): Promise<Tab> => {
+    // Offline, a new tab shows the browser's own error page: the visitor opens it once the network is back.
+    if (offlineUntil !== 0) {
+      await context.setOffline(false);
+      offlineUntil = 0;
+    }
     const page = await context.newPage();
     await page.goto(`${siteUrl}/${flow}.html`);
     await openPanel(page);
@@ -336,7 +342,6 @@ async function runOne(
 
   try {
     await openTab();
-    let offlineUntil = 0;
     for (at = 1; at <= steps; at += 1) {
       if (offlineUntil !== 0 && Date.now() > offlineUntil) {
         await context.setOffline(false);
