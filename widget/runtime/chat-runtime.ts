@@ -21,8 +21,6 @@ import type { DatabaseEvent } from '../store/idb-store.ts';
 import type { OpenedStore, OpenStoreOptions } from '../store/open-store.ts';
 import {
   pinnedFlowKey,
-  relayFlowKey,
-  type FlowRecord,
   type JournalRecord,
   type MessageRecord,
   type OutboxRecord,
