@@ -218,6 +218,7 @@ describe('the visitor experience', () => {
     await french.getByRole('textbox', { name: 'Message', exact: true }).waitFor();
     await french.getByRole('button', { name: 'Fermer le chat', exact: true }).waitFor();
     await french.getByRole('button', { name: 'Envoyer', exact: true }).waitFor();
+    await french.getByText('Réservations, répond en général tout de suite').waitFor();
     expect(await axeViolations(french, 'statechat-root')).toEqual([]);
     await screenshot(french, 'ux-french');
 
