@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { ViolationKind } from './invariants.ts';
-import { planArbitrary, planFor, type Plan } from './schedule.ts';
+import { lifecycleAt, planArbitrary, planFor, type Plan } from './schedule.ts';
 import { runSession, type SessionResult } from './session.ts';
 
 interface Options {
@@ -91,7 +91,8 @@ export function sessionSeed(seed: number, index: number): number {
 
 function describeAction(plan: Plan, step: number): string {
   const action = plan.actions[step - 1];
-  return action ? JSON.stringify(action) : 'after the last step, once the world healed';
+  if (!action) return 'after the last step, once the world healed';
+  return [...lifecycleAt(plan, step), action].map((what) => JSON.stringify(what)).join(' then ');
 }
 
 /** The plan with the faults named by `--without` turned off. */
@@ -240,7 +241,7 @@ async function main(): Promise<number> {
   const counts: Record<ViolationKind, number> = { lost: 0, duplicate: 0, divergent: 0, replay: 0, timer: 0, refused: 0, stuck: 0, crash: 0 };
   const failing: number[] = [];
   const found: string[] = [];
-  const totals = { steps: 0, messages: 0, exempt: 0, toolRuns: 0, reloads: 0, tabsOpened: 0, storageFaults: 0, simulatedMs: 0, tasks: 0 };
+  const totals = { steps: 0, messages: 0, exempt: 0, toolRuns: 0, reloads: 0, tabsOpened: 0, storageFaults: 0, kills: 0, abortedTransactions: 0, resets: 0, upgrades: 0, simulatedMs: 0, tasks: 0 };
   const network: Record<string, number> = {};
   const exemptions: Record<string, number> = {};
   const mix: Record<string, number> = {};
@@ -262,7 +263,7 @@ async function main(): Promise<number> {
   for (let index = 0; index < options.sessions; index += 1) {
     const seed = sessionSeed(options.seed, index);
     const plan = without(planFor(seed), options.without);
-    for (const action of plan.actions) mix[action.do] = (mix[action.do] ?? 0) + 1;
+    for (const action of [...plan.actions, ...(plan.lifecycle ?? [])]) mix[action.do] = (mix[action.do] ?? 0) + 1;
     mix[`flow ${plan.flow}`] = (mix[`flow ${plan.flow}`] ?? 0) + 1;
     mix[`nlu ${plan.nlu}`] = (mix[`nlu ${plan.nlu}`] ?? 0) + 1;
     const result = await runSession(plan);

@@ -8,6 +8,7 @@
  * they are.
  */
 import { onlineManager } from '@tanstack/query-core';
+import { compileFlow } from '../../flows/compile.ts';
 import type { Flow } from '../../flows/types.ts';
 import { createDemoTools } from '../../relay/demo-tools.ts';
 import { createRelay, type RelayHandler } from '../../relay/index.ts';
@@ -74,6 +75,21 @@ export function classificationKey(body: string): string | null {
   }
 }
 
+/** `flow` with state `from` called `to`: the key in `states`, and every string naming it (targets, the initial state). */
+function renameState(flow: Flow, from: string, to: string): Flow {
+  const rename = (value: unknown): unknown => {
+    if (value === from) return to;
+    if (Array.isArray(value)) return value.map(rename);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, rename(inner)]));
+    }
+    return value;
+  };
+  const states = Object.fromEntries(Object.entries(flow.states).map(([name, state]) => [name === from ? to : name, rename(state)]));
+  const { states: _states, ...rest } = flow;
+  return { ...(rename(rest) as Omit<Flow, 'states'>), states } as Flow;
+}
+
 function sleep(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
@@ -89,12 +105,14 @@ export interface NetworkCounts {
   cutByRestart: number;
   restarts: number;
   slowTools: number;
+  /** New flow versions deployed (each with a relay restart). */
+  published: number;
 }
 
 export class SimulatedNetwork {
   faults: NetworkFaults = { ...CALM };
   readonly toolRuns: ToolRun[] = [];
-  readonly counts: NetworkCounts = { requests: 0, droppedBefore: 0, droppedAfter: 0, duplicated: 0, proxyErrors: 0, offlineRefusals: 0, refused: 0, cutByRestart: 0, restarts: 0, slowTools: 0 };
+  readonly counts: NetworkCounts = { requests: 0, droppedBefore: 0, droppedAfter: 0, duplicated: 0, proxyErrors: 0, offlineRefusals: 0, refused: 0, cutByRestart: 0, restarts: 0, slowTools: 0, published: 0 };
   /** Classifications by session and text: refused (403 before the relay), and answered by the relay. */
   readonly classifications = { refused: new Set<string>(), answered: new Set<string>() };
   /** What happened to each request, when tracing (`CHAOS_TRACE=1`). */
@@ -105,8 +123,12 @@ export class SimulatedNetwork {
   private readonly store: IdempotencyStore;
   private readonly backend: ToolImplementations;
 
+  /** Flow versions the relay had before a publish: kept, so sessions pinned to them go on. */
+  private readonly previousFlows: Flow[] = [];
+  private published = 0;
+
   constructor(
-    private readonly flows: readonly Flow[],
+    private flows: readonly Flow[],
     private readonly random: Random,
     private readonly parsers: SlotParsers,
     /** A planted defect: the idempotency store remembers nothing. */
@@ -139,6 +161,7 @@ export class SimulatedNetwork {
     };
     instance.handler = createRelay({
       flows: this.flows,
+      previousFlows: this.previousFlows,
       tools: this.toolsFor(instance),
       // One signing secret for every instance, as RELAY_SECRETS on a deployment: a restarted relay
       // still knows the signatures and checkpoints the visitor's journal carries.
@@ -197,6 +220,31 @@ export class SimulatedNetwork {
     this.relay.kill();
     this.counts.restarts += 1;
     this.relay = this.startRelay();
+  }
+
+  /**
+   * A new version of flow `flowId` is deployed: the relay restarts with it
+   * (what is in flight is cut) and keeps the versions before it. A compatible
+   * one only changes the version; an incompatible one renames state `state`
+   * (modulo their number), so a session in it cannot move across and starts over.
+   */
+  publishFlow(flowId: string, compatible: boolean, state: number): Flow {
+    const index = this.flows.findIndex((flow) => compileFlow(flow).id === flowId);
+    const current = this.flows[index];
+    if (!current) throw new Error(`no flow ${flowId} to publish a version of`);
+    this.published += 1;
+    let next = structuredClone(current);
+    next.meta.version = `${(current.meta.version ?? 'unversioned').replace(/\+chaos\.\d+$/, '')}+chaos.${this.published}`;
+    if (!compatible) {
+      const names = Object.keys(next.states);
+      const old = names[state % names.length] as string;
+      next = renameState(next, old, `${old}V${this.published}`);
+    }
+    this.previousFlows.push(current);
+    this.flows = this.flows.map((flow, at) => (at === index ? next : flow));
+    this.counts.published += 1;
+    this.restartRelay();
+    return next;
   }
 
   /** A page's `fetch`; `alive` is false once the page is gone (its requests never come back). */

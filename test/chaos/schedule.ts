@@ -26,6 +26,19 @@ export type Action =
   /** The next `count` IndexedDB writes fail (aborted transaction or full disk), or the next `count` reads (an aborted transaction). */
   | { do: 'storageFault'; kind: 'abort' | 'quota' | 'read'; count: number; think: number };
 
+/**
+ * What happens around the visitor before step `at` (taken modulo the steps,
+ * from 1): drawn apart from the actions, after everything else in a plan, so
+ * a seed keeps the actions and faults it had before these were added.
+ */
+export type Lifecycle =
+  /** The visitor types phrase `phrase` in tab `tab`, and the page is killed after `tasks` units of its work: a reload mid-operation, its open IndexedDB transactions aborted. */
+  | { do: 'typeAndKill'; at: number; tab: number; phrase: number; tasks: number }
+  /** The visitor starts the conversation over ("Start again"), in the leader tab. */
+  | { do: 'reset'; at: number }
+  /** A new version of the flow is published: the relay restarts with it and keeps the old ones for pinned sessions; `compatible` false renames a state (state `state` modulo their number), so sessions in it start over. */
+  | { do: 'publishFlow'; at: number; compatible: boolean; state: number };
+
 export interface Plan {
   flow: FlowName;
   nlu: 'hybrid' | 'relay' | 'local';
@@ -44,6 +57,8 @@ export interface Plan {
   /** Seeds the dice thrown while the session runs (latencies, which request fails, ids). */
   dice: number;
   actions: Action[];
+  /** Absent in plans written before these existed (and in the hand-written ones of the tests): none. */
+  lifecycle?: Lifecycle[];
 }
 
 /** How long the visitor waits after a step: mostly a moment, sometimes long enough for retries and timers. */
@@ -70,6 +85,13 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   },
 );
 
+const at = fc.nat({ max: 39 });
+const lifecycle: fc.Arbitrary<Lifecycle> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ do: fc.constant('typeAndKill' as const), at, tab, phrase: fc.nat({ max: 63 }), tasks: fc.nat({ max: 60 }) }) },
+  { weight: 1, arbitrary: fc.record({ do: fc.constant('reset' as const), at }) },
+  { weight: 1, arbitrary: fc.record({ do: fc.constant('publishFlow' as const), at, compatible: fc.boolean(), state: fc.nat({ max: 20 }) }) },
+);
+
 const perMille = (max: number): fc.Arbitrary<number> => fc.integer({ min: 0, max });
 
 export const planArbitrary: fc.Arbitrary<Plan> = fc.record({
@@ -88,7 +110,14 @@ export const planArbitrary: fc.Arbitrary<Plan> = fc.record({
   channelDelayMs: fc.integer({ min: 0, max: 50 }),
   dice: fc.nat(),
   actions: fc.array(action, { minLength: 1, maxLength: 40 }),
+  // Last: the fields above are drawn exactly as before, so an old seed's actions and faults are unchanged.
+  lifecycle: fc.array(lifecycle, { maxLength: 3 }),
 });
+
+/** The plan's lifecycle events that happen before step `step` (1-based). */
+export function lifecycleAt(plan: Plan, step: number): Lifecycle[] {
+  return (plan.lifecycle ?? []).filter((event) => (event.at % plan.actions.length) + 1 === step);
+}
 
 /** The plan fast-check draws first for `seed` (the same one `fc.check` starts from). */
 export function planFor(seed: number): Plan {

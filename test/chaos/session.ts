@@ -20,8 +20,8 @@ import { SimulatedChannels, SimulatedLocks } from './browser-tabs.ts';
 import { checkInvariants, type Violation } from './invariants.ts';
 import { CALM, SimulatedNetwork, type NetworkCounts } from './network.ts';
 import { Random, uuidFrom } from './random.ts';
-import { phraseFor, type Action, type Plan } from './schedule.ts';
-import { StorageFaults, faultyOpenStore } from './storage.ts';
+import { lifecycleAt, phraseFor, type Action, type Lifecycle, type Plan } from './schedule.ts';
+import { PageTransactions, StorageFaults, faultyOpenStore } from './storage.ts';
 import { VirtualTime } from './virtual-time.ts';
 
 export const RELAY_URL = 'https://relay.chaos.test/statechat';
@@ -39,6 +39,8 @@ export interface Page {
   closing: boolean;
   /** The schedule step at which the page was opened. */
   openedAt: number;
+  /** Its open IndexedDB transactions, aborted if it is killed. */
+  transactions: PageTransactions;
 }
 
 /** A visitor message the product accepted (the send resolved and it was shown). */
@@ -49,6 +51,8 @@ export interface Expected {
   step: number;
   /** Why losing it is not the product's fault (its tab died before the leader saw it, memory-only storage). */
   exempt: string | null;
+  /** When it was typed, counting every action and lifecycle event of the session. */
+  moment: number;
 }
 
 export interface SessionResult {
@@ -66,6 +70,13 @@ export interface SessionResult {
     reloads: number;
     tabsOpened: number;
     storageFaults: number;
+    /** Pages killed partway through their work right after the visitor typed (`typeAndKill`). */
+    kills: number;
+    /** IndexedDB transactions those kills aborted. */
+    abortedTransactions: number;
+    resets: number;
+    /** Conversations moved to a newly published flow version (continued, or started over), as the leader tab shows at the end. */
+    upgrades: number;
     network: NetworkCounts;
     simulatedMs: number;
     tasks: number;
@@ -130,6 +141,11 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
   let step = 0;
   let reloads = 0;
   let tabsOpened = 0;
+  let kills = 0;
+  let upgrades = 0;
+  /** Moments (see `Expected.moment`) at which the visitor started over. */
+  const resets: number[] = [];
+  let moment = 0;
   const savedRandomUUID = globalThis.crypto.randomUUID.bind(globalThis.crypto);
   const savedMathRandom = Math.random;
   const savedIndexedDB = (globalThis as { indexedDB?: unknown }).indexedDB;
@@ -158,7 +174,7 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
   function openPage(): Page {
     const id = nextPage++;
     let counter = 0;
-    const page: Page = { id, chat: undefined as unknown as ChatController, alive: true, closing: false, openedAt: step };
+    const page: Page = { id, chat: undefined as unknown as ChatController, alive: true, closing: false, openedAt: step, transactions: new PageTransactions() };
     const alive = (): boolean => page.alive;
     page.chat = createChatRuntime(
       {
@@ -173,7 +189,7 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
       {
         fetch: network.fetchFor(alive),
         databaseName: DATABASE,
-        openStore: faultyOpenStore(storageFaults, alive),
+        openStore: faultyOpenStore(storageFaults, alive, page.transactions),
         locks: locks.forTab(id, alive),
         createChannel: channels.forTab(id),
       },
@@ -207,6 +223,7 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
     page.alive = false;
     locks.kill(page.id);
     channels.kill(page.id);
+    page.transactions.abortAll();
   }
 
   async function close(page: Page, hard: boolean, why: string): Promise<void> {
@@ -231,18 +248,48 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
 
   function track(page: Page, text: string, sending: Promise<void>): void {
     const at = step;
+    const typedAt = moment;
     sending.then(
       () => {
         if (!page.alive) return;
         const known = new Set(expected.map((entry) => entry.id));
         const shown = page.chat.getState().messages.find((message) => message.role === 'user' && message.text === text && !known.has(message.id));
-        if (shown) expected.push({ id: shown.id, text, page: page.id, step: at, exempt: null });
+        if (shown) expected.push({ id: shown.id, text, page: page.id, step: at, exempt: null, moment: typedAt });
         else if (page.chat.getState().phase === 'active' || page.chat.getState().phase === 'ended') {
           violations.push({ kind: 'lost', step: at, detail: `"${text}" was sent in tab ${page.id} and is not shown there` });
         }
       },
       (error: unknown) => violations.push({ kind: 'crash', step: at, detail: `send rejected: ${String(error)}` }),
     );
+  }
+
+  async function happen(event: Lifecycle): Promise<void> {
+    switch (event.do) {
+      case 'typeAndKill': {
+        const page = pageAt(event.tab);
+        if (!page || !canType(page.chat.getState())) return;
+        const text = phraseFor(plan.flow, event.phrase);
+        track(page, text, page.chat.send(text));
+        // The page gets this much of its work done (storage, network, channel), then it is gone.
+        await clock.runTasks(event.tasks, 50);
+        kills += 1;
+        reloads += 1;
+        kill(page, 'killed by a reload');
+        openPage();
+        return;
+      }
+      case 'reset': {
+        // In the leader tab, so that what the visitor types afterwards, in any tab, comes after it.
+        const leader = live().find((page) => !page.closing && page.chat.getState().leader && page.chat.getState().ready);
+        if (!leader) return;
+        resets.push(moment);
+        leader.chat.reset().catch((error: unknown) => violations.push({ kind: 'crash', step, detail: `reset rejected: ${String(error)}` }));
+        return;
+      }
+      case 'publishFlow':
+        network.publishFlow(plan.flow, event.compatible, event.state);
+        return;
+    }
   }
 
   async function perform(action: Action): Promise<void> {
@@ -317,6 +364,11 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
     await clock.advance(random.int(0, 2000));
     for (const action of plan.actions) {
       step += 1;
+      for (const event of lifecycleAt(plan, step)) {
+        moment += 1;
+        await happen(event);
+      }
+      moment += 1;
       await perform(action);
       await clock.advance(action.think);
     }
@@ -328,6 +380,9 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
     for (let waited = 0; waited < HEAL_MS; waited += 5000) await clock.advance(5000);
     if (live().length === 0) openPage();
     await clock.advance(10_000);
+    // Starting over clears the transcript: what was typed before is meant to go.
+    const lastReset = Math.max(-1, ...resets);
+    for (const entry of expected) if (entry.exempt === null && entry.moment < lastReset) entry.exempt = 'typed before the visitor started over';
     // A leader that could not read the stored conversation at its start (the reads kept failing) says so and
     // starts afresh in memory: what was typed before that page opened is not on its screen, as announced.
     const leader = live().find((page) => page.chat.getState().leader);
@@ -337,6 +392,8 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
         if (entry.exempt === null && entry.step < leader.openedAt && !shown.has(entry.id)) entry.exempt = 'the stored conversation could not be read when its tab opened (announced)';
       }
     }
+    const leaderAtEnd = live().find((page) => page.chat.getState().leader);
+    upgrades = leaderAtEnd?.chat.getState().messages.filter((message) => message.notice === 'flow-updated' || message.notice === 'restarted').length ?? 0;
     violations.push(...(await checkInvariants({ clock, pages: live(), expected, network, nlu: plan.nlu, step, settle: (promise) => settle(clock, promise) })));
     for (const page of live()) {
       const state = page.chat.getState();
@@ -374,6 +431,10 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
       crashReplays: 0,
       reloads,
       tabsOpened,
+      kills,
+      abortedTransactions: pages.reduce((total, page) => total + page.transactions.aborted, 0),
+      resets: resets.length,
+      upgrades,
       storageFaults: storageFaults.injected.abort + storageFaults.injected.quota + storageFaults.injected.read,
       network: network.counts,
       simulatedMs: clock.now - START,

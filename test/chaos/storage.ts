@@ -3,8 +3,11 @@
  * simulated browser) behind a seam that fails writes on purpose: an aborted
  * transaction or a full disk, decided by the schedule. A failed write changes
  * nothing, as an aborted transaction does. A page killed by the simulation
- * never hears back from its store again.
+ * never hears back from its store again, and the transactions it still had
+ * open are aborted, as a browser does when it tears a page down: what had not
+ * committed is not there for the next page.
  */
+import { unwrap } from 'idb';
 import type { ChatStore } from '../../widget/store/chat-store.ts';
 import { IdbStore } from '../../widget/store/idb-store.ts';
 import type { OpenedStore, OpenStoreOptions } from '../../widget/store/open-store.ts';
@@ -111,14 +114,50 @@ class FaultyStore implements ChatStore {
   }
 }
 
+/** One page's open IndexedDB transactions, to abort when the page is killed. */
+export class PageTransactions {
+  private readonly open = new Set<IDBTransaction>();
+  /** Transactions aborted by a kill (they had not committed). */
+  aborted = 0;
+
+  /** Records every transaction `database` starts from now on. */
+  watch(database: IDBDatabase): void {
+    const start = database.transaction.bind(database);
+    database.transaction = ((...args: Parameters<IDBDatabase['transaction']>) => {
+      const transaction = start(...args);
+      this.open.add(transaction);
+      const done = (): void => {
+        this.open.delete(transaction);
+      };
+      transaction.addEventListener('complete', done);
+      transaction.addEventListener('abort', done);
+      return transaction;
+    }) as IDBDatabase['transaction'];
+  }
+
+  /** The page is gone: every transaction not yet committing is aborted (its changes never land). */
+  abortAll(): void {
+    for (const transaction of [...this.open]) {
+      try {
+        transaction.abort();
+        this.aborted += 1;
+      } catch {
+        // Already committing or finished: it lands, as in a browser.
+      }
+      this.open.delete(transaction);
+    }
+  }
+}
+
 /** `ChatEnvironment.openStore` for one page: the real IndexedDB store with injected faults. */
-export function faultyOpenStore(faults: StorageFaults, alive: () => boolean): (options: OpenStoreOptions) => Promise<OpenedStore> {
+export function faultyOpenStore(faults: StorageFaults, alive: () => boolean, transactions?: PageTransactions): (options: OpenStoreOptions) => Promise<OpenedStore> {
   return async (options) => {
     const inner = new IdbStore({
       ...(options.databaseName === undefined ? {} : { name: options.databaseName }),
       ...(options.onDatabaseEvent === undefined ? {} : { onEvent: options.onDatabaseEvent }),
     });
-    await inner.open();
+    const database = await inner.open();
+    transactions?.watch(unwrap(database));
     return { store: new FaultyStore(inner, faults, alive), fallback: null };
   };
 }

@@ -129,22 +129,37 @@ export class VirtualTime {
   async advance(milliseconds: number): Promise<void> {
     const until = this.now + Math.max(0, milliseconds);
     await drainMicrotasks();
-    for (;;) {
-      const task = this.tasks[0];
-      if (!task || task.at > until) break;
-      this.tasks.shift();
-      this.now = Math.max(this.now, task.at);
-      if (task.every !== undefined) this.insert({ ...task, at: this.now + task.every, order: this.order++ });
-      this.ran += 1;
-      try {
-        task.callback();
-      } catch (error) {
-        // A timer callback that throws is an uncaught exception in a page: recorded by the caller's hook.
-        this.onError(error);
-      }
-      await drainMicrotasks();
-    }
+    while (await this.runNext(until));
     this.now = until;
+  }
+
+  /**
+   * Runs at most `count` of the tasks due within `withinMs`, then stops, the
+   * clock where the last one ran: a page killed partway through its work
+   * (an IndexedDB transaction half done, a request half sent).
+   */
+  async runTasks(count: number, withinMs: number): Promise<void> {
+    const until = this.now + Math.max(0, withinMs);
+    await drainMicrotasks();
+    for (let ran = 0; ran < count && (await this.runNext(until)); ran += 1);
+  }
+
+  /** Runs the next task if it is due by `until` (draining microtasks after it); false when there is none. */
+  private async runNext(until: number): Promise<boolean> {
+    const task = this.tasks[0];
+    if (!task || task.at > until) return false;
+    this.tasks.shift();
+    this.now = Math.max(this.now, task.at);
+    if (task.every !== undefined) this.insert({ ...task, at: this.now + task.every, order: this.order++ });
+    this.ran += 1;
+    try {
+      task.callback();
+    } catch (error) {
+      // A timer callback that throws is an uncaught exception in a page: recorded by the caller's hook.
+      this.onError(error);
+    }
+    await drainMicrotasks();
+    return true;
   }
 
   /** Where a throwing task's error goes (the session records it). */
