@@ -6,6 +6,7 @@ import { LlmClassifier, type LlmOptions } from './classify/llm.ts';
 import { relevantSlots } from './classify/llm-schema.ts';
 import { describeError, errorResponse, RelayError } from './errors.ts';
 import { registerFlows, type RegisteredFlow } from './flow-registry.ts';
+import { installHandoffRoutes, type HandoffOptions } from './handoff/routes.ts';
 import { defaultLogSink, MaskedLogger, type LogSink } from './logger.ts';
 import { DEFAULT_BODY_LIMIT_BYTES } from './middleware/body-limit.ts';
 import { cors } from './middleware/cors.ts';
@@ -62,6 +63,11 @@ export interface RelayOptions {
    * libphonenumber-js), loaded on first use; the basic ones until then.
    */
   slotParsers?: SlotParsers;
+  /**
+   * Live handoff to a person (`/v1/handoffs`, `/v1/agent/…`): on when agents
+   * can authenticate (`agentToken` or `authenticateAgent`).
+   */
+  handoff?: HandoffOptions;
 }
 
 /** What the host passes along with a request: what only the transport knows. */
@@ -378,6 +384,14 @@ export function createRelay(options: RelayOptions): RelayHandler {
         piiValues,
       );
     }
+  });
+
+  installHandoffRoutes(app, options.handoff ?? {}, {
+    flows,
+    bodyLimit,
+    now,
+    newId: () => globalThis.crypto.randomUUID(),
+    limitSession,
   });
 
   app.notFound(() => errorResponse(new RelayError(404, 'not_found', 'No such endpoint.')));

@@ -20,7 +20,7 @@ export class RelayError extends Error {
   }
 }
 
-export type RelayErrorStatus = 400 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503 | 504;
+export type RelayErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 502 | 503 | 504;
 
 export interface ErrorBody {
   error: { code: string; message: string };

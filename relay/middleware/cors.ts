@@ -9,7 +9,7 @@ export interface CorsOptions {
 }
 
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
-const ALLOWED_HEADERS = 'content-type, idempotency-key, if-none-match';
+const ALLOWED_HEADERS = 'content-type, idempotency-key, if-none-match, authorization, last-event-id';
 const EXPOSED_HEADERS = 'etag, retry-after, idempotent-replayed';
 
 /**
