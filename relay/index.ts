@@ -22,3 +22,9 @@ export type { ToolContext, ToolImplementation, ToolImplementations } from './too
 export { findPii } from './pii/detect.ts';
 export type { PiiMatch, PiiType } from './pii/detect.ts';
 export { maskText, maskValue } from './pii/mask.ts';
+export { MemoryHandoffStore } from './handoff/memory-store.ts';
+export type { MemoryHandoffStoreOptions } from './handoff/memory-store.ts';
+export type { HandoffOptions, HandoffSummary } from './handoff/routes.ts';
+export type { AgentIdentity, AuthenticateAgent } from './handoff/agent-auth.ts';
+export type { AppendOutcome, AppendRule, HandoffEvent, HandoffMessage, HandoffRecord, HandoffRole, HandoffStatus, HandoffStore, NewHandoffEvent } from './handoff/types.ts';
+export { DEFAULT_HANDOFF_RETENTION_MS } from './handoff/types.ts';

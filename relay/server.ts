@@ -5,7 +5,8 @@
  *
  * Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, ALLOWED_ORIGINS
  * (comma-separated), REDIS_URL, PORT. Without an API key the relay classifies
- * with the local NLU only and says so when it starts.
+ * with the local NLU only and says so when it starts. Live handoff:
+ * AGENT_TOKEN (comma-separated to rotate), HANDOFF_RETENTION_HOURS.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,10 +17,12 @@ import { Redis } from 'ioredis';
 import type { LlmOptions } from './classify/llm.ts';
 import { createRelay, type RelayOptions } from './create-relay.ts';
 import { RelayConfigError } from './flow-registry.ts';
+import type { HandoffOptions } from './handoff/routes.ts';
 import { defaultLogSink, MaskedLogger, type LogSink } from './logger.ts';
 import { toNodeListener } from './node-adapter.ts';
 import { createNodeLlmTransport } from './node-llm-transport.ts';
 import { loadFullParsers } from '../widget/nlu/index.ts';
+import { RedisHandoffStore } from './handoff/redis-store.ts';
 import { redisStores } from './stores/redis.ts';
 import type { ToolImplementations } from './tools/types.ts';
 
@@ -126,6 +129,23 @@ export function llmOptionsFromEnv(env: NodeJS.ProcessEnv): LlmOptions | undefine
   };
 }
 
+/**
+ * Live handoff from `AGENT_TOKEN` (comma-separated tokens, to rotate one) and
+ * `HANDOFF_RETENTION_HOURS` (default 24). Without a token, handoffs are off.
+ */
+export function handoffOptionsFromEnv(env: NodeJS.ProcessEnv): HandoffOptions {
+  const tokens = (env.AGENT_TOKEN ?? '')
+    .split(',')
+    .map((token) => token.trim())
+    .filter((token) => token !== '');
+  const hours = env.HANDOFF_RETENTION_HOURS === undefined || env.HANDOFF_RETENTION_HOURS === '' ? undefined : Number(env.HANDOFF_RETENTION_HOURS);
+  if (hours !== undefined && !(hours > 0)) throw new RelayConfigError(`HANDOFF_RETENTION_HOURS must be a positive number of hours, not "${env.HANDOFF_RETENTION_HOURS}".`);
+  return {
+    ...(tokens.length > 0 ? { agentToken: tokens } : {}),
+    ...(hours !== undefined ? { retentionMs: hours * 60 * 60 * 1000 } : {}),
+  };
+}
+
 /** Starts the relay on a node:http server. */
 export async function startRelayServer(options: RelayServerOptions): Promise<RunningRelayServer> {
   const env = options.env ?? process.env;
@@ -143,6 +163,10 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   // Without a listener ioredis prints its errors itself; they go to the log instead.
   redis?.on('error', (error: NodeJS.ErrnoException) => logger.write('warn', { code: error.code, message: error.message }, 'redis error'));
   const llm = llmOptionsFromEnv(env);
+  const handoffStore = redis ? new RedisHandoffStore(redis) : undefined;
+  // Ends the open event streams on shutdown, so the server can close; their clients reconnect to another relay.
+  const streamsEnd = new AbortController();
+  const handoff = handoffOptionsFromEnv(env);
   const handler = createRelay({
     flows,
     tools,
@@ -155,6 +179,12 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     ...(llm ? { llm } : {}),
     ...(redis ? { stores: redisStores(redis) } : {}),
     ...options.relay,
+    handoff: {
+      ...handoff,
+      ...(handoffStore ? { store: handoffStore } : {}),
+      ...options.relay?.handoff,
+      signal: streamsEnd.signal,
+    },
   });
 
   const server = createServer(
@@ -181,6 +211,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
       tools: Object.keys(tools).length,
       classification: llm ? 'local NLU, then LLM when unsure' : 'local NLU only (no OPENAI_API_KEY)',
       stores: redis ? 'redis' : 'memory',
+      handoff: handoff.agentToken ? 'on (AGENT_TOKEN)' : options.relay?.handoff?.authenticateAgent ? 'on' : 'off (no AGENT_TOKEN)',
     },
     llm ? 'relay listening' : 'relay listening without an LLM: set OPENAI_API_KEY to ask one when the local NLU is unsure',
   );
@@ -191,10 +222,12 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     port: actualPort,
     close() {
       closing ??= (async () => {
+        streamsEnd.abort();
         await new Promise<void>((resolveClose) => {
           server.close(() => resolveClose());
           server.closeIdleConnections();
         });
+        await handoffStore?.close();
         // QUIT needs an answer; a Redis that gives none is simply disconnected.
         if (redis) await redis.quit().catch(() => redis.disconnect());
         logger.write('info', {}, 'relay stopped');

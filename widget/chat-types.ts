@@ -17,7 +17,8 @@ export type MessageStatus = 'pending' | 'queued' | 'sent' | 'answered' | 'failed
 
 export interface ChatMessage {
   id: string;
-  role: 'user' | 'bot' | 'notice';
+  /** `agent`: a person answering in a live handoff. */
+  role: 'user' | 'bot' | 'agent' | 'notice';
   text: string;
   /** Epoch milliseconds. */
   at: number;
@@ -27,8 +28,10 @@ export interface ChatMessage {
   error?: { code: string; message: string; retryable: boolean };
   /** Bot questions: the quick replies offered with it. */
   choices?: RenderedChoice[];
-  /** Notices: what happened (`handoff`, `restarted`, `storage`, `flow-updated`). */
+  /** Notices: what happened (`handoff`, `handoff-joined`, `handoff-ended`, `restarted`, `storage`, `flow-updated`). */
   notice?: string;
+  /** Agent messages and handoff notices: the person's name. */
+  author?: string;
 }
 
 export interface ChatState {
@@ -54,7 +57,12 @@ export interface ChatState {
   online: boolean;
   /** Work waiting for the network: classifications and tool calls in the outbox (not those failed for good). */
   queued: number;
-  handoff: { reason: string | null; queue: string | null } | null;
+  /**
+   * The flow's last handoff. With a live handoff, `status` says whether a
+   * person is awaited (`waiting`), there (`active`, named `agent`) or gone
+   * (`closed`); while one is awaited or there, messages go to that person.
+   */
+  handoff: { reason: string | null; queue: string | null; status?: 'waiting' | 'active' | 'closed'; agent?: string | null } | null;
   storage: 'indexeddb' | 'memory';
   /** True in the tab that owns the conversation (one writer at a time); others follow it. */
   leader: boolean;

@@ -124,7 +124,7 @@ describe('live handoff: the visitor side', () => {
   it('refuses the handoff to anyone without the visitor key, without saying whether it exists', async () => {
     const { handler } = relay();
     const id = await open(handler);
-    for (const headers of [{}, { authorization: 'Bearer someone-else-0123456789abcdefghijklmnop' }]) {
+    for (const headers of [{}, { authorization: 'Bearer someone-else-0123456789abcdefghijklmnop' }] as Record<string, string>[]) {
       const response = await handler(get(`/v1/handoffs/${id}/events`, headers));
       expect(response.status).toBe(404);
       expect((await errorOf(response)).code).toBe('handoff_not_found');

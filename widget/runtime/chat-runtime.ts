@@ -30,6 +30,8 @@ import {
   type StoreChange,
   type StoredConversation,
 } from '../store/records.ts';
+import type { HandoffHost, LiveHandoff } from '../handoff/live-handoff.ts';
+import { liveBusy, liveOpen, nextHandoff } from '../handoff/session-handoff.ts';
 import { Mailbox } from './mailbox.ts';
 import { callSafely, PublicEvents } from './public-events.ts';
 import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type SharedView, type TabMessage } from './tabs.ts';
@@ -163,6 +165,8 @@ class ChatRuntime implements ChatController {
   private generation = 0;
   private destroyed = false;
   private unsubscribeOnline: () => void = () => undefined;
+  /** The live handoff's worker: a chunk loaded when the flow first hands off to a person. */
+  private live: Promise<LiveHandoff | null> | null = null;
 
   private tabs: TabCoordinator | null = null;
   /** This tab's id in the conversation's tab group. */
@@ -303,6 +307,7 @@ class ChatRuntime implements ChatController {
       this.failure = null;
       this.setReady();
       this.publish();
+      if (liveBusy(stored.session.handoff)) this.driveHandoff();
       if (typeof this.options.flow !== 'string') {
         const inline = await this.loadInline(this.options.flow);
         if (inline.version !== pinned.version) await this.upgrade(inline);
@@ -549,8 +554,11 @@ class ChatRuntime implements ChatController {
     }
     for (const message of settleStatuses(this.messages, snapshot)) changed.set(message.id, message);
 
-    let handoff = session.handoff;
-    for (const effect of effects) if (effect.type === 'handoff') handoff = { reason: effect.reason, queue: effect.queue };
+    let started: { reason: string | null; queue: string | null } | null = null;
+    for (const effect of effects) if (effect.type === 'handoff') started = { reason: effect.reason, queue: effect.queue };
+    // 244 random bits: the browser's own secret for the handoff, never the injectable id generator.
+    const secret = (): string => `${defaultNewId()}${defaultNewId()}`.replace(/-/g, '');
+    const handoff = nextHandoff(session.handoff, started, snapshot.state, event, this.relay ? () => ({ key: `${session.sessionId}:${snapshot.seq}`, visitorKey: secret() }) : null);
 
     const outboxPut: OutboxRecord[] = [];
     const outboxDelete: string[] = [];
@@ -593,6 +601,7 @@ class ChatRuntime implements ChatController {
       outboxDelete,
     });
     this.publish();
+    if (liveBusy(handoff)) this.driveHandoff();
     this.perform(effects);
     if (this.upgradeTo && snapshot.pending === null && snapshot.queue.length === 0) {
       const latest = this.upgradeTo;
@@ -784,7 +793,7 @@ class ChatRuntime implements ChatController {
     const pending = snapshot?.pending;
     if (!snapshot || pending?.kind !== 'tool' || pending.callId !== callId) return;
     // As `settleStatuses` reads it: the open message just before those still in the engine's queue.
-    const open = this.messages.filter((message) => message.role === 'user' && message.status !== 'answered' && message.error?.code !== 'dropped');
+    const open = this.messages.filter((message) => message.role === 'user' && message.toAgent === undefined && message.status !== 'answered' && message.error?.code !== 'dropped');
     const inQueue = snapshot.queue.filter((input) => input.type !== 'host.event').length;
     this.showStatus(open[open.length - inQueue - 1], status);
   }
@@ -813,6 +822,72 @@ class ChatRuntime implements ChatController {
     }
     await this.persist(change);
     this.publish();
+  }
+
+  // ---- live handoff ----------------------------------------------------------------------------
+
+  /** A visitor message for the person of a live handoff: stored first, then sent by the handoff worker. */
+  private async toAgent(id: string, text: string, at: number): Promise<void> {
+    const session = this.session;
+    const live = liveOpen(session?.handoff ?? null);
+    if (!session || !live) return;
+    const user: MessageRecord = { namespace: this.namespace, id, role: 'user', text, at, status: 'pending', order: session.nextOrder, toAgent: live.key };
+    this.addMessage(user);
+    this.session = { ...session, nextOrder: session.nextOrder + 1, updatedAt: this.now() };
+    await this.persist({ session: this.session, messages: [user] });
+    this.publish();
+    this.driveHandoff();
+  }
+
+  /** Loads the handoff worker once (leader only) and lets it catch up with the session. */
+  private driveHandoff(): void {
+    const relay = this.relay;
+    if (!relay || !this.leader || this.destroyed) return;
+    this.live ??= import('../handoff/live-handoff.ts').then(
+      ({ LiveHandoff }) => new LiveHandoff(this.handoffHost(relay.baseUrl)),
+      (error: unknown) => {
+        this.live = null;
+        this.fire('warning', { code: 'handoff_unavailable', message: `The live handoff could not be loaded (${errorMessage(error)}).` });
+        return null;
+      },
+    );
+    void this.live.then((worker) => worker?.sync());
+  }
+
+  private handoffHost(baseUrl: string): HandoffHost {
+    const started = this.generation;
+    const current = (): SessionRecord | null => (this.generation === started && !this.destroyed ? this.session : null);
+    return {
+      baseUrl,
+      fetch: this.environment.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      now: this.now,
+      context: () => {
+        const session = current();
+        return { flowId: session?.flow.id ?? '', sessionId: session?.sessionId ?? '', reason: session?.handoff?.reason ?? null, queue: session?.handoff?.queue ?? null };
+      },
+      live: () => current()?.handoff?.live ?? null,
+      messages: () => this.messages,
+      run: (work) => this.mailbox.post(async () => {
+        if (current() && this.leader) await work();
+      }),
+      update: async (live, messages) => {
+        const session = current();
+        if (!session?.handoff) return;
+        let order = session.nextOrder;
+        for (const message of messages) {
+          if (this.byId.has(message.id)) continue;
+          message.order = order++;
+          this.addMessage(message);
+        }
+        this.session = { ...session, handoff: { ...session.handoff, live }, nextOrder: order, updatedAt: this.now() };
+        await this.persist({ session: this.session, messages });
+        this.publish();
+        this.driveHandoff();
+      },
+      flowEvent: (name, data) => this.apply({ type: 'host.event', name, data }),
+      record: (fields) => ({ ...fields, namespace: this.namespace, order: 0 }),
+      warn: (code, message) => this.fire('warning', { code, message }),
+    };
   }
 
   // ---- storage ---------------------------------------------------------------------------------
@@ -965,6 +1040,7 @@ class ChatRuntime implements ChatController {
       case 'text':
       case 'choice': {
         if (!this.session || !this.flow) return;
+        if (input.kind === 'text' && liveOpen(this.session.handoff)) return this.toAgent(input.id, input.text, input.at);
         const event: Extract<EngineEvent, { type: 'user.text' | 'user.choice' }> =
           input.kind === 'text' ? { type: 'user.text', text: input.text } : { type: 'user.choice', value: input.value };
         const user: MessageRecord = {
@@ -1138,6 +1214,8 @@ class ChatRuntime implements ChatController {
   }
 
   private async resetNow(): Promise<void> {
+    const live = this.session?.handoff?.live;
+    if (live && liveBusy(this.session?.handoff ?? null)) void this.live?.then((worker) => worker?.abandon(live));
     this.generation += 1;
     this.timers.cancelAll();
     this.outages.clear();
@@ -1160,6 +1238,7 @@ class ChatRuntime implements ChatController {
     while (this.mailbox.busy) await this.mailbox.idle();
     this.destroyed = true;
     this.generation += 1;
+    void this.live?.then((worker) => worker?.stop());
     this.mailbox.close();
     this.timers.cancelAll();
     this.outages.clear();

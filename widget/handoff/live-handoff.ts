@@ -1,0 +1,385 @@
+/**
+ * The visitor's side of a live handoff, loaded only when a flow hands off:
+ * opens the handoff on the relay with the conversation so far, follows its
+ * events over SSE (resuming after the last one applied, across reloads and
+ * dropped connections), sends the visitor's messages to the person, and
+ * tells the relay when the flow moved on without one. Each event is applied
+ * in the chat's mailbox together with the new `lastEventId`, so it is
+ * applied once, in order, whatever the network does.
+ */
+import { onlineManager } from '@tanstack/query-core';
+import type { Json, JsonObject } from '../../flows/types.ts';
+import type { LiveHandoffRecord, MessageRecord } from '../store/records.ts';
+import { EventStreamParser, readEventStream, type ServerSentEvent } from './sse.ts';
+
+/** What the chat runtime lends the handoff. */
+export interface HandoffHost {
+  baseUrl: string;
+  fetch: typeof fetch;
+  now(): number;
+  /** Who hands off and why: sent when the handoff opens. */
+  context(): { flowId: string; sessionId: string; reason: string | null; queue: string | null };
+  /** The live handoff as the session holds it now (null once the session changed). */
+  live(): LiveHandoffRecord | null;
+  messages(): readonly MessageRecord[];
+  /** Runs `work` in the chat's mailbox, after what is queued; dropped when the session changed. */
+  run(work: () => Promise<void>): Promise<void>;
+  /** In the mailbox: stores the live record and new or changed messages in one write, then shows them. */
+  update(live: LiveHandoffRecord, messages: MessageRecord[]): Promise<void>;
+  /** In the mailbox: a flow event (`handoff.accepted`, `handoff.closed`, the agent's choice). */
+  flowEvent(name: string, data: Json): Promise<void>;
+  /** A new message record with the session's namespace (its order is set when stored). */
+  record(fields: Omit<MessageRecord, 'namespace' | 'order'>): MessageRecord;
+  warn(code: string, message: string): void;
+}
+
+const MAX_TRANSCRIPT = 100;
+const MAX_TEXT = 2000;
+const RETRY_BASE_MS = 1000;
+const RETRY_CAP_MS = 30_000;
+
+class HandoffRequestError extends Error {
+  override readonly name = 'HandoffRequestError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly transient: boolean,
+  ) {
+    super(message);
+  }
+}
+
+type StreamEvent =
+  | { type: 'joined'; agent: string; at: number }
+  | { type: 'message'; message: { role: string; text: string; at: number; agent?: string } }
+  | { type: 'closed'; at: number; by: 'agent' | 'visitor'; event?: string; data?: Json };
+
+export class LiveHandoff {
+  readonly #host: HandoffHost;
+  #stopped = false;
+  #stream: AbortController | null = null;
+  #opening = false;
+  #leaving = false;
+  #flushing = false;
+  #failures = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #serverRetryMs = RETRY_BASE_MS;
+  readonly #unsubscribeOnline: () => void;
+
+  constructor(host: HandoffHost) {
+    this.#host = host;
+    this.#unsubscribeOnline = onlineManager.subscribe((online) => {
+      if (online) this.sync();
+      else this.#markQueued();
+    });
+  }
+
+  /** Does what the live record asks for now; safe to call any number of times. */
+  sync(): void {
+    if (this.#stopped) return;
+    const live = this.#host.live();
+    if (!live) {
+      this.#disconnect();
+      return;
+    }
+    switch (live.status) {
+      case 'opening':
+        void this.#open();
+        break;
+      case 'waiting':
+      case 'active':
+        this.#connect(live);
+        void this.#flush();
+        break;
+      case 'leaving':
+        this.#disconnect();
+        void this.#leave();
+        break;
+      case 'closed':
+      case 'unavailable':
+        this.#disconnect();
+        break;
+    }
+  }
+
+  /** Stops streaming and retrying (the chat is destroyed or reset). */
+  stop(): void {
+    this.#stopped = true;
+    this.#disconnect();
+    this.#unsubscribeOnline();
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+  }
+
+  /** One attempt to tell the relay the visitor left a handoff that is no longer the session's (a reset). */
+  abandon(live: LiveHandoffRecord): void {
+    if (live.id === null) return;
+    this.#request(`handoffs/${encodeURIComponent(live.id)}/leave`, live, { method: 'POST', body: {} }).catch(() => undefined);
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  async #request(path: string, live: LiveHandoffRecord, init: { method: 'GET' | 'POST'; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${live.visitorKey}`, ...init.headers };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.#host.fetch(`${this.#host.baseUrl.replace(/\/+$/, '')}/v1/${path}`, {
+        method: init.method,
+        headers,
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        ...(init.signal ? { signal: init.signal } : {}),
+      });
+    } catch (error) {
+      throw new HandoffRequestError('network', error instanceof Error ? error.message : String(error), true);
+    }
+    if (response.ok) return response;
+    let code = `http_${response.status}`;
+    let message = `${path} answered ${response.status}`;
+    try {
+      const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+      if (typeof body.error?.code === 'string') code = body.error.code;
+      if (typeof body.error?.message === 'string') message = body.error.message;
+    } catch {
+      // Not JSON: the status says enough.
+    }
+    throw new HandoffRequestError(code, message, response.status >= 500 || response.status === 408 || response.status === 429);
+  }
+
+  /** Tries `sync` again later: after a backoff, or as soon as the network is back. */
+  #retryLater(): void {
+    if (this.#stopped || this.#retryTimer !== null) return;
+    this.#failures += 1;
+    const delay = Math.min(Math.max(RETRY_BASE_MS * 2 ** (this.#failures - 1), this.#serverRetryMs), RETRY_CAP_MS);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      this.sync();
+    }, delay);
+  }
+
+  async #update(change: (live: LiveHandoffRecord) => LiveHandoffRecord | null, messages: (live: LiveHandoffRecord) => MessageRecord[] = () => []): Promise<LiveHandoffRecord | null> {
+    let result: LiveHandoffRecord | null = null;
+    await this.#host.run(async () => {
+      const live = this.#host.live();
+      if (!live) return;
+      const next = change(live);
+      if (!next) return;
+      await this.#host.update(next, messages(live));
+      result = next;
+    });
+    return result;
+  }
+
+  // ---- open, leave ---------------------------------------------------------------------------
+
+  async #open(): Promise<void> {
+    const live = this.#host.live();
+    if (this.#opening || !live || live.status !== 'opening' || !onlineManager.isOnline()) return;
+    this.#opening = true;
+    try {
+      const transcript = this.#host
+        .messages()
+        .filter((message) => (message.role === 'user' && message.toAgent === undefined) || message.role === 'bot')
+        .slice(-MAX_TRANSCRIPT)
+        .map((message) => ({ role: message.role === 'user' ? 'visitor' : 'bot', text: message.text.slice(0, MAX_TEXT), at: message.at }));
+      const response = await this.#request('handoffs', live, {
+        method: 'POST',
+        body: { ...this.#host.context(), key: live.key, visitorKey: live.visitorKey, transcript },
+      });
+      const body = (await response.json()) as { handoff: { id: string; status: string; agent: string | null } };
+      this.#failures = 0;
+      await this.#update((current) =>
+        current.key !== live.key
+          ? null
+          : {
+              ...current,
+              id: body.handoff.id,
+              agent: body.handoff.agent,
+              // The flow moved on while the request was out: the relay is told next.
+              status: current.status === 'leaving' ? 'leaving' : body.handoff.status === 'active' ? 'active' : body.handoff.status === 'closed' ? 'closed' : 'waiting',
+            },
+      );
+    } catch (error) {
+      if (error instanceof HandoffRequestError && !error.transient) {
+        await this.#update((current) => (current.key === live.key && current.status === 'opening' ? { ...current, status: 'unavailable' } : current.key === live.key && current.status === 'leaving' ? { ...current, status: 'closed' } : null));
+        this.#host.warn('handoff_unavailable', `No person can join: ${error.message}`);
+      } else this.#retryLater();
+    } finally {
+      this.#opening = false;
+    }
+    this.sync();
+  }
+
+  async #leave(): Promise<void> {
+    const live = this.#host.live();
+    if (this.#leaving || !live || live.status !== 'leaving') return;
+    if (live.id === null) {
+      // Not opened yet: an open under way finishes first and then leaves; otherwise there is nothing to tell.
+      if (!this.#opening) await this.#update((current) => (current.key === live.key && current.status === 'leaving' && current.id === null ? { ...current, status: 'closed' } : null));
+      return;
+    }
+    if (!onlineManager.isOnline()) return;
+    this.#leaving = true;
+    try {
+      await this.#request(`handoffs/${encodeURIComponent(live.id)}/leave`, live, { method: 'POST', body: {} });
+      this.#failures = 0;
+      await this.#update((current) => (current.key === live.key && current.status === 'leaving' ? { ...current, status: 'closed' } : null));
+    } catch (error) {
+      if (error instanceof HandoffRequestError && !error.transient) {
+        await this.#update((current) => (current.key === live.key && current.status === 'leaving' ? { ...current, status: 'closed' } : null));
+      } else this.#retryLater();
+    } finally {
+      this.#leaving = false;
+    }
+  }
+
+  // ---- the visitor's messages ----------------------------------------------------------------
+
+  /** Sends the visitor's messages not yet sent, one after another, in order. */
+  async #flush(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      for (;;) {
+        const live = this.#host.live();
+        if (!live || live.id === null || (live.status !== 'waiting' && live.status !== 'active')) return;
+        const next = this.#host.messages().find((message) => message.toAgent === live.key && (message.status === 'pending' || message.status === 'queued'));
+        if (!next) return;
+        if (!onlineManager.isOnline()) {
+          this.#markQueued();
+          return;
+        }
+        let status: 'sent' | 'failed' = 'sent';
+        let error: MessageRecord['error'];
+        try {
+          await this.#request(`handoffs/${encodeURIComponent(live.id)}/messages`, live, { method: 'POST', body: { id: next.id, text: next.text } });
+          this.#failures = 0;
+        } catch (failure) {
+          if (!(failure instanceof HandoffRequestError) || failure.transient) {
+            this.#setStatus(next.id, 'queued');
+            this.#retryLater();
+            return;
+          }
+          status = 'failed';
+          error = { code: failure.code, message: failure.message, retryable: false };
+        }
+        await this.#update(
+          (current) => current,
+          () => {
+            const message = this.#host.messages().find((candidate) => candidate.id === next.id);
+            if (!message) return [];
+            message.status = status;
+            if (error) message.error = error;
+            else delete message.error;
+            return [message];
+          },
+        );
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  #setStatus(id: string, status: 'queued'): void {
+    void this.#update(
+      (current) => current,
+      () => {
+        const message = this.#host.messages().find((candidate) => candidate.id === id);
+        if (!message || message.status === status || message.status === 'sent' || message.status === 'failed') return [];
+        message.status = status;
+        return [message];
+      },
+    );
+  }
+
+  #markQueued(): void {
+    const live = this.#host.live();
+    if (!live) return;
+    for (const message of this.#host.messages()) if (message.toAgent === live.key && message.status === 'pending') this.#setStatus(message.id, 'queued');
+  }
+
+  // ---- the stream ----------------------------------------------------------------------------
+
+  #disconnect(): void {
+    this.#stream?.abort();
+    this.#stream = null;
+  }
+
+  #connect(live: LiveHandoffRecord): void {
+    if (this.#stream || live.id === null || !onlineManager.isOnline()) return;
+    const controller = new AbortController();
+    this.#stream = controller;
+    const id = live.id;
+    void (async () => {
+      let received = false;
+      try {
+        const response = await this.#request(`handoffs/${encodeURIComponent(id)}/events`, live, {
+          method: 'GET',
+          headers: { accept: 'text/event-stream', 'last-event-id': String(live.lastEventId) },
+          signal: controller.signal,
+        });
+        if (!response.body) throw new HandoffRequestError('no_stream', 'The relay sent no event stream.', true);
+        const parser = new EventStreamParser(
+          (event) => {
+            received = true;
+            this.#failures = 0;
+            void this.#host.run(() => this.#apply(live.key, event));
+          },
+          (ms) => {
+            this.#serverRetryMs = ms;
+          },
+        );
+        await readEventStream(response.body, parser, controller.signal);
+      } catch (error) {
+        if (error instanceof HandoffRequestError && !error.transient) {
+          // The relay forgot the handoff (retention) or never had it: nobody will answer there any more.
+          await this.#update((current) => (current.key === live.key && (current.status === 'waiting' || current.status === 'active') ? { ...current, status: 'closed' } : null));
+          this.#host.warn('handoff_lost', error.message);
+        }
+      }
+      if (this.#stream !== controller) return;
+      this.#stream = null;
+      // The server ends a stream after the close; any other end is a dropped connection: resume after the last event.
+      if (received) this.#failures = 0;
+      this.#retryLater();
+    })();
+  }
+
+  /** In the mailbox: one event, once (its number above the last applied), with its effect on the flow. */
+  async #apply(key: string, sse: ServerSentEvent): Promise<void> {
+    const live = this.#host.live();
+    const seq = Number(sse.id);
+    if (!live || live.key !== key || !Number.isSafeInteger(seq) || seq <= live.lastEventId) return;
+    let event: StreamEvent;
+    try {
+      event = JSON.parse(sse.data) as StreamEvent;
+    } catch {
+      return;
+    }
+    const at = this.#host.now();
+    if (event.type === 'message') {
+      const message = event.message;
+      if (message.role !== 'agent') {
+        await this.#host.update({ ...live, lastEventId: seq }, []);
+        return;
+      }
+      const record = this.#host.record({ id: `${live.id}:${seq}`, role: 'agent', text: message.text, at, ...(message.agent ? { author: message.agent } : {}) });
+      await this.#host.update({ ...live, lastEventId: seq }, [record]);
+      return;
+    }
+    if (event.type === 'joined') {
+      const notice = this.#host.record({ id: `${live.id}:${seq}`, role: 'notice', notice: 'handoff-joined', text: `${event.agent} joined the conversation.`, author: event.agent, at });
+      await this.#host.update({ ...live, lastEventId: seq, status: live.status === 'waiting' ? 'active' : live.status, agent: event.agent }, [notice]);
+      await this.#host.flowEvent('handoff.accepted', { agent: event.agent });
+      return;
+    }
+    const name = live.agent ?? '';
+    const notices =
+      event.by === 'agent'
+        ? [this.#host.record({ id: `${live.id}:${seq}`, role: 'notice', notice: 'handoff-ended', text: name ? `${name} left the conversation.` : 'The conversation with our staff has ended.', ...(name ? { author: name } : {}), at })]
+        : [];
+    await this.#host.update({ ...live, lastEventId: seq, status: 'closed' }, notices);
+    this.#disconnect();
+    // The visitor's own leaving is the flow's doing already; an agent's close is news to the flow.
+    if (event.by === 'agent') await this.#host.flowEvent(event.event ?? 'handoff.closed', (event.data ?? { by: 'agent' }) as JsonObject);
+  }
+}
