@@ -58,11 +58,18 @@ export interface ChatState {
   /** Work waiting for the network: classifications and tool calls in the outbox (not those failed for good). */
   queued: number;
   /**
-   * The flow's last handoff. With a live handoff, `status` says whether a
-   * person is awaited (`waiting`), there (`active`, named `agent`) or gone
-   * (`closed`); while one is awaited or there, messages go to that person.
+   * The flow's last handoff. With a relay, `status` follows the live
+   * handoff: `opening` (asking the relay), `waiting` for a person, `active`
+   * (one joined: `agent`), `leaving` (the flow moved on; telling the relay),
+   * `closed`, or `unavailable` (the relay has no live handoff). While it is
+   * `opening`, `waiting` or `active`, the visitor's messages go to the person.
    */
-  handoff: { reason: string | null; queue: string | null; status?: 'waiting' | 'active' | 'closed'; agent?: string | null } | null;
+  handoff: {
+    reason: string | null;
+    queue: string | null;
+    status?: 'opening' | 'waiting' | 'active' | 'leaving' | 'closed' | 'unavailable';
+    agent?: string | null;
+  } | null;
   storage: 'indexeddb' | 'memory';
   /** True in the tab that owns the conversation (one writer at a time); others follow it. */
   leader: boolean;

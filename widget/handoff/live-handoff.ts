@@ -7,30 +7,43 @@
  * in the chat's mailbox together with the new `lastEventId`, so it is
  * applied once, in order, whatever the network does.
  */
-import { onlineManager } from '@tanstack/query-core';
 import type { Json, JsonObject } from '../../flows/types.ts';
-import type { LiveHandoffRecord, MessageRecord } from '../store/records.ts';
+import type { EngineEvent } from '../engine/types.ts';
+import type { LiveHandoffRecord, MessageRecord, SessionRecord, StoreChange } from '../store/records.ts';
 import { EventStreamParser, readEventStream, type ServerSentEvent } from './sse.ts';
 
-/** What the chat runtime lends the handoff. */
-export interface HandoffHost {
-  baseUrl: string;
-  fetch: typeof fetch;
-  now(): number;
-  /** Who hands off and why: sent when the handoff opens. */
-  context(): { flowId: string; sessionId: string; reason: string | null; queue: string | null };
-  /** The live handoff as the session holds it now (null once the session changed). */
-  live(): LiveHandoffRecord | null;
-  messages(): readonly MessageRecord[];
-  /** Runs `work` in the chat's mailbox, after what is queued; dropped when the session changed. */
-  run(work: () => Promise<void>): Promise<void>;
-  /** In the mailbox: stores the live record and new or changed messages in one write, then shows them. */
-  update(live: LiveHandoffRecord, messages: MessageRecord[]): Promise<void>;
-  /** In the mailbox: a flow event (`handoff.accepted`, `handoff.closed`, the agent's choice). */
-  flowEvent(name: string, data: Json): Promise<void>;
-  /** A new message record with the session's namespace (its order is set when stored). */
-  record(fields: Omit<MessageRecord, 'namespace' | 'order'>): MessageRecord;
-  warn(code: string, message: string): void;
+/**
+ * The parts of the chat runtime the handoff works with: its session and
+ * transcript, its mailbox (one change at a time), its single write path and
+ * its engine. Passed whole rather than wrapped, so the ordinary conversation
+ * pays no bytes for an adapter it may never use.
+ */
+export interface HandoffRuntime {
+  readonly relay: { readonly baseUrl: string } | null;
+  readonly environment: { fetch?: typeof fetch };
+  readonly now: () => number;
+  session: SessionRecord | null;
+  readonly messages: readonly MessageRecord[];
+  readonly mailbox: { post(job: () => Promise<void> | void): Promise<void> };
+  readonly leader: boolean;
+  readonly destroyed: boolean;
+  addMessage(message: MessageRecord): void;
+  persist(change: StoreChange): Promise<void>;
+  publish(): void;
+  apply(event: EngineEvent): Promise<void>;
+  fire(name: string, data: JsonObject): void;
+  handoffWorker(): Promise<unknown>;
+}
+
+/** TanStack Query's `onlineManager`, passed in so this chunk does not split it out of the main bundle. */
+export interface OnlineSource {
+  isOnline(): boolean;
+  subscribe(listener: (online: boolean) => void): () => void;
+}
+
+/** The session's live handoff, or null. */
+function liveOf(runtime: HandoffRuntime): LiveHandoffRecord | null {
+  return runtime.destroyed ? null : (runtime.session?.handoff?.live ?? null);
 }
 
 const MAX_TRANSCRIPT = 100;
@@ -55,9 +68,11 @@ type StreamEvent =
   | { type: 'closed'; at: number; by: 'agent' | 'visitor'; event?: string; data?: Json };
 
 export class LiveHandoff {
-  readonly #host: HandoffHost;
+  readonly #runtime: HandoffRuntime;
+  readonly #online: OnlineSource;
   #stopped = false;
   #stream: AbortController | null = null;
+  #streamKey: string | null = null;
   #opening = false;
   #leaving = false;
   #flushing = false;
@@ -66,22 +81,22 @@ export class LiveHandoff {
   #serverRetryMs = RETRY_BASE_MS;
   readonly #unsubscribeOnline: () => void;
 
-  constructor(host: HandoffHost) {
-    this.#host = host;
-    this.#unsubscribeOnline = onlineManager.subscribe((online) => {
+  constructor(runtime: HandoffRuntime, online: OnlineSource) {
+    this.#runtime = runtime;
+    this.#online = online;
+    this.#unsubscribeOnline = online.subscribe((online) => {
       if (online) this.sync();
       else this.#markQueued();
     });
   }
 
   /** Does what the live record asks for now; safe to call any number of times. */
-  sync(): void {
-    if (this.#stopped) return;
-    const live = this.#host.live();
-    if (!live) {
-      this.#disconnect();
-      return;
-    }
+  sync(): this {
+    const live = liveOf(this.#runtime);
+    if (this.#stopped || !this.#runtime.leader) return this;
+    // No live handoff, or another one (the session was reset): the old stream has nothing more to say.
+    if (!live || live.key !== this.#streamKey) this.#disconnect();
+    if (!live) return this;
     switch (live.status) {
       case 'opening':
         void this.#open();
@@ -100,6 +115,29 @@ export class LiveHandoff {
         this.#disconnect();
         break;
     }
+    return this;
+  }
+
+  /** In the mailbox: a visitor message for the person, stored first, then sent. */
+  async toAgent(id: string, text: string, at: number): Promise<void> {
+    const live = liveOf(this.#runtime);
+    if (!live) return;
+    await this.#write(live, [this.#record({ id, role: 'user', text, at, status: 'pending', toAgent: live.key })]);
+  }
+
+  /** In the mailbox: the live record and messages (new ones numbered after the transcript) in one write. */
+  async #write(live: LiveHandoffRecord, messages: MessageRecord[]): Promise<void> {
+    const session = this.#runtime.session;
+    if (!session?.handoff) return;
+    let order = session.nextOrder;
+    const known = new Set(this.#runtime.messages.map((message) => message.id));
+    for (const message of messages) if (!known.has(message.id)) message.order = order++;
+    const runtime = this.#runtime;
+    for (const message of messages) runtime.addMessage(message);
+    runtime.session = { ...session, handoff: { ...session.handoff, live }, nextOrder: order, updatedAt: runtime.now() };
+    await runtime.persist({ session: runtime.session, messages });
+    runtime.publish();
+    void runtime.handoffWorker();
   }
 
   /** Stops streaming and retrying (the chat is destroyed or reset). */
@@ -123,7 +161,8 @@ export class LiveHandoff {
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
-      response = await this.#host.fetch(`${this.#host.baseUrl.replace(/\/+$/, '')}/v1/${path}`, {
+      const fetchFunction = this.#runtime.environment.fetch ?? globalThis.fetch.bind(globalThis);
+      response = await fetchFunction(`${(this.#runtime.relay?.baseUrl ?? '').replace(/\/+$/, '')}/v1/${path}`, {
         method: init.method,
         headers,
         ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
@@ -158,12 +197,12 @@ export class LiveHandoff {
 
   async #update(change: (live: LiveHandoffRecord) => LiveHandoffRecord | null, messages: (live: LiveHandoffRecord) => MessageRecord[] = () => []): Promise<LiveHandoffRecord | null> {
     let result: LiveHandoffRecord | null = null;
-    await this.#host.run(async () => {
-      const live = this.#host.live();
+    await this.#run(async () => {
+      const live = liveOf(this.#runtime);
       if (!live) return;
       const next = change(live);
       if (!next) return;
-      await this.#host.update(next, messages(live));
+      await this.#write(next, messages(live));
       result = next;
     });
     return result;
@@ -172,18 +211,17 @@ export class LiveHandoff {
   // ---- open, leave ---------------------------------------------------------------------------
 
   async #open(): Promise<void> {
-    const live = this.#host.live();
-    if (this.#opening || !live || live.status !== 'opening' || !onlineManager.isOnline()) return;
+    const live = liveOf(this.#runtime);
+    if (this.#opening || !live || live.status !== 'opening' || !this.#online.isOnline()) return;
     this.#opening = true;
     try {
-      const transcript = this.#host
-        .messages()
+      const transcript = this.#runtime.messages
         .filter((message) => (message.role === 'user' && message.toAgent === undefined) || message.role === 'bot')
         .slice(-MAX_TRANSCRIPT)
         .map((message) => ({ role: message.role === 'user' ? 'visitor' : 'bot', text: message.text.slice(0, MAX_TEXT), at: message.at }));
       const response = await this.#request('handoffs', live, {
         method: 'POST',
-        body: { ...this.#host.context(), key: live.key, visitorKey: live.visitorKey, transcript },
+        body: { ...this.#context(), key: live.key, visitorKey: live.visitorKey, transcript },
       });
       const body = (await response.json()) as { handoff: { id: string; status: string; agent: string | null } };
       this.#failures = 0;
@@ -201,7 +239,7 @@ export class LiveHandoff {
     } catch (error) {
       if (error instanceof HandoffRequestError && !error.transient) {
         await this.#update((current) => (current.key === live.key && current.status === 'opening' ? { ...current, status: 'unavailable' } : current.key === live.key && current.status === 'leaving' ? { ...current, status: 'closed' } : null));
-        this.#host.warn('handoff_unavailable', `No person can join: ${error.message}`);
+        this.#warn('handoff_unavailable', `No person can join: ${error.message}`);
       } else this.#retryLater();
     } finally {
       this.#opening = false;
@@ -209,15 +247,42 @@ export class LiveHandoff {
     this.sync();
   }
 
+  /** Runs `work` in the chat's mailbox, after what is queued, while this tab leads. */
+  #run(work: () => Promise<void>): Promise<void> {
+    return this.#runtime.mailbox.post(async () => {
+      if (this.#runtime.leader && !this.#runtime.destroyed) await work();
+    });
+  }
+
+  /** In the mailbox: a flow event (`handoff.accepted`, `handoff.closed`, the agent's choice). */
+  #flowEvent(name: string, data: Json): Promise<void> {
+    return this.#runtime.apply({ type: 'host.event', name, data });
+  }
+
+  #warn(code: string, message: string): void {
+    this.#runtime.fire('warning', { code, message });
+  }
+
+  /** Who hands off and why: sent when the handoff opens. */
+  #context(): { flowId: string; sessionId: string; reason: string | null; queue: string | null } {
+    const session = this.#runtime.session;
+    return { flowId: session?.flow.id ?? '', sessionId: session?.sessionId ?? '', reason: session?.handoff?.reason ?? null, queue: session?.handoff?.queue ?? null };
+  }
+
+  /** A new message record of this conversation (its order is set when stored). */
+  #record(fields: Omit<MessageRecord, 'namespace' | 'order'>): MessageRecord {
+    return { ...fields, namespace: this.#runtime.session?.namespace ?? '', order: 0 };
+  }
+
   async #leave(): Promise<void> {
-    const live = this.#host.live();
+    const live = liveOf(this.#runtime);
     if (this.#leaving || !live || live.status !== 'leaving') return;
     if (live.id === null) {
       // Not opened yet: an open under way finishes first and then leaves; otherwise there is nothing to tell.
       if (!this.#opening) await this.#update((current) => (current.key === live.key && current.status === 'leaving' && current.id === null ? { ...current, status: 'closed' } : null));
       return;
     }
-    if (!onlineManager.isOnline()) return;
+    if (!this.#online.isOnline()) return;
     this.#leaving = true;
     try {
       await this.#request(`handoffs/${encodeURIComponent(live.id)}/leave`, live, { method: 'POST', body: {} });
@@ -240,11 +305,11 @@ export class LiveHandoff {
     this.#flushing = true;
     try {
       for (;;) {
-        const live = this.#host.live();
+        const live = liveOf(this.#runtime);
         if (!live || live.id === null || (live.status !== 'waiting' && live.status !== 'active')) return;
-        const next = this.#host.messages().find((message) => message.toAgent === live.key && (message.status === 'pending' || message.status === 'queued'));
+        const next = this.#runtime.messages.find((message) => message.toAgent === live.key && (message.status === 'pending' || message.status === 'queued'));
         if (!next) return;
-        if (!onlineManager.isOnline()) {
+        if (!this.#online.isOnline()) {
           this.#markQueued();
           return;
         }
@@ -265,7 +330,7 @@ export class LiveHandoff {
         await this.#update(
           (current) => current,
           () => {
-            const message = this.#host.messages().find((candidate) => candidate.id === next.id);
+            const message = this.#runtime.messages.find((candidate) => candidate.id === next.id);
             if (!message) return [];
             message.status = status;
             if (error) message.error = error;
@@ -283,7 +348,7 @@ export class LiveHandoff {
     void this.#update(
       (current) => current,
       () => {
-        const message = this.#host.messages().find((candidate) => candidate.id === id);
+        const message = this.#runtime.messages.find((candidate) => candidate.id === id);
         if (!message || message.status === status || message.status === 'sent' || message.status === 'failed') return [];
         message.status = status;
         return [message];
@@ -292,9 +357,9 @@ export class LiveHandoff {
   }
 
   #markQueued(): void {
-    const live = this.#host.live();
+    const live = liveOf(this.#runtime);
     if (!live) return;
-    for (const message of this.#host.messages()) if (message.toAgent === live.key && message.status === 'pending') this.#setStatus(message.id, 'queued');
+    for (const message of this.#runtime.messages) if (message.toAgent === live.key && message.status === 'pending') this.#setStatus(message.id, 'queued');
   }
 
   // ---- the stream ----------------------------------------------------------------------------
@@ -302,12 +367,14 @@ export class LiveHandoff {
   #disconnect(): void {
     this.#stream?.abort();
     this.#stream = null;
+    this.#streamKey = null;
   }
 
   #connect(live: LiveHandoffRecord): void {
-    if (this.#stream || live.id === null || !onlineManager.isOnline()) return;
+    if (this.#stream || live.id === null || !this.#online.isOnline()) return;
     const controller = new AbortController();
     this.#stream = controller;
+    this.#streamKey = live.key;
     const id = live.id;
     void (async () => {
       let received = false;
@@ -322,7 +389,7 @@ export class LiveHandoff {
           (event) => {
             received = true;
             this.#failures = 0;
-            void this.#host.run(() => this.#apply(live.key, event));
+            void this.#run(() => this.#apply(live.key, event));
           },
           (ms) => {
             this.#serverRetryMs = ms;
@@ -333,11 +400,12 @@ export class LiveHandoff {
         if (error instanceof HandoffRequestError && !error.transient) {
           // The relay forgot the handoff (retention) or never had it: nobody will answer there any more.
           await this.#update((current) => (current.key === live.key && (current.status === 'waiting' || current.status === 'active') ? { ...current, status: 'closed' } : null));
-          this.#host.warn('handoff_lost', error.message);
+          this.#warn('handoff_lost', error.message);
         }
       }
       if (this.#stream !== controller) return;
       this.#stream = null;
+      this.#streamKey = null;
       // The server ends a stream after the close; any other end is a dropped connection: resume after the last event.
       if (received) this.#failures = 0;
       this.#retryLater();
@@ -346,7 +414,7 @@ export class LiveHandoff {
 
   /** In the mailbox: one event, once (its number above the last applied), with its effect on the flow. */
   async #apply(key: string, sse: ServerSentEvent): Promise<void> {
-    const live = this.#host.live();
+    const live = liveOf(this.#runtime);
     const seq = Number(sse.id);
     if (!live || live.key !== key || !Number.isSafeInteger(seq) || seq <= live.lastEventId) return;
     let event: StreamEvent;
@@ -355,31 +423,31 @@ export class LiveHandoff {
     } catch {
       return;
     }
-    const at = this.#host.now();
+    const at = this.#runtime.now();
     if (event.type === 'message') {
       const message = event.message;
       if (message.role !== 'agent') {
-        await this.#host.update({ ...live, lastEventId: seq }, []);
+        await this.#write({ ...live, lastEventId: seq }, []);
         return;
       }
-      const record = this.#host.record({ id: `${live.id}:${seq}`, role: 'agent', text: message.text, at, ...(message.agent ? { author: message.agent } : {}) });
-      await this.#host.update({ ...live, lastEventId: seq }, [record]);
+      const record = this.#record({ id: `${live.id}:${seq}`, role: 'agent', text: message.text, at, ...(message.agent ? { author: message.agent } : {}) });
+      await this.#write({ ...live, lastEventId: seq }, [record]);
       return;
     }
     if (event.type === 'joined') {
-      const notice = this.#host.record({ id: `${live.id}:${seq}`, role: 'notice', notice: 'handoff-joined', text: `${event.agent} joined the conversation.`, author: event.agent, at });
-      await this.#host.update({ ...live, lastEventId: seq, status: live.status === 'waiting' ? 'active' : live.status, agent: event.agent }, [notice]);
-      await this.#host.flowEvent('handoff.accepted', { agent: event.agent });
+      const notice = this.#record({ id: `${live.id}:${seq}`, role: 'notice', notice: 'handoff-joined', text: `${event.agent} joined the conversation.`, author: event.agent, at });
+      await this.#write({ ...live, lastEventId: seq, status: live.status === 'waiting' ? 'active' : live.status, agent: event.agent }, [notice]);
+      await this.#flowEvent('handoff.accepted', { agent: event.agent });
       return;
     }
     const name = live.agent ?? '';
     const notices =
       event.by === 'agent'
-        ? [this.#host.record({ id: `${live.id}:${seq}`, role: 'notice', notice: 'handoff-ended', text: name ? `${name} left the conversation.` : 'The conversation with our staff has ended.', ...(name ? { author: name } : {}), at })]
+        ? [this.#record({ id: `${live.id}:${seq}`, role: 'notice', notice: 'handoff-ended', text: name ? `${name} left the conversation.` : 'The conversation with our staff has ended.', ...(name ? { author: name } : {}), at })]
         : [];
-    await this.#host.update({ ...live, lastEventId: seq, status: 'closed' }, notices);
+    await this.#write({ ...live, lastEventId: seq, status: 'closed' }, notices);
     this.#disconnect();
     // The visitor's own leaving is the flow's doing already; an agent's close is news to the flow.
-    if (event.by === 'agent') await this.#host.flowEvent(event.event ?? 'handoff.closed', (event.data ?? { by: 'agent' }) as JsonObject);
+    if (event.by === 'agent') await this.#flowEvent(event.event ?? 'handoff.closed', (event.data ?? { by: 'agent' }) as JsonObject);
   }
 }

@@ -38,7 +38,5 @@ export function nextHandoff(previous: Handoff, started: { reason: string | null;
 export function publicHandoff(handoff: Handoff): ChatState['handoff'] {
   if (!handoff) return null;
   const live = handoff.live;
-  if (!live || live.status === 'unavailable') return { reason: handoff.reason, queue: handoff.queue };
-  const status = live.status === 'opening' ? 'waiting' : live.status === 'leaving' ? 'closed' : live.status;
-  return { reason: handoff.reason, queue: handoff.queue, status, agent: live.agent };
+  return { reason: handoff.reason, queue: handoff.queue, ...(live ? { status: live.status, agent: live.agent } : {}) };
 }

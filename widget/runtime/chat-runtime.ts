@@ -30,7 +30,7 @@ import {
   type StoreChange,
   type StoredConversation,
 } from '../store/records.ts';
-import type { HandoffHost, LiveHandoff } from '../handoff/live-handoff.ts';
+import type { LiveHandoff } from '../handoff/live-handoff.ts';
 import { liveBusy, liveOpen, nextHandoff } from '../handoff/session-handoff.ts';
 import { Mailbox } from './mailbox.ts';
 import { callSafely, PublicEvents } from './public-events.ts';
@@ -129,16 +129,17 @@ class ChatRuntime implements ChatController {
   private markReady: () => void = () => undefined;
   private isReady = false;
 
-  private readonly now: () => number;
+  // Read by the live handoff chunk (`HandoffRuntime`); the class itself is internal.
+  readonly now: () => number;
   private readonly newId: () => string;
   private readonly mode: NluMode;
   private readonly namespace: string;
   private readonly language: string | undefined;
-  private readonly mailbox: Mailbox;
+  readonly mailbox: Mailbox;
   private readonly timers: DeadlineTimers;
   private readonly queryClient: QueryClient;
   private readonly outboxQueue: OutboxQueue;
-  private readonly relay: RelayClient | null;
+  readonly relay: RelayClient | null;
   private readonly attempts: { classify: number; tool: number };
 
   private store: ChatStore = new MemoryStore();
@@ -151,8 +152,8 @@ class ChatRuntime implements ChatController {
   private fullParsers = false;
   /** A newer flow version waiting for the engine to be free. */
   private upgradeTo: LoadedFlow | null = null;
-  private session: SessionRecord | null = null;
-  private messages: MessageRecord[] = [];
+  session: SessionRecord | null = null;
+  messages: MessageRecord[] = [];
   private readonly byId = new Map<string, MessageRecord>();
   private readonly outbox = new Map<string, OutboxRecord>();
   private readonly toolsInFlight = new Set<string>();
@@ -162,8 +163,8 @@ class ChatRuntime implements ChatController {
   private phase: ChatState['phase'] = 'loading';
   private failure: ChatState['error'] = null;
   /** Bumped by reset, restart and destroy: answers for an older generation are dropped. */
-  private generation = 0;
-  private destroyed = false;
+  generation = 0;
+  destroyed = false;
   private unsubscribeOnline: () => void = () => undefined;
   /** The live handoff's worker: a chunk loaded when the flow first hands off to a person. */
   private live: Promise<LiveHandoff | null> | null = null;
@@ -173,7 +174,7 @@ class ChatRuntime implements ChatController {
   private readonly tabId: string;
   /** Leader: the follower tab the visitor last acted in (its public events are fired there); null for this tab. */
   private actor: string | null = null;
-  private leader = true;
+  leader = true;
   private sharedView: SharedView | null = null;
   private firstView: () => void = () => undefined;
   /** Follower: inputs sent to the leader and not yet acknowledged. */
@@ -188,7 +189,7 @@ class ChatRuntime implements ChatController {
 
   constructor(
     private readonly options: CreateChatOptions,
-    private readonly environment: ChatEnvironment,
+    readonly environment: ChatEnvironment,
   ) {
     this.now = options.now ?? (() => Date.now());
     this.newId = options.newId ?? defaultNewId;
@@ -307,7 +308,7 @@ class ChatRuntime implements ChatController {
       this.failure = null;
       this.setReady();
       this.publish();
-      if (liveBusy(stored.session.handoff)) this.driveHandoff();
+      if (liveBusy(stored.session.handoff)) void this.handoffWorker();
       if (typeof this.options.flow !== 'string') {
         const inline = await this.loadInline(this.options.flow);
         if (inline.version !== pinned.version) await this.upgrade(inline);
@@ -499,7 +500,7 @@ class ChatRuntime implements ChatController {
 
   // ---- the runner ----------------------------------------------------------------------------
 
-  private addMessage(message: MessageRecord): void {
+  addMessage(message: MessageRecord): void {
     if (this.byId.has(message.id)) return;
     this.messages.push(message);
     this.byId.set(message.id, message);
@@ -516,7 +517,7 @@ class ChatRuntime implements ChatController {
    * transcript, outbox: one transaction) → publish → perform the effects.
    * Nothing reaches the network or the page before the write.
    */
-  private async apply(
+  async apply(
     event: EngineEvent,
     extra: { user?: MessageRecord; change?: StoreChange; notices?: MessageRecord[] } = {},
   ): Promise<void> {
@@ -601,7 +602,7 @@ class ChatRuntime implements ChatController {
       outboxDelete,
     });
     this.publish();
-    if (liveBusy(handoff)) this.driveHandoff();
+    if (liveBusy(handoff)) void this.handoffWorker();
     this.perform(effects);
     if (this.upgradeTo && snapshot.pending === null && snapshot.queue.length === 0) {
       const latest = this.upgradeTo;
@@ -826,73 +827,23 @@ class ChatRuntime implements ChatController {
 
   // ---- live handoff ----------------------------------------------------------------------------
 
-  /** A visitor message for the person of a live handoff: stored first, then sent by the handoff worker. */
-  private async toAgent(id: string, text: string, at: number): Promise<void> {
-    const session = this.session;
-    const live = liveOpen(session?.handoff ?? null);
-    if (!session || !live) return;
-    const user: MessageRecord = { namespace: this.namespace, id, role: 'user', text, at, status: 'pending', order: session.nextOrder, toAgent: live.key };
-    this.addMessage(user);
-    this.session = { ...session, nextOrder: session.nextOrder + 1, updatedAt: this.now() };
-    await this.persist({ session: this.session, messages: [user] });
-    this.publish();
-    this.driveHandoff();
-  }
-
-  /** Loads the handoff worker once (leader only) and lets it catch up with the session. */
-  private driveHandoff(): void {
-    const relay = this.relay;
-    if (!relay || !this.leader || this.destroyed) return;
+  /** The live handoff's worker (a chunk loaded when the flow first hands off), caught up with the session. */
+  handoffWorker(): Promise<LiveHandoff | null> {
+    if (!this.relay || !this.leader || this.destroyed) return Promise.resolve(null);
     this.live ??= import('../handoff/live-handoff.ts').then(
-      ({ LiveHandoff }) => new LiveHandoff(this.handoffHost(relay.baseUrl)),
+      ({ LiveHandoff }) => new LiveHandoff(this, onlineManager),
       (error: unknown) => {
         this.live = null;
-        this.fire('warning', { code: 'handoff_unavailable', message: `The live handoff could not be loaded (${errorMessage(error)}).` });
+        this.fire('warning', { code: 'handoff_unavailable', message: errorMessage(error) });
         return null;
       },
     );
-    void this.live.then((worker) => worker?.sync());
-  }
-
-  private handoffHost(baseUrl: string): HandoffHost {
-    const started = this.generation;
-    const current = (): SessionRecord | null => (this.generation === started && !this.destroyed ? this.session : null);
-    return {
-      baseUrl,
-      fetch: this.environment.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-      now: this.now,
-      context: () => {
-        const session = current();
-        return { flowId: session?.flow.id ?? '', sessionId: session?.sessionId ?? '', reason: session?.handoff?.reason ?? null, queue: session?.handoff?.queue ?? null };
-      },
-      live: () => current()?.handoff?.live ?? null,
-      messages: () => this.messages,
-      run: (work) => this.mailbox.post(async () => {
-        if (current() && this.leader) await work();
-      }),
-      update: async (live, messages) => {
-        const session = current();
-        if (!session?.handoff) return;
-        let order = session.nextOrder;
-        for (const message of messages) {
-          if (this.byId.has(message.id)) continue;
-          message.order = order++;
-          this.addMessage(message);
-        }
-        this.session = { ...session, handoff: { ...session.handoff, live }, nextOrder: order, updatedAt: this.now() };
-        await this.persist({ session: this.session, messages });
-        this.publish();
-        this.driveHandoff();
-      },
-      flowEvent: (name, data) => this.apply({ type: 'host.event', name, data }),
-      record: (fields) => ({ ...fields, namespace: this.namespace, order: 0 }),
-      warn: (code, message) => this.fire('warning', { code, message }),
-    };
+    return this.live.then((worker) => worker?.sync() ?? null);
   }
 
   // ---- storage ---------------------------------------------------------------------------------
 
-  private async persist(change: StoreChange): Promise<void> {
+  async persist(change: StoreChange): Promise<void> {
     try {
       await this.store.commit(this.namespace, change);
     } catch (error) {
@@ -1040,7 +991,8 @@ class ChatRuntime implements ChatController {
       case 'text':
       case 'choice': {
         if (!this.session || !this.flow) return;
-        if (input.kind === 'text' && liveOpen(this.session.handoff)) return this.toAgent(input.id, input.text, input.at);
+        // While a person is awaited or there, the visitor writes to them, not to the flow.
+        if (input.kind === 'text' && liveOpen(this.session.handoff)) return void (await this.handoffWorker())?.toAgent(input.id, input.text, input.at);
         const event: Extract<EngineEvent, { type: 'user.text' | 'user.choice' }> =
           input.kind === 'text' ? { type: 'user.text', text: input.text } : { type: 'user.choice', value: input.value };
         const user: MessageRecord = {
@@ -1093,7 +1045,7 @@ class ChatRuntime implements ChatController {
     return { ...view, online, storage: this.storageKind, leader: true };
   }
 
-  private publish(): void {
+  publish(): void {
     if (this.destroyed) return;
     this.state = this.buildState();
     for (const listener of [...this.listeners]) callSafely(listener, this.state);
@@ -1106,7 +1058,7 @@ class ChatRuntime implements ChatController {
     this.tabs.post({ type: 'state', view });
   }
 
-  private fire(name: string, data: JsonObject): void {
+  fire(name: string, data: JsonObject): void {
     this.events.fire(name, data);
   }
 

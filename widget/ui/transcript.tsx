@@ -35,6 +35,8 @@ function questionIndex(messages: ChatMessage[]): number {
 
 const NOTICE_STRINGS: Record<string, keyof UiStrings> = {
   handoff: 'handoff',
+  'handoff-joined': 'agentJoined',
+  'handoff-ended': 'agentLeft',
   storage: 'memoryOnly',
   restarted: 'flowRestarted',
   'flow-updated': 'flowUpdated',
@@ -88,16 +90,27 @@ function Message(props: TranscriptProps & { message: ChatMessage }) {
   ) : null;
   if (message.role === 'notice') {
     const key = message.notice ? NOTICE_STRINGS[message.notice] : undefined;
+    // A person's notices need their name; without one the runtime's own text says it.
+    const text = key && (message.author || !strings[key].includes('{name}')) ? strings[key].replace('{name}', message.author ?? '') : message.text;
     return (
       <p class="message notice" data-notice={message.notice}>
-        {key ? strings[key] : message.text}
+        {text}
       </p>
     );
   }
-  if (message.role === 'bot') {
+  if (message.role !== 'user') {
+    // A person's messages read like the bot's, under their name.
+    const agent = message.role === 'agent';
     return (
-      <div class="message bot">
-        <span class="sr-only">{props.botName}: </span>
+      <div class={agent ? 'message bot agent' : 'message bot'}>
+        {agent ? (
+          <span class="author">
+            {message.author}
+            <span class="sr-only">: </span>
+          </span>
+        ) : (
+          <span class="sr-only">{props.botName}: </span>
+        )}
         <div class="bubble">
           <RichText text={message.text} />
         </div>
