@@ -14,7 +14,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type InlineConfig } from 'vite';
+import { build, type InlineConfig, type Plugin } from 'vite';
 import { panelCss } from '../../widget/ui/panel-styles.ts';
 import { previewCss } from '../../widget/ui/preview-bubble.ts';
 import { launcherCss } from '../../widget/ui/styles.ts';
@@ -38,19 +38,35 @@ function common(outDir: string, extra: InlineConfig): InlineConfig {
   };
 }
 
+const PRELOAD_HELPER = '\0vite/preload-helper.js';
+
+/**
+ * Vite wraps every `import()` in `__vitePreload(load, deps)`, a 1 KB gzip helper that adds `<link rel=modulepreload>`
+ * for a chunk's dependencies and CSS. This build has `modulePreload: false` and no CSS chunks, so every `deps` is
+ * empty and the helper only calls `load()`: it is replaced by that call.
+ */
+function plainDynamicImports(): Plugin {
+  return {
+    name: 'statechat-plain-dynamic-imports',
+    enforce: 'pre',
+    resolveId: (id) => (id === PRELOAD_HELPER ? id : undefined),
+    load: (id) => (id === PRELOAD_HELPER ? 'export const __vitePreload = (load) => load();' : undefined),
+  };
+}
+
 /** `extra`: more Vite config for both builds (plugins, aliases). */
 export async function buildWidget(outDir = `${projectRoot}dist`, extra: InlineConfig = {}): Promise<void> {
   const app = common(outDir, extra);
   await build({
     ...app,
-    plugins: [...(app.plugins ?? []), phoneMetadataPerCallingCode()],
+    plugins: [...(app.plugins ?? []), phoneMetadataPerCallingCode(), plainDynamicImports()],
     build: {
       ...app.build,
       // Not library mode: that keeps whitespace in ES output, and this output is for browsers, not bundlers.
       modulePreload: false,
       rolldownOptions: {
         input: { 'statechat-app': `${projectRoot}widget/ui/boot.ts` },
-        preserveEntrySignatures: 'exports-only',
+        preserveEntrySignatures: 'allow-extension',
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'statechat-chunk-[name]-[hash].js' },
       },
     },

@@ -1,5 +1,4 @@
 import { QueryClient } from '@tanstack/query-core';
-import ky, { TimeoutError, type KyInstance } from 'ky';
 import type { Flow, Json, JsonObject } from '../../flows/types.ts';
 import type { ClassifyContext } from '../engine/types.ts';
 import { errorFromResponse, RelayRequestError } from './relay-request-error.ts';
@@ -55,24 +54,35 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+interface RequestOptions {
+  method?: 'GET' | 'POST';
+  /** Sent as the JSON body. */
+  json?: unknown;
+  headers?: Record<string, string>;
+  /** The caller's cancellation (TanStack's query signal). */
+  signal?: AbortSignal;
+  /** Until the response's headers arrive. */
+  timeoutMs: number;
+}
+
 /**
- * The relay's three endpoints over ky. Every failure becomes a
+ * The relay's endpoints over `fetch`. Every failure becomes a
  * `RelayRequestError`; retrying is the caller's business (the outbox's
- * mutations), so ky's own retry is off.
+ * mutations, the flow query), so this client never retries.
+ *
+ * Plain `fetch` rather than ky (issue #9): with retries, hooks and HTTP
+ * errors all handled here, ky only joined URLs and timed requests out, for
+ * 3.5 KB gzip of the widget's download.
  */
 export class RelayClient {
-  private readonly http: KyInstance;
+  private readonly fetch: typeof fetch;
+  private readonly prefix: string;
   private readonly queryClient: QueryClient;
   private readonly classifyTimeoutMs: number;
 
   constructor(private readonly options: RelayClientOptions) {
-    const fetchFunction = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
-    this.http = ky.create({
-      prefixUrl: options.baseUrl.replace(/\/+$/, ''),
-      fetch: fetchFunction,
-      retry: 0,
-      throwHttpErrors: false,
-    });
+    this.fetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+    this.prefix = options.baseUrl.replace(/\/+$/, '');
     this.queryClient = options.queryClient;
     this.classifyTimeoutMs = options.classifyTimeoutMs ?? DEFAULT_CLASSIFY_TIMEOUT_MS;
   }
@@ -81,16 +91,34 @@ export class RelayClient {
     return this.options.baseUrl;
   }
 
-  private async request(label: string, run: () => Promise<Response>): Promise<Response> {
+  /** `path` relative to the base URL; answers every HTTP status but 2xx and 304 with the relay's error. */
+  private async request(label: string, path: string, options: RequestOptions): Promise<Response> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, options.timeoutMs);
+    const cancel = (): void => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) cancel();
+    options.signal?.addEventListener('abort', cancel);
+    let response: Response;
     try {
-      const response = await run();
-      if (!response.ok && response.status !== 304) throw await errorFromResponse(response, label);
-      return response;
+      response = await this.fetch(`${this.prefix}/${path}`, {
+        method: options.method ?? 'GET',
+        headers: { ...(options.json === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+        ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
+        signal: controller.signal,
+      });
     } catch (error) {
-      if (error instanceof RelayRequestError) throw error;
-      if (error instanceof TimeoutError) throw new RelayRequestError('timeout', `${label} timed out`, null, true, null, { cause: error });
+      if (timedOut) throw new RelayRequestError('timeout', `${label} timed out`, null, true, null, { cause: error });
       throw new RelayRequestError('network', `${label} could not reach the relay`, null, true, null, { cause: error });
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', cancel);
     }
+    if (!response.ok && response.status !== 304) throw await errorFromResponse(response, label);
+    return response;
   }
 
   /**
@@ -106,9 +134,7 @@ export class RelayClient {
       queryFn: async ({ signal }) => {
         const label = `GET /v1/flows/${flowId}`;
         const headers: Record<string, string> = cached?.etag ? { 'if-none-match': cached.etag } : {};
-        const response = await this.request(label, () =>
-          this.http.get(`v1/flows/${encodeURIComponent(flowId)}`, { headers, signal, timeout: 10_000 }),
-        );
+        const response = await this.request(label, `v1/flows/${encodeURIComponent(flowId)}`, { headers, signal, timeoutMs: 10_000 });
         if (response.status === 304 && cached) return { definition: cached.definition, etag: cached.etag, changed: false };
         const body: unknown = await response.json().catch(() => undefined);
         if (!isRecord(body)) throw new RelayRequestError('bad_response', `${label} did not answer a flow`, response.status, false);
@@ -119,7 +145,7 @@ export class RelayClient {
 
   async classify(body: ClassifyBody): Promise<ClassifyAnswer> {
     const label = 'POST /v1/classify';
-    const response = await this.request(label, () => this.http.post('v1/classify', { json: body, timeout: this.classifyTimeoutMs }));
+    const response = await this.request(label, 'v1/classify', { method: 'POST', json: body, timeoutMs: this.classifyTimeoutMs });
     const answer: unknown = await response.json().catch(() => undefined);
     if (
       !isRecord(answer) ||
@@ -139,9 +165,12 @@ export class RelayClient {
 
   async callTool(name: string, body: ToolBody, idempotencyKey: string, timeoutMs: number): Promise<Json> {
     const label = `POST /v1/tools/${name}`;
-    const response = await this.request(label, () =>
-      this.http.post(`v1/tools/${encodeURIComponent(name)}`, { json: body, headers: { 'idempotency-key': idempotencyKey }, timeout: timeoutMs }),
-    );
+    const response = await this.request(label, `v1/tools/${encodeURIComponent(name)}`, {
+      method: 'POST',
+      json: body,
+      headers: { 'idempotency-key': idempotencyKey },
+      timeoutMs,
+    });
     const answer: unknown = await response.json().catch(() => undefined);
     if (!isRecord(answer) || !('result' in answer)) {
       throw new RelayRequestError('bad_response', `${label} answered without a result`, response.status, false);

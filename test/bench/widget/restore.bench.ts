@@ -24,7 +24,7 @@ const median = (values: number[]): number => quantile(values, 0.5);
 const ms = (value: number): string => `${value.toFixed(2)} ms`;
 
 async function main(): Promise<void> {
-  const served = await serve(new URL('./pages/', import.meta.url), { optimizeDeps: { include: ['idb', '@tanstack/query-core', 'ky'] } });
+  const served = await serve(new URL('./pages/', import.meta.url), { optimizeDeps: { include: ['idb', '@tanstack/query-core'] } });
   const browser = await launchPersistent();
   try {
     // The first visit lets Vite pre-bundle the dependencies, which reloads the page once.

@@ -12,7 +12,7 @@ let context: BrowserContext;
 beforeAll(async () => {
   [browser, served, relay] = await Promise.all([
     launchChromium(),
-    serve(new URL('./pages/', import.meta.url), { optimizeDeps: { include: ['idb', '@tanstack/query-core', 'ky'] } }),
+    serve(new URL('./pages/', import.meta.url), { optimizeDeps: { include: ['idb', '@tanstack/query-core'] } }),
     startLoopbackRelay(),
   ]);
   // The first visit lets Vite pre-bundle what the page imports (it reloads the page once); tests start after it.
