@@ -139,7 +139,7 @@ describe('statechat validate --format json', () => {
     expect(json.code).toBe(0);
     expect((JSON.parse(json.out.join('\n')) as { errors: number }).errors).toBe(0);
     const text = await capture(['validate', '--format', 'text', join(root, EXAMPLES[0] as string)]);
-    expect(text.out).toEqual([expect.stringMatching(/reservations\.flow\.json: ok \(reservations 2\.0\.0, 12 states\)/)]);
+    expect(text.out).toEqual([expect.stringMatching(/reservations\.flow\.json: ok \(reservations 2\.1\.0, 17 states\)/)]);
     expect((await capture(['validate', '--format', 'xml', join(root, EXAMPLES[0] as string)])).code).toBe(2);
   });
 });
