@@ -22,9 +22,12 @@ import { defaultLogSink, MaskedLogger, type LogSink } from './logger.ts';
 import { toNodeListener } from './node-adapter.ts';
 import { createNodeLlmTransport } from './node-llm-transport.ts';
 import { loadFullParsers } from '../widget/nlu/index.ts';
+import { loadAgentConsole } from './agent-console/load.ts';
 import { RedisHandoffStore } from './handoff/redis-store.ts';
 import { redisStores } from './stores/redis.ts';
 import type { ToolImplementations } from './tools/types.ts';
+
+export { loadAgentConsole } from './agent-console/load.ts';
 
 export const DEFAULT_PORT = 8787;
 /** Longest wait for one Redis command; the relay's are single round trips that take well under a millisecond. */
@@ -167,6 +170,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   // Ends the open event streams on shutdown, so the server can close; their clients reconnect to another relay.
   const streamsEnd = new AbortController();
   const handoff = handoffOptionsFromEnv(env);
+  const agentConsole = handoff.agentToken || options.relay?.handoff?.authenticateAgent ? await loadAgentConsole() : null;
   const handler = createRelay({
     flows,
     tools,
@@ -182,6 +186,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     handoff: {
       ...handoff,
       ...(handoffStore ? { store: handoffStore } : {}),
+      ...(agentConsole ? { console: agentConsole } : {}),
       ...options.relay?.handoff,
       signal: streamsEnd.signal,
     },
@@ -212,6 +217,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
       classification: llm ? 'local NLU, then LLM when unsure' : 'local NLU only (no OPENAI_API_KEY)',
       stores: redis ? 'redis' : 'memory',
       handoff: handoff.agentToken ? 'on (AGENT_TOKEN)' : options.relay?.handoff?.authenticateAgent ? 'on' : 'off (no AGENT_TOKEN)',
+      agentConsole: agentConsole ? `/agent` : 'not built (npm run build:lib)',
     },
     llm ? 'relay listening' : 'relay listening without an LLM: set OPENAI_API_KEY to ask one when the local NLU is unsure',
   );

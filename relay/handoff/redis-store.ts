@@ -132,7 +132,7 @@ export class RedisHandoffStore implements HandoffStore {
       JSON.stringify(event),
       rule.whileStatus.join(','),
       rule.setStatus ?? '',
-      // A leading mark tells "set the agent to this" from "leave it".
+      // A leading mark tells setting the agent apart from leaving it as it is.
       rule.setAgent === undefined ? '' : `=${rule.setAgent}`,
       rule.dedupeKey ?? '',
       String(retentionMs),

@@ -21,6 +21,7 @@
  */
 import type { Context, Hono } from 'hono';
 import type { Json } from '../../flows/index.ts';
+import { installAgentConsole, type AgentConsoleAssets } from '../agent-console/serve.ts';
 import { RelayError } from '../errors.ts';
 import type { RegisteredFlow } from '../flow-registry.ts';
 import { readJsonObject, requireString, type JsonRecord } from '../middleware/json-body.ts';
@@ -55,6 +56,8 @@ export interface HandoffOptions {
   onOpened?: (handoff: HandoffSummary) => void;
   /** Open event streams end when this aborts (the relay is shutting down; clients reconnect elsewhere). */
   signal?: AbortSignal;
+  /** The agent console to serve at `/agent` (the Node server loads the built one with `loadAgentConsole`). */
+  console?: AgentConsoleAssets;
 }
 
 /** What an agent reads about a handoff (`messages` with the full transcript). */
@@ -230,6 +233,8 @@ export function installHandoffRoutes(app: Hono<HandoffEnvironment>, options: Han
   async function fullHandoff(record: HandoffRecord) {
     return { ...summaryOf(record), messages: await messagesOf(record.id) };
   }
+
+  if (enabled && options.console) installAgentConsole(app, options.console);
 
   // ---- the visitor ---------------------------------------------------------------------------
 
