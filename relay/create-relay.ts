@@ -388,6 +388,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
 
   installHandoffRoutes(app, options.handoff ?? {}, {
     flows,
+    log: (level, fields, message) => logger.write(level, fields, message),
     bodyLimit,
     now,
     newId: () => globalThis.crypto.randomUUID(),

@@ -27,5 +27,6 @@ export type { MemoryHandoffStoreOptions } from './handoff/memory-store.ts';
 export type { HandoffOptions, HandoffSummary } from './handoff/routes.ts';
 export type { AgentIdentity, AuthenticateAgent } from './handoff/agent-auth.ts';
 export type { AgentConsoleAssets } from './agent-console/serve.ts';
+export type { HandoffNotice, HandoffWebhookOptions, WebhookOutcome } from './handoff/webhook.ts';
 export type { AppendOutcome, AppendRule, HandoffEvent, HandoffMessage, HandoffRecord, HandoffRole, HandoffStatus, HandoffStore, NewHandoffEvent } from './handoff/types.ts';
 export { DEFAULT_HANDOFF_RETENTION_MS } from './handoff/types.ts';

@@ -6,7 +6,8 @@
  * Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, ALLOWED_ORIGINS
  * (comma-separated), REDIS_URL, PORT. Without an API key the relay classifies
  * with the local NLU only and says so when it starts. Live handoff:
- * AGENT_TOKEN (comma-separated to rotate), HANDOFF_RETENTION_HOURS.
+ * AGENT_TOKEN (comma-separated to rotate), HANDOFF_RETENTION_HOURS,
+ * HANDOFF_WEBHOOK_URL, AGENT_CONSOLE_URL.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -133,8 +134,10 @@ export function llmOptionsFromEnv(env: NodeJS.ProcessEnv): LlmOptions | undefine
 }
 
 /**
- * Live handoff from `AGENT_TOKEN` (comma-separated tokens, to rotate one) and
- * `HANDOFF_RETENTION_HOURS` (default 24). Without a token, handoffs are off.
+ * Live handoff from `AGENT_TOKEN` (comma-separated tokens, to rotate one),
+ * `HANDOFF_RETENTION_HOURS` (default 24), `HANDOFF_WEBHOOK_URL` (a notice per
+ * new handoff) and `AGENT_CONSOLE_URL` (the console's public address, linked
+ * in the notice). Without a token, handoffs are off.
  */
 export function handoffOptionsFromEnv(env: NodeJS.ProcessEnv): HandoffOptions {
   const tokens = (env.AGENT_TOKEN ?? '')
@@ -143,9 +146,13 @@ export function handoffOptionsFromEnv(env: NodeJS.ProcessEnv): HandoffOptions {
     .filter((token) => token !== '');
   const hours = env.HANDOFF_RETENTION_HOURS === undefined || env.HANDOFF_RETENTION_HOURS === '' ? undefined : Number(env.HANDOFF_RETENTION_HOURS);
   if (hours !== undefined && !(hours > 0)) throw new RelayConfigError(`HANDOFF_RETENTION_HOURS must be a positive number of hours, not "${env.HANDOFF_RETENTION_HOURS}".`);
+  const webhook = env.HANDOFF_WEBHOOK_URL?.trim();
+  if (webhook && !/^https?:\/\//.test(webhook)) throw new RelayConfigError(`HANDOFF_WEBHOOK_URL must be an http(s) URL, not "${webhook}".`);
+  const consoleUrl = env.AGENT_CONSOLE_URL?.trim();
   return {
     ...(tokens.length > 0 ? { agentToken: tokens } : {}),
     ...(hours !== undefined ? { retentionMs: hours * 60 * 60 * 1000 } : {}),
+    ...(webhook ? { webhook: { url: webhook, ...(consoleUrl ? { consoleUrl } : {}) } } : {}),
   };
 }
 

@@ -28,6 +28,7 @@ import { readJsonObject, requireString, type JsonRecord } from '../middleware/js
 import { bearerToken, constantTimeEqual, tokenAuthenticator, unauthorized, type AgentIdentity, type AuthenticateAgent } from './agent-auth.ts';
 import { handoffEventStream, handoffListStream, lastEventIdOf } from './event-stream.ts';
 import { MemoryHandoffStore } from './memory-store.ts';
+import { sendHandoffNotice, type HandoffWebhookOptions } from './webhook.ts';
 import type { HandoffMessage, HandoffRecord, HandoffStore } from './types.ts';
 import { DEFAULT_HANDOFF_RETENTION_MS } from './types.ts';
 
@@ -52,7 +53,9 @@ export interface HandoffOptions {
   heartbeatMs?: number;
   /** Event streams this relay holds at most; past it a new one gets 503. Default 10,000. */
   maxStreams?: number;
-  /** Called once per new handoff (the webhook notice); never awaited by the visitor's request. */
+  /** A JSON notice to this webhook for each new handoff (`HANDOFF_WEBHOOK_URL`), retried with backoff, never holding up the visitor. */
+  webhook?: HandoffWebhookOptions;
+  /** Called once per new handoff, after the visitor has the answer. */
   onOpened?: (handoff: HandoffSummary) => void;
   /** Open event streams end when this aborts (the relay is shutting down; clients reconnect elsewhere). */
   signal?: AbortSignal;
@@ -75,6 +78,8 @@ export interface HandoffSummary {
 
 export interface HandoffRouteDependencies {
   flows: ReadonlyMap<string, RegisteredFlow>;
+  /** The relay's masked log (the webhook's outcome). */
+  log: (level: 'info' | 'warn', fields: Record<string, unknown>, message: string) => void;
   bodyLimit: number;
   now: () => number;
   newId: () => string;
@@ -279,10 +284,18 @@ export function installHandoffRoutes(app: Hono<HandoffEnvironment>, options: Han
       throw new RelayError(409, 'handoff_exists', 'This session opened that handoff with another key.');
     }
     context.get('logFields').handoffId = opened.record.id;
-    if (opened.created && options.onOpened) {
+    if (opened.created) {
       const summary = summaryOf(opened.record);
-      // The notice never holds up the visitor; its failures are the notifier's to log.
-      queueMicrotask(() => options.onOpened?.(summary));
+      // Notices never hold up the visitor: they start once this answer is on its way.
+      setTimeout(() => {
+        options.onOpened?.(summary);
+        const webhook = options.webhook;
+        if (webhook) {
+          void sendHandoffNotice(summary, webhook).then((outcome) =>
+            dependencies.log(outcome.delivered ? 'info' : 'warn', { ...outcome }, 'handoff notice'),
+          );
+        }
+      }, 0);
     }
     return json({ handoff: { id: opened.record.id, status: opened.record.status, agent: opened.record.agent } }, opened.created ? 201 : 200);
   });

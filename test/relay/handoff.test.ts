@@ -3,6 +3,7 @@ import { createRelay, type RelayOptions } from '../../relay/index.ts';
 import { MemoryHandoffStore } from '../../relay/handoff/memory-store.ts';
 import { captureLogs } from './fixtures.ts';
 import { BASE, errorOf, get, post } from './helpers.ts';
+import { AGENT_CONSOLE_CSP } from '../../relay/agent-console/serve.ts';
 import { AGENT_TOKEN, collectEvents, handoffFlow, openBody, VISITOR_KEY } from './support/handoff.ts';
 
 const agent = { authorization: `Bearer ${AGENT_TOKEN}` };
@@ -216,5 +217,23 @@ describe('live handoff: the visitor side', () => {
     );
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/);
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/last-event-id/);
+  });
+
+  it('serves the agent console under a strict CSP, and its same-host requests pass CORS', async () => {
+    const { handler } = relay({ allowedOrigins: ['https://shop.example'], handoff: { agentToken: AGENT_TOKEN, console: { script: 'console.log(1)' } } });
+    const page = await handler(get('/agent'));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toBe(AGENT_CONSOLE_CSP);
+    expect(await page.text()).toContain('<script type="module" src="agent/console.js"></script>');
+    // Chromium sends Origin with a module script and a POST, even to the page's own host.
+    const script = await handler(get('/agent/console.js', { origin: BASE }));
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    const id = await open(handler);
+    expect((await handler(post(`/v1/agent/handoffs/${id}/messages`, { text: 'hi' }, { ...agent, origin: BASE }))).status).toBe(201);
+    expect((await handler(get('/v1/agent/handoffs', { ...agent, origin: 'https://evil.example' }))).status).toBe(403);
+    // No console without agent sign-in.
+    const off = relay({ handoff: { console: { script: 'x' } } }).handler;
+    expect((await off(get('/agent'))).status).toBe(404);
   });
 });
