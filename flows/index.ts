@@ -17,3 +17,5 @@ export type { Expression, ExpressionRoot, Scope } from './expression.ts';
 export { parseTemplate, renderTemplate, templateValue } from './template.ts';
 export type { Template } from './template.ts';
 export { isFullSchema, normaliseToolSchema, MAX_ARRAY_ITEMS, MAX_STRING_LENGTH } from './tool-schema.ts';
+export { cardText, CARD_URL_SCHEMES, isCardUrl } from './card.ts';
+export type { RenderedCard } from './card.ts';

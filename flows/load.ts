@@ -11,6 +11,7 @@
  */
 import { collectSlots, compileFlow, RETURN_TARGET, slotDefinition, type LoadedFlow } from './compile.ts';
 import { ExpressionError, parseExpression, pathsOf, suggest, type Expression } from './expression.ts';
+import { CARD_URL_SCHEMES, isCardUrl } from './card.ts';
 import { FlowLoadError, pointer, type FlowIssue } from './issues.ts';
 import { checkSchema } from './schema-check.ts';
 import { BUILT_IN_INTENTS } from './small-talk.ts';
@@ -18,6 +19,7 @@ import { hasHoles, parseTemplate } from './template.ts';
 import { normaliseToolSchema } from './tool-schema.ts';
 import type {
   Action,
+  CardAction,
   Choice,
   Flow,
   JsonSchemaObject,
@@ -214,6 +216,26 @@ class Linter {
     else for (const [language, text] of Object.entries(message)) this.template(text, [...path, language], resultTool);
   }
 
+  private card(card: CardAction['card'], path: Path, resultTool?: string): void {
+    this.message(card.title, [...path, 'title'], resultTool);
+    if (card.text !== undefined) this.message(card.text, [...path, 'text'], resultTool);
+    for (const [index, field] of (card.fields ?? []).entries()) {
+      this.message(field.label, [...path, 'fields', index, 'label'], resultTool);
+      this.message(field.value, [...path, 'fields', index, 'value'], resultTool);
+    }
+    for (const [index, button] of (card.buttons ?? []).entries()) {
+      const at: Path = [...path, 'buttons', index];
+      this.message(button.label, [...at, 'label'], resultTool);
+      this.template(button.url, [...at, 'url'], resultTool);
+      // What a template fills in is checked when the card is shown; a scheme written here is checked now.
+      const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(button.url)?.[1]?.toLowerCase();
+      const literal = !hasHoles(button.url);
+      if ((scheme !== undefined && !CARD_URL_SCHEMES.includes(`${scheme}:`)) || (literal && !isCardUrl(button.url))) {
+        this.error([...at, 'url'], 'card-url', `"${button.url}" is not a link a card can open`, `write an absolute ${CARD_URL_SCHEMES.join(', ')} URL`);
+      }
+    }
+  }
+
   private recordReads(expression: Expression, path: Path, resultTool?: string): void {
     for (const read of pathsOf(expression)) {
       const first = read.keys[0];
@@ -259,6 +281,7 @@ class Linter {
     for (const [index, action] of (actions ?? []).entries()) {
       const at: Path = [...path, index];
       if ('say' in action) this.message(action.say, [...at, 'say'], resultTool);
+      else if ('card' in action) this.card(action.card, [...at, 'card'], resultTool);
       else if ('ask' in action) {
         this.message(action.ask, [...at, 'ask'], resultTool);
         this.choices(action.choices, [...at, 'choices'], state);

@@ -121,7 +121,7 @@ function describeValue(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-const ACTION_KEYS = ['say', 'ask', 'assign', 'clear', 'call', 'handoff', 'emit'];
+const ACTION_KEYS = ['say', 'ask', 'card', 'assign', 'clear', 'call', 'handoff', 'emit'];
 
 /** Returns every schema problem in the flow, most specific first, without the validator's noise. */
 export function checkSchema(instance: unknown): FlowIssue[] {

@@ -181,7 +181,37 @@ export interface EmitAction {
   emit: string;
   data?: { [key: string]: Json };
 }
-export type Action = SayAction | AskAction | AssignAction | ClearAction | CallAction | HandoffAction | EmitAction;
+/** One labelled value of a card; a field whose value comes out empty is left out. */
+export interface CardField {
+  label: Message;
+  /** May hold `{{expressions}}`. */
+  value: Message;
+  /** Offer a copy button (a booking reference); the value never wraps. */
+  copy?: boolean;
+}
+/** A link under a card, opened in a new tab: `https:`, `http:`, `mailto:` or `tel:`. */
+export interface CardButton {
+  label: Message;
+  /** May hold `{{expressions}}`; a URL of another scheme is not shown. */
+  url: string;
+}
+/**
+ * A bot message as a card: a title, an optional line of text, labelled
+ * fields and link buttons. Channels without cards (the CLI, transcripts,
+ * the `say` event's `text`) get it as lines of text: the title, the text,
+ * then `Label: value` per field.
+ *
+ * @example
+ * ```json
+ * { "card": { "title": "You're booked!", "fields": [
+ *   { "label": "Date", "value": "{{dateText(ctx.date)}}" },
+ *   { "label": "Reference", "value": "{{ctx.bookingId}}", "copy": true } ] } }
+ * ```
+ */
+export interface CardAction {
+  card: { title: Message; text?: Message; fields?: CardField[]; buttons?: CardButton[] };
+}
+export type Action = SayAction | AskAction | AssignAction | ClearAction | CallAction | HandoffAction | EmitAction | CardAction;
 
 /** One arm of a `branch`: the first arm whose `when` holds is taken; `"else"` always holds. */
 export interface BranchArm {

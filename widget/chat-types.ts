@@ -4,7 +4,7 @@
  * a single-page app can do the same with its own UI.
  */
 import type { Flow, Json, JsonObject } from '../flows/types.ts';
-import type { PublicEventName, RenderedChoice } from './engine/types.ts';
+import type { PublicEventName, RenderedCard, RenderedChoice } from './engine/types.ts';
 
 /**
  * A visitor message's life: written to storage → `pending` (waiting its turn
@@ -28,6 +28,8 @@ export interface ChatMessage {
   error?: { code: string; message: string; retryable: boolean };
   /** Bot questions: the quick replies offered with it. */
   choices?: RenderedChoice[];
+  /** Bot cards (the `card` action): `text` holds the same card as lines of text. */
+  card?: RenderedCard;
   /** Notices: what happened (`handoff`, `handoff-joined`, `handoff-ended`, `restarted`, `storage`, `flow-updated`). */
   notice?: string;
   /** Agent messages and handoff notices: the person's name. */

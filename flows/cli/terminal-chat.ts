@@ -102,7 +102,8 @@ export class TerminalChat {
     const print = this.options.print;
     switch (effect.type) {
       case 'say':
-        print(`bot> ${effect.text}`);
+        // A card comes as lines (title, text, "Label: value"): indented under the first.
+        print(`bot> ${effect.text.replaceAll('\n', '\n     ')}`);
         return null;
       case 'ask':
         print(`bot> ${effect.text}`);

@@ -201,7 +201,8 @@ describe('statechat chat', () => {
     expect(out).toContain('[state CollectDateTime · slots partySize=4]');
     expect(out).toContain('[state Confirm · slots partySize=4, date=2026-11-24, time=19:00, name=John Doe');
     expect(out).toMatch(/· tool CreateBooking \{.*"partySize":4/);
-    expect(out).toMatch(/bot> You're booked! Your reference is \S+\./);
+    // The confirmation card, as lines of text under its title.
+    expect(out).toMatch(/bot> You're booked!\n {5}We look forward to seeing you\.\n {5}Date: Tuesday, November 24\n {5}Time: 7:00\sPM\n {5}Guests: 4\n {5}Name: John Doe\n {5}Reference: \S+\n/);
     expect(out).toContain('⚑ event booking.confirmed');
     expect(out).toContain('  state    Confirmed (ended)');
   });
@@ -216,7 +217,8 @@ describe('statechat chat', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('· tool CheckAvailability → {"ok":true}');
-    expect(result.stdout).toContain("bot> You're booked! Your reference is BK-7.");
+    expect(result.stdout).toContain("bot> You're booked!");
+    expect(result.stdout).toContain('     Reference: BK-7\n');
     const typescript = await runBin(['chat', 'flows/reservations.flow.json', '--tools', 'relay/demo-tools.ts'], '', true);
     expect(typescript.code).toBe(1);
     expect(typescript.stderr).toContain('relay/demo-tools.ts is TypeScript, which Node cannot load on its own');

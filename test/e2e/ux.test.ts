@@ -183,10 +183,28 @@ describe('the visitor experience', () => {
     await screenshot(page, 'ux-tool-outage');
     await page.locator('#reachable').check();
     await waitForText(page, "You're booked!");
-    const reference = await widgetRoot(page).locator('.message.bot .nobreak').filter({ hasText: /^R-\d{8}-\d{4}-\d{3}$/ }).count();
-    expect(reference).toBe(1);
     expect(await page.evaluate(() => document.body.dataset.chatState)).toBe('Confirmed');
     expect(await widgetRoot(page).getByText('Our system is not answering yet').count()).toBe(0);
+
+    // The confirmation is a card in the log: its fields as a description list, the reference on one line with a copy button.
+    const card = transcript(page).locator('.message.bot .card');
+    expect(await card.locator('.card-title').textContent()).toBe("You're booked!");
+    expect(await card.locator('dt').allTextContents()).toEqual(['Date', 'Time', 'Guests', 'Name', 'Reference']);
+    const values = await card.locator('dd').allTextContents();
+    expect(values.slice(2, 4)).toEqual(['4', 'John Doe']);
+    const reference = card.locator('dd .nobreak').filter({ hasText: /^R-\d{8}-\d{4}-\d{3}$/ });
+    expect(await reference.count()).toBe(1);
+    const lines = await reference.evaluate((element) => element.getClientRects().length);
+    expect(lines).toBe(1);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: demo.url });
+    const copy = card.getByRole('button', { name: 'Copy Reference', exact: true });
+    await copy.click();
+    await card.getByRole('button', { name: 'Copied Reference', exact: true }).waitFor();
+    expect(await card.getByRole('status').textContent()).toBe('Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await reference.textContent());
+    expect(await card.getByRole('link', { name: 'Call us (opens in a new tab)', exact: true }).getAttribute('href')).toBe('tel:+442079460958');
+    expect(await axeViolations(page, 'statechat-root')).toEqual([]);
+    await screenshot(page, 'ux-booking-card');
   }, 60_000);
 
   it('speaks French with ?lang=fr, keeps right-to-left for Arabic, and passes axe in light and dark, with the demo page', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Flow } from '../../flows/index.ts';
+import { compileFlow, type Flow } from '../../flows/index.ts';
 import { initialSnapshot, replay, step, type EngineEvent } from '../../widget/engine/index.ts';
 import { Driver, readFlow } from './driver.ts';
 
@@ -386,5 +386,87 @@ describe('digressions that also answer', () => {
     const effects = driver.say('we are 4, what can you do?', 'HELP', { partySize: 4 });
     expect(driver.texts(effects)).toEqual([expect.stringContaining('I can book a table'), 'What day would you like to come?']);
     expect(driver.snapshot.state).toBe('CollectDateTime');
+  });
+});
+
+describe('cards', () => {
+  /** A flow whose end is a card reading a slot, the context and the visitor's language. */
+  const cardFlow = (buttonUrl: string): Flow => ({
+    meta: { name: 'Cards', language: 'en' },
+    start: 'A',
+    intents: {},
+    states: {
+      A: {
+        onEnter: [
+          { assign: { reference: 'AB-2026-0042', note: '' } },
+          {
+            card: {
+              title: { en: 'Booked', fr: 'Réservé' },
+              text: { en: 'See you soon.', fr: 'À bientôt.' },
+              fields: [
+                { label: { en: 'Reference', fr: 'Référence' }, value: '{{ctx.reference}}', copy: true },
+                { label: 'Note', value: '{{ctx.note}}' },
+              ],
+              buttons: [
+                { label: 'Manage', url: buttonUrl },
+                { label: 'Call', url: 'tel:+442079460958' },
+              ],
+            },
+          },
+        ],
+        final: true,
+      },
+    },
+  });
+
+  it('says a card as data and as lines of text, in the visitor’s language, leaving out empty fields', () => {
+    const driver = new Driver(cardFlow('https://example.com/b/{{ctx.reference}}'));
+    const say = driver.start('fr').find((effect) => effect.type === 'say');
+    expect(say).toMatchObject({
+      text: 'Réservé\nÀ bientôt.\nRéférence: AB-2026-0042',
+      card: {
+        title: 'Réservé',
+        text: 'À bientôt.',
+        fields: [{ label: 'Référence', value: 'AB-2026-0042', copy: true }],
+        buttons: [
+          { label: 'Manage', url: 'https://example.com/b/AB-2026-0042' },
+          { label: 'Call', url: 'tel:+442079460958' },
+        ],
+      },
+    });
+    const event = driver.effects.find((effect) => effect.type === 'emit' && effect.name === 'say');
+    expect(event?.type === 'emit' && event.data).toMatchObject({ text: say?.text, card: { title: 'Réservé' } });
+    expect(driver.snapshot.lastBotMessage).toBe('Réservé\nÀ bientôt.\nRéférence: AB-2026-0042');
+  });
+
+  it('leaves out a button whose filled-in URL is not a safe absolute link, even in a flow nobody validated', () => {
+    for (const url of ['{{ctx.reference}}', 'javascript:alert(1)//{{ctx.reference}}', ' {{ctx.note}}']) {
+      const say = new Driver(compileFlow(cardFlow(url))).start().find((effect) => effect.type === 'say');
+      expect(say?.type === 'say' && say.card?.buttons.map((button) => button.label)).toEqual(['Call']);
+    }
+  });
+
+  it('replays a conversation that ended on a card, and its snapshot is plain JSON', () => {
+    const driver = new Driver(reservations);
+    driver.start();
+    driver.say('table for 2 tomorrow at 8pm', 'BOOK', { partySize: 2, date: '2026-11-24', time: '20:00' });
+    driver.send({ type: 'tool.result', callId: driver.last('callTool')?.callId ?? '', result: { ok: true } });
+    driver.say('Ana Lima', null, { name: 'Ana Lima' });
+    driver.say('07700 900123', null, { phone: '+447700900123' });
+    driver.send({ type: 'user.choice', value: 'Yes, book it' });
+    const effects = driver.send({ type: 'tool.result', callId: driver.last('callTool')?.callId ?? '', result: { bookingId: 'CS-1042' } });
+    const card = effects.find((effect) => effect.type === 'say')?.card;
+    expect(card?.title).toBe("You're booked!");
+    expect(card?.fields).toEqual([
+      { label: 'Date', value: 'Tuesday, November 24' },
+      { label: 'Time', value: expect.stringMatching(/^8:00\sPM$/) },
+      { label: 'Guests', value: '2' },
+      { label: 'Name', value: 'Ana Lima' },
+      { label: 'Reference', value: 'CS-1042', copy: true },
+    ]);
+    // The visitor's name is personal: the NLU's context gets the slot's name instead.
+    expect(driver.snapshot.lastBotMessage).toContain('Name: <name>');
+    expect(replay(driver.flow, driver.journal)).toEqual(driver.snapshot);
+    expect(JSON.parse(JSON.stringify(effects))).toEqual(effects);
   });
 });

@@ -219,6 +219,52 @@ describe('lint', () => {
   });
 });
 
+describe('cards', () => {
+  const withCard = (card: unknown): Flow => {
+    const flow = base();
+    (flow.states.Done as NonNullable<Flow['states'][string]>).onEnter = [{ card } as never];
+    return flow;
+  };
+
+  it('loads a card with fields, a copyable value and link buttons', () => {
+    const card = {
+      title: { en: 'Booked', fr: 'Réservé' },
+      text: 'See you soon.',
+      fields: [{ label: 'Size', value: '{{slot.size}}' }, { label: 'Reference', value: '{{ctx.reference}}', copy: true }],
+      buttons: [{ label: 'Manage', url: 'https://example.com/b/{{ctx.reference}}' }, { label: 'Call', url: 'tel:+442079460958' }],
+    };
+    const result = loadFlow(withCard(card));
+    expect(result.ok ? [] : result.errors).toEqual([]);
+  });
+
+  it('reports a misspelt or missing part of a card at its JSON Pointer, with a hint', () => {
+    const errors = errorsOf(withCard({ titel: 'Booked', fields: [{ label: 'Size' }] }));
+    expect(errors).toContainEqual(expect.objectContaining({ path: '/states/Done/onEnter/0/card/titel', hint: 'did you mean "title"?' }));
+    expect(errors).toContainEqual(expect.objectContaining({ path: '/states/Done/onEnter/0/card', message: '"title" is required' }));
+    expect(errors).toContainEqual(expect.objectContaining({ path: '/states/Done/onEnter/0/card/fields/0', message: '"value" is required' }));
+  });
+
+  it('refuses links a card must not open, and checks the templates inside it', () => {
+    const errors = errorsOf(
+      withCard({
+        title: 'Booked {{slot.size',
+        fields: [{ label: 'Size', value: '{{slot.sise}}' }],
+        buttons: [
+          { label: 'Run', url: 'javascript:alert(1)' },
+          { label: 'Data', url: 'data:text/html,{{ctx.x}}' },
+          { label: 'Relative', url: '/bookings' },
+          { label: 'Filled in', url: '{{ctx.link}}' },
+        ],
+      }),
+    );
+    expect(errors).toContainEqual(expect.objectContaining({ path: '/states/Done/onEnter/0/card/title', code: 'template' }));
+    expect(errors).toContainEqual(expect.objectContaining({ path: '/states/Done/onEnter/0/card/fields/0/value', code: 'unknown-slot', hint: 'did you mean "size"?' }));
+    const urls = errors.filter((issue) => issue.code === 'card-url');
+    expect(urls.map((issue) => issue.path)).toEqual([0, 1, 2].map((index) => `/states/Done/onEnter/0/card/buttons/${index}/url`));
+    expect(urls[0]).toMatchObject({ message: '"javascript:alert(1)" is not a link a card can open', hint: 'write an absolute https:, http:, mailto:, tel: URL' });
+  });
+});
+
 describe('tool schemas', () => {
   it('takes full JSON Schema, closing objects and bounding strings and arrays it leaves open', () => {
     const flow = base();

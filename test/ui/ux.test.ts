@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 /** What a visitor sees and hears around the conversation: honest states, the closed launcher, the phone modal, the controls. */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { ChatMessage } from '../../widget/chat-types.ts';
 import { click, key, mountFake, settle, type, type Mounted } from './dom.ts';
 
@@ -161,6 +161,92 @@ describe('safe controls', () => {
     await click(ui.named('Open chat'));
     await settle(() => ui.chat.reply('Your reference is BK-2026-0042; call +44 20 7946 0958 or 555-1234.'));
     expect(ui.all('.bot .nobreak').map((token) => token.textContent)).toEqual(['BK-2026-0042', '+44 20 7946 0958', '555-1234']);
+  });
+});
+
+describe('cards', () => {
+  const confirmation = (url = 'https://example.com/bookings/CS-2026-0042'): ChatMessage =>
+    bot('c1', "You're booked!\nDate: Saturday, December 5\nReference: CS-2026-0042", {
+      card: {
+        title: "You're booked!",
+        fields: [
+          { label: 'Date', value: 'Saturday, December 5' },
+          { label: 'Reference', value: 'CS-2026-0042', copy: true },
+        ],
+        buttons: [{ label: 'Manage my booking', url }],
+      },
+    });
+
+  /** The page's clipboard, as the widget sees it, until the test ends. */
+  function stubClipboard(writeText: (text: string) => Promise<void>): void {
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    onTestFinished(() => {
+      delete (navigator as { clipboard?: unknown }).clipboard;
+    });
+  }
+
+  const copyButton = (ui: Mounted) => ui.root.querySelector<HTMLButtonElement>('.card dd button')!;
+
+  async function withCard(message = confirmation()): Promise<Mounted> {
+    const ui = await setup({ greeting: 'Welcome!' });
+    await click(ui.named('Open chat'));
+    await settle(() => ui.chat.update({ messages: [...ui.chat.getState().messages, message] }));
+    return ui;
+  }
+
+  it('shows a booking confirmation as a card in the log: a title, a description list of fields, named link buttons', async () => {
+    const ui = await withCard();
+    const card = ui.root.querySelector('[role="log"] .message.bot .card');
+    expect(card).not.toBeNull();
+    expect(card?.closest('.message')?.querySelector('.sr-only')?.textContent).toBe('Fake Bistro: ');
+    expect(card?.querySelector('.card-title')?.textContent).toBe("You're booked!");
+    const terms = [...(card?.querySelectorAll('dl > div') ?? [])].map((pair) => [pair.querySelector('dt')?.textContent, pair.querySelector('dd .nobreak')?.textContent]);
+    expect(terms).toEqual([
+      ['Date', undefined],
+      ['Reference', 'CS-2026-0042'],
+    ]);
+    expect(card?.querySelector('dl > div:first-child dd')?.textContent).toBe('Saturday, December 5');
+    const link = card?.querySelector<HTMLAnchorElement>('.card-actions a');
+    expect(link?.getAttribute('href')).toBe('https://example.com/bookings/CS-2026-0042');
+    expect(link?.getAttribute('target')).toBe('_blank');
+    expect(link?.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(link?.textContent).toBe('Manage my booking (opens in a new tab)');
+  });
+
+  it('copies the reference with a named button that says and announces it, then returns to Copy', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const writeText = vi.fn(async () => undefined);
+      stubClipboard(writeText);
+      const ui = await withCard();
+      const copy = copyButton(ui);
+      expect(copy.textContent).toBe('Copy Reference');
+      await click(copy);
+      await settle(() => undefined);
+      expect(writeText).toHaveBeenCalledWith('CS-2026-0042');
+      expect(copy.textContent).toBe('Copied Reference');
+      expect(ui.root.querySelector('.card [role="status"]')?.textContent).toBe('Copied');
+      await settle(() => vi.advanceTimersByTime(2000));
+      expect(copy.textContent).toBe('Copy Reference');
+      expect(ui.root.querySelector('.card [role="status"]')?.textContent).toBe('');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('selects the reference and says how to copy it when the clipboard refuses', async () => {
+    stubClipboard(async () => Promise.reject(new Error('denied')));
+    const ui = await withCard();
+    await click(copyButton(ui));
+    await until(() => ui.root.querySelector('.copy-note') !== null);
+    expect(ui.root.querySelector('.copy-note')?.textContent).toBe('Could not copy: the text is selected, copy it with your keyboard.');
+    expect(document.getSelection()?.toString()).toBe('CS-2026-0042');
+  });
+
+  it('draws no link for a stored card whose URL is not a safe absolute link', async () => {
+    const ui = await withCard(confirmation('javascript:alert(1)'));
+    expect(ui.root.querySelector('.card a')).toBeNull();
+    expect(ui.root.querySelector('.card-actions')).toBeNull();
   });
 });
 

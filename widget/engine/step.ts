@@ -10,6 +10,7 @@ import { parseExpression } from '../../flows/expression.ts';
 import { parseTemplate, renderTemplate, templateValue } from '../../flows/template.ts';
 import type {
   Action,
+  CardAction,
   Choice,
   CollectItem,
   Fallback,
@@ -22,6 +23,7 @@ import type {
 } from '../../flows/types.ts';
 import { BUILT_IN_TEXT, NO_INTENT, YES_INTENT } from '../../flows/small-talk.ts';
 import { correctableSlots, ownerState } from '../../flows/corrections.ts';
+import { cardText, isCardUrl, type RenderedCard } from '../../flows/card.ts';
 import { checkSlotValue } from './slot-values.ts';
 import type {
   Continuation,
@@ -294,6 +296,28 @@ class Machine {
     this.emit('say', { id, text, state: this.snapshot.state });
   }
 
+  /** A `card` action: a `say` whose text is the card as lines, with the card itself for channels that draw it. */
+  private card(definition: CardAction['card']): void {
+    const card: RenderedCard = { title: this.text(definition.title), fields: [], buttons: [] };
+    const text = definition.text === undefined ? '' : this.text(definition.text);
+    if (text !== '') card.text = text;
+    for (const field of definition.fields ?? []) {
+      const value = this.text(field.value);
+      if (value.trim() !== '') card.fields.push({ label: this.text(field.label), value, ...(field.copy === true ? { copy: true as const } : {}) });
+    }
+    for (const button of definition.buttons ?? []) {
+      const url = this.text(button.url).trim();
+      if (isCardUrl(url)) card.buttons.push({ label: this.text(button.label), url });
+    }
+    const id = this.id('m');
+    const lines = cardText(card);
+    this.remember(lines);
+    this.effects.push({ type: 'say', id, text: lines, card });
+    const data: JsonObject = { title: card.title, fields: card.fields.map((field) => ({ ...field })), buttons: card.buttons.map((button) => ({ ...button })) };
+    if (card.text !== undefined) data.text = card.text;
+    this.emit('say', { id, text: lines, card: data, state: this.snapshot.state });
+  }
+
   /**
    * The bot's last message, kept for the NLU's context with the values of
    * personal slots replaced by the slot's name.
@@ -347,6 +371,7 @@ class Machine {
     for (let position = index; position < actions.length; position += 1) {
       const action = actions[position] as Action;
       if ('say' in action) this.say(action.say);
+      else if ('card' in action) this.card(action.card);
       else if ('ask' in action) this.ask({ text: this.text(action.ask), choices: this.choices(action.choices), slot: null });
       else if ('assign' in action) this.assign(action.assign);
       else if ('clear' in action) for (const slot of action.clear) delete this.snapshot.slots[slot];

@@ -3,7 +3,10 @@
  * Everything here is plain JSON, so snapshots and journals can be stored,
  * sent and replayed.
  */
+import type { RenderedCard } from '../../flows/card.ts';
 import type { Json, JsonObject } from '../../flows/types.ts';
+
+export type { RenderedCard } from '../../flows/card.ts';
 
 /** What the outside world tells the engine. */
 export type EngineEvent =
@@ -51,7 +54,8 @@ export type PublicEventName =
 
 /** What the engine asks the runtime to do. It performs none of it itself. */
 export type Effect =
-  | { type: 'say'; id: string; text: string }
+  /** A bot message; a `card` action's carries the card, and its `text` is the card as lines of text (`cardText`). */
+  | { type: 'say'; id: string; text: string; card?: RenderedCard }
   | { type: 'ask'; id: string; text: string; choices: RenderedChoice[]; slot: string | null }
   | {
       type: 'classify';

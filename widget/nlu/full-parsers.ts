@@ -37,10 +37,10 @@ export async function loadFullParsers(options: FullParserOptions = {}): Promise<
   const modules = await Promise.all((options.languages ?? supportedLanguages()).map(loadLanguage));
   const bases = [...new Set(modules.map((module) => module.code))];
   const withChrono = options.chrono !== false;
-  const [temporal, phone, metadata, ...locales] = await Promise.all([
+  const [temporal, [phone, metadata], ...locales] = await Promise.all([
     withChrono ? import('./parsers/full-temporal.ts') : undefined,
-    import('./parsers/full-phone.ts'),
-    import('./parsers/phone-metadata.ts').then((module) => module.loadPhoneMetadata(options.regions)),
+    // One chunk with the metadata loader, which then fetches the regions' files.
+    import('./parsers/full-phone.ts').then(async (module) => [module, await module.loadPhoneMetadata(options.regions)] as const),
     ...(withChrono ? bases : [])
       .filter((base): base is keyof typeof CHRONO_LOCALES => base in CHRONO_LOCALES)
       .map(async (base) => ({ base, module: await CHRONO_LOCALES[base]() })),

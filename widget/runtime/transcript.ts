@@ -4,7 +4,7 @@
  * input is in the engine (queued, being classified, handled).
  */
 import type { ChatMessage, MessageStatus } from '../chat-types.ts';
-import type { Effect, Snapshot } from '../engine/types.ts';
+import type { Effect, RenderedCard, Snapshot } from '../engine/types.ts';
 import type { MessageRecord } from '../store/records.ts';
 
 export function publicMessage(record: MessageRecord): ChatMessage {
@@ -12,9 +12,14 @@ export function publicMessage(record: MessageRecord): ChatMessage {
   if (record.status !== undefined) message.status = record.status;
   if (record.error !== undefined) message.error = { ...record.error };
   if (record.choices !== undefined) message.choices = record.choices.map((choice) => ({ ...choice }));
+  if (record.card !== undefined) message.card = copyCard(record.card);
   if (record.notice !== undefined) message.notice = record.notice;
   if (record.author !== undefined) message.author = record.author;
   return message;
+}
+
+function copyCard(card: RenderedCard): RenderedCard {
+  return { ...card, fields: card.fields.map((field) => ({ ...field })), buttons: card.buttons.map((button) => ({ ...button })) };
 }
 
 /** Bot messages and notices for one step's effects. */
@@ -27,7 +32,7 @@ export function messagesFromEffects(
   const base = { namespace: context.namespace, at: context.at };
   for (const effect of effects) {
     if (effect.type === 'say') {
-      records.push({ ...base, id: `${context.sessionId}:${effect.id}`, role: 'bot', text: effect.text, order: order++ });
+      records.push({ ...base, id: `${context.sessionId}:${effect.id}`, role: 'bot', text: effect.text, ...(effect.card ? { card: copyCard(effect.card) } : {}), order: order++ });
     } else if (effect.type === 'ask') {
       records.push({ ...base, id: `${context.sessionId}:${effect.id}`, role: 'bot', text: effect.text, choices: effect.choices, order: order++ });
     } else if (effect.type === 'handoff') {

@@ -49,6 +49,17 @@ border:0;border-radius:10px;background:transparent;color:inherit;
 .message.notice{align-self:center;max-width:95%;text-align:center;font-size:14px;color:var(--sc-muted);}
 .bubble{padding:8px 12px;border-radius:var(--sc-radius);white-space:pre-wrap;overflow-wrap:break-word;word-break:normal;min-width:0;max-width:100%;}
 .nobreak{white-space:nowrap;}
+.message.wide{width:85%;}
+.card{display:flex;flex-direction:column;gap:8px;white-space:normal;}
+.card p,.card dl,.card dd{margin:0;}
+.card-title{font-weight:650;}
+.card-fields{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;}
+.card-fields div{display:contents;}
+.card-fields dt{color:var(--sc-muted);}
+.card-fields dd{display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px;}
+.copy-note{flex-basis:100%;font-size:12.5px;color:var(--sc-muted);}
+.card-actions{display:flex;flex-wrap:wrap;gap:6px;}
+.card-actions a.chip{display:inline-flex;align-items:center;text-decoration:none;}
 .bot .bubble{background:var(--sc-surface);border:1px solid var(--sc-border);border-end-start-radius:4px;}
 .user .bubble{background:var(--sc-user-bubble);color:var(--sc-user-text);border-end-end-radius:4px;}
 .user[data-status="pending"] .bubble,.user[data-status="queued"] .bubble{opacity:0.85;}

@@ -64,6 +64,12 @@ export interface UiStrings {
   /** The assistant changed: the conversation continued, or had to start over. */
   flowUpdated: string;
   flowRestarted: string;
+  /** A card's copy button (named `{copy} {field label}`, then `{copied} {field label}`), and what it says when the clipboard refuses. */
+  copy: string;
+  copied: string;
+  copyFailed: string;
+  /** Read after a card's link buttons. */
+  newTab: string;
   /** Who said what, for screen readers. */
   you: string;
   bot: string;
@@ -106,6 +112,10 @@ export const defaultStrings: UiStrings = {
   memoryOnly: 'This conversation will not be kept if you leave the page.',
   flowUpdated: 'The assistant was updated; your conversation continues.',
   flowRestarted: 'The assistant was updated and this conversation had to start over.',
+  copy: 'Copy',
+  copied: 'Copied',
+  copyFailed: 'Could not copy: the text is selected, copy it with your keyboard.',
+  newTab: '(opens in a new tab)',
   you: 'You',
   bot: 'Assistant',
 };

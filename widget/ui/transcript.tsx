@@ -2,6 +2,7 @@
 import { Fragment, type RefObject } from 'preact';
 import type { ChatMessage, ChatState } from '../chat-types.ts';
 import type { RenderedChoice } from '../engine/types.ts';
+import { Card } from './card.tsx';
 import { NoBreakTokens, RichText } from './rich-text.tsx';
 import type { UiStrings } from './strings.ts';
 
@@ -102,7 +103,7 @@ function Message(props: TranscriptProps & { message: ChatMessage }) {
     // A person's messages read like the bot's, under their name.
     const agent = message.role === 'agent';
     return (
-      <div class={agent ? 'message bot agent' : 'message bot'}>
+      <div class={`message bot${agent ? ' agent' : ''}${message.card ? ' wide' : ''}`}>
         {agent ? (
           <span class="author">
             {message.author}
@@ -111,9 +112,13 @@ function Message(props: TranscriptProps & { message: ChatMessage }) {
         ) : (
           <span class="sr-only">{props.botName}: </span>
         )}
-        <div class="bubble">
-          <RichText text={message.text} />
-        </div>
+        {message.card ? (
+          <Card card={message.card} strings={strings} />
+        ) : (
+          <div class="bubble">
+            <RichText text={message.text} />
+          </div>
+        )}
         {time}
       </div>
     );

@@ -3,6 +3,8 @@ import type { PhoneMention, SlotParsers, WorkMeter } from '../types.ts';
 import { findBasicPhones } from './basic-phone.ts';
 import { phoneCandidates } from './phone-candidates.ts';
 
+export { loadPhoneMetadata } from './phone-metadata.ts';
+
 /**
  * Phone numbers through libphonenumber-js, with the metadata of the regions
  * the flow declares (see `phone-metadata.ts`). Loaded lazily (see

@@ -38,6 +38,10 @@ export const strings: UiStrings = {
   memoryOnly: 'Dieses Gespräch wird nicht gespeichert, wenn Sie die Seite verlassen.',
   flowUpdated: 'Der Assistent wurde aktualisiert; Ihr Gespräch geht weiter.',
   flowRestarted: 'Der Assistent wurde aktualisiert und dieses Gespräch musste neu beginnen.',
+  copy: 'Kopieren',
+  copied: 'Kopiert',
+  copyFailed: 'Kopieren nicht möglich: Der Text ist markiert, kopieren Sie ihn mit der Tastatur.',
+  newTab: '(öffnet in einem neuen Tab)',
   you: 'Sie',
   bot: 'Assistent',
 };

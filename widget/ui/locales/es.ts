@@ -38,6 +38,10 @@ export const strings: UiStrings = {
   memoryOnly: 'Esta conversación no se guardará si sales de la página.',
   flowUpdated: 'El asistente se ha actualizado; tu conversación continúa.',
   flowRestarted: 'El asistente se ha actualizado y esta conversación ha tenido que empezar de nuevo.',
+  copy: 'Copiar',
+  copied: 'Copiado',
+  copyFailed: 'No se pudo copiar: el texto está seleccionado, cópielo con el teclado.',
+  newTab: '(se abre en una pestaña nueva)',
   you: 'Tú',
   bot: 'Asistente',
 };

@@ -38,6 +38,10 @@ export const strings: UiStrings = {
   memoryOnly: 'Cette conversation ne sera pas conservée si vous quittez la page.',
   flowUpdated: 'L’assistant a été mis à jour ; votre conversation continue.',
   flowRestarted: 'L’assistant a été mis à jour et cette conversation a dû recommencer.',
+  copy: 'Copier',
+  copied: 'Copié',
+  copyFailed: 'Copie impossible : le texte est sélectionné, copiez-le avec le clavier.',
+  newTab: '(s’ouvre dans un nouvel onglet)',
   you: 'Vous',
   bot: 'Assistant',
 };
