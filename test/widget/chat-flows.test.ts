@@ -4,7 +4,7 @@ import { onlineManager } from '@tanstack/query-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Flow } from '../../flows/types.ts';
 import { chatTracker, openChat, RELAY, until } from './helpers.ts';
-import { startRelay, toolFlow, type RelayFixture } from './relay-fixture.ts';
+import { networkError, startRelay, toolFlow, type RelayFixture } from './relay-fixture.ts';
 
 const { track, destroyAll } = chatTracker();
 let relay: RelayFixture | null = null;
@@ -59,6 +59,18 @@ describe('flows from the relay', () => {
     expect(chat.getState()).toMatchObject({ ready: true, phase: 'error', error: { code: 'flow_unavailable' } });
     expect(events.some((event) => event.name === 'error')).toBe(true);
     await chat.send('hello');
+  });
+
+  it('loads the flow again by itself when the relay could not be reached while online (chaos seed 1024)', async () => {
+    relay = startRelay([toolFlow('1')]);
+    // Every attempt of the first load fails (a relay restarting); no online event will follow.
+    relay.failNext('/v1/flows/', 3, networkError());
+    const { chat } = track(openChat({ flow: 'tooltest', relay: RELAY }));
+    await chat.ready;
+    await until(() => chat.getState().phase === 'error', 5000);
+    expect(chat.getState().error).toMatchObject({ code: 'flow_unavailable' });
+    await until(() => chat.getState().phase === 'active', 5000);
+    expect(chat.getState()).toMatchObject({ state: 'Start', error: null, flow: { id: 'tooltest', version: '1' } });
   });
 
   it('moves a session to a newer relay version when its state still exists there', async () => {

@@ -168,6 +168,9 @@ class ChatRuntime implements ChatController {
   private unsubscribeOnline: () => void = () => undefined;
   /** The live handoff's worker: a chunk loaded when the flow first hands off to a person. */
   private live: Promise<LiveHandoff | null> | null = null;
+  /** Loading the flow failed for a reason that may pass: the next try, and how many came before. */
+  private startRetry: ReturnType<typeof setTimeout> | undefined;
+  private startRetries = 0;
 
   private tabs: TabCoordinator | null = null;
   /** This tab's id in the conversation's tab group. */
@@ -325,10 +328,22 @@ class ChatRuntime implements ChatController {
     } catch (error) {
       const code = error instanceof ChatSetupError ? error.code : error instanceof FlowLoadError ? 'invalid_flow' : 'flow_unavailable';
       this.fail(code, errorMessage(error));
+      // The relay could not be reached (restarting, a lost answer) while the page is online: no
+      // network event will come, so try again, backing off. Found by the chaos simulation (issue #16).
+      if (code === 'flow_unavailable' && isTransient(error)) {
+        this.startRetry = setTimeout(() => this.retryStart(), Math.min(1000 * 2 ** this.startRetries++, 30_000));
+      }
       return;
     }
     this.failure = null;
+    this.startRetries = 0;
     await this.begin(flow, { clearMessages: true });
+  }
+
+  /** Loads the flow again if this tab still waits for it (a timer and the network coming back may both ask). */
+  private retryStart(): void {
+    clearTimeout(this.startRetry);
+    void this.mailbox.post(() => (this.phase === 'error' && this.failure?.code === 'flow_unavailable' ? this.restoreOrStart() : undefined));
   }
 
   private adopt(stored: StoredConversation, flow: LoadedFlow): void {
@@ -1074,7 +1089,7 @@ class ChatRuntime implements ChatController {
     if (!online) return;
     if (this.leader) this.outages.retryNow();
     if (!this.leader) this.resendForwards();
-    else if (this.phase === 'error' && this.failure?.code === 'flow_unavailable') void this.mailbox.post(() => this.restoreOrStart());
+    else this.retryStart();
   }
 
   // ---- public API -------------------------------------------------------------------------------
@@ -1195,6 +1210,7 @@ class ChatRuntime implements ChatController {
     this.timers.cancelAll();
     this.outages.clear();
     this.stopForwardTimer();
+    clearTimeout(this.startRetry);
     if (!this.leader) this.tabs?.post({ type: 'gone', tab: this.tabId });
     this.unsubscribeOnline();
     this.queryClient.unmount();
