@@ -184,4 +184,16 @@ describe('live handoff in the widget', () => {
     expect(chat.getState().handoff).toEqual({ reason: 'visitor asked for a person', queue: 'front-desk', status: 'unavailable', agent: null });
     expect(chat.getState().messages.some((message) => message.notice === 'handoff')).toBe(true);
   });
+
+  it('gives the flow what the visitor wrote for a person who could not join, in order', async () => {
+    const relay = relayWithHandoff([reservationsFlow()], false);
+    const { chat } = track(openChat({ flow: reservationsFlow(), relay: RELAY }, { fetch: relay.fetch }));
+    await chat.ready;
+    await chat.send('I want to talk to a human');
+    // Written while the handoff is still opening: meant for a person.
+    await chat.send('what are your opening hours?');
+    await until(() => chat.getState().handoff?.status === 'unavailable');
+    await until(() => chat.getState().messages.find((message) => message.text === 'what are your opening hours?')?.status === 'answered');
+    expect(chat.getState().messages.some((message) => message.role === 'bot' && /open every day from noon/.test(message.text))).toBe(true);
+  });
 });

@@ -30,7 +30,7 @@ export interface HandoffRuntime {
   addMessage(message: MessageRecord): void;
   persist(change: StoreChange): Promise<void>;
   publish(): void;
-  apply(event: EngineEvent): Promise<void>;
+  apply(event: EngineEvent, extra?: { user?: MessageRecord }): Promise<void>;
   fire(name: string, data: JsonObject): void;
   handoffWorker(): Promise<unknown>;
 }
@@ -97,6 +97,7 @@ export class LiveHandoff {
     // No live handoff, or another one (the session was reset): the old stream has nothing more to say.
     if (!live || live.key !== this.#streamKey) this.#disconnect();
     if (!live) return this;
+    if (live.status === 'unavailable' || live.status === 'closed' || live.status === 'leaving') this.#returnToFlow(live.key);
     switch (live.status) {
       case 'opening':
         void this.#open();
@@ -138,6 +139,24 @@ export class LiveHandoff {
     await runtime.persist({ session: runtime.session, messages });
     runtime.publish();
     void runtime.handoffWorker();
+  }
+
+  /**
+   * Messages written for a person who will not read them (nobody could join,
+   * the handoff ended or was withdrawn before they were sent) go to the flow
+   * instead, in order: the visitor is answered, and nothing is lost.
+   */
+  #returnToFlow(key: string): void {
+    const unsent = (message: MessageRecord): boolean => message.toAgent === key && (message.status === 'pending' || message.status === 'queued');
+    if (!this.#runtime.messages.some(unsent)) return;
+    void this.#run(async () => {
+      for (const message of this.#runtime.messages.filter(unsent)) {
+        delete message.toAgent;
+        message.status = 'pending';
+        message.input = { type: 'user.text', text: message.text };
+        await this.#runtime.apply(message.input, { user: message });
+      }
+    });
   }
 
   /** Stops streaming and retrying (the chat is destroyed or reset). */

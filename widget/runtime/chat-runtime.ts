@@ -1007,7 +1007,10 @@ class ChatRuntime implements ChatController {
       case 'choice': {
         if (!this.session || !this.flow) return;
         // While a person is awaited or there, the visitor writes to them, not to the flow.
-        if (input.kind === 'text' && liveOpen(this.session.handoff)) return void (await this.handoffWorker())?.toAgent(input.id, input.text, input.at);
+        if (input.kind === 'text' && liveOpen(this.session.handoff)) {
+          const worker = await this.handoffWorker();
+          if (worker) return worker.toAgent(input.id, input.text, input.at);
+        }
         const event: Extract<EngineEvent, { type: 'user.text' | 'user.choice' }> =
           input.kind === 'text' ? { type: 'user.text', text: input.text } : { type: 'user.choice', value: input.value };
         const user: MessageRecord = {
