@@ -190,7 +190,7 @@ async function main(): Promise<number> {
     console.error(`chaos: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
   }
-  const counts: Record<ViolationKind, number> = { lost: 0, duplicate: 0, divergent: 0, replay: 0, timer: 0, stuck: 0, crash: 0 };
+  const counts: Record<ViolationKind, number> = { lost: 0, duplicate: 0, divergent: 0, replay: 0, timer: 0, refused: 0, stuck: 0, crash: 0 };
   const failing: number[] = [];
   const found: string[] = [];
   const totals = { steps: 0, messages: 0, exempt: 0, toolRuns: 0, reloads: 0, tabsOpened: 0, storageFaults: 0, simulatedMs: 0, tasks: 0 };
@@ -248,7 +248,7 @@ async function main(): Promise<number> {
   console.log(
     `chaos: ${totals.messages} messages (${totals.exempt} lost with their tab or memory-only storage, allowed), ${totals.toolRuns} tool runs, ${totals.reloads} reloads, ` +
       `${network.restarts ?? 0} relay restarts, ${totals.storageFaults} storage faults, ${network.requests ?? 0} requests; ` +
-      `${counts.timer} timers fired twice, ${counts.stuck} stuck tabs, ${counts.crash} crashes; ${report.sessionsPerSecond} sessions/s over ${(elapsedMs / 1000).toFixed(1)} s`,
+      `${counts.timer} timers fired twice or never, ${counts.refused} refused shown as sent, ${counts.stuck} stuck tabs, ${counts.crash} crashes; ${report.sessionsPerSecond} sessions/s over ${(elapsedMs / 1000).toFixed(1)} s`,
   );
   if (options.without.length > 0) console.log(`chaos: faults turned off: ${options.without.join(', ')}`);
   console.log(

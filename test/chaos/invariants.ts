@@ -10,7 +10,11 @@
  * - divergent: exactly one live tab leads, and every tab shows the leader's
  *   transcript;
  * - replay: the stored journal, replayed from the stored base snapshot with
- *   the pinned flow, gives exactly the stored snapshot; no timer fired twice;
+ *   the pinned flow, gives exactly the stored snapshot; no timer fired twice,
+ *   none was left armed long past its deadline;
+ * - refused: a message the relay refused to classify (and never classified)
+ *   is not shown as sent or answered when only the relay could understand it
+ *   (relay mode); a tool result in the journal comes from a run of that key;
  * - stuck: the healed world leaves no tab on an error it could recover from.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -25,7 +29,7 @@ import type { SimulatedNetwork } from './network.ts';
 import type { Expected, Page } from './session.ts';
 import type { VirtualTime } from './virtual-time.ts';
 
-export type ViolationKind = 'lost' | 'duplicate' | 'divergent' | 'replay' | 'timer' | 'stuck' | 'crash';
+export type ViolationKind = 'lost' | 'duplicate' | 'divergent' | 'replay' | 'timer' | 'refused' | 'stuck' | 'crash';
 
 export interface Violation {
   kind: ViolationKind;
@@ -39,6 +43,7 @@ interface Context {
   pages: Page[];
   expected: Expected[];
   network: SimulatedNetwork;
+  nlu: 'hybrid' | 'relay' | 'local';
   step: number;
   settle: <T>(promise: Promise<T>) => Promise<T | undefined>;
 }
@@ -47,7 +52,7 @@ function transcript(page: Page): string[] {
   return page.chat.getState().messages.map((message) => `${message.id}|${message.role}|${message.status ?? ''}|${message.text}`);
 }
 
-export async function checkInvariants({ pages, expected, network, step: at, settle }: Context): Promise<Violation[]> {
+export async function checkInvariants({ clock, pages, expected, network, nlu, step: at, settle }: Context): Promise<Violation[]> {
   const violations: Violation[] = [];
   const add = (kind: ViolationKind, detail: string): void => {
     violations.push({ kind, step: at, detail });
@@ -81,6 +86,15 @@ export async function checkInvariants({ pages, expected, network, step: at, sett
         add('lost', `"${entry.text}" (${entry.id}, typed at step ${entry.step}) is gone from the transcript`);
       } else if (message.status !== 'answered' && !(message.status === 'failed' && message.error?.retryable)) {
         add('lost', `"${entry.text}" (${entry.id}, typed at step ${entry.step}) is stuck as ${message.status ?? 'no status'}`);
+      }
+    }
+    if (nlu === 'relay') {
+      for (const message of state.messages) {
+        const key = `${state.sessionId ?? ''} ${message.text}`;
+        if (message.role !== 'user' || (message.status !== 'sent' && message.status !== 'answered')) continue;
+        if (network.classifications.refused.has(key) && !network.classifications.answered.has(key)) {
+          add('refused', `"${message.text}" (${message.id}) was refused by the relay and is shown as ${message.status}`);
+        }
       }
     }
     if (state.phase === 'error') add('stuck', `the leader tab shows an error: ${state.error?.code ?? '?'} (${state.error?.message ?? ''})`);
@@ -122,16 +136,24 @@ export async function checkInvariants({ pages, expected, network, step: at, sett
         const fired = new Map<string, number>();
         const called = new Map<string, { name: string; key: string }>();
         const finished = new Set<string>();
+        const results = new Set<string>();
         journal.forEach((record, index) => {
           const effects = replayed.effects[index] ?? [];
           if (record.event.type === 'timer.fired' && !effects.some((effect) => effect.type === 'ignored')) {
             fired.set(record.event.timerId, (fired.get(record.event.timerId) ?? 0) + 1);
           }
           if (record.event.type === 'tool.result' || record.event.type === 'tool.error') finished.add(record.event.callId);
+          if (record.event.type === 'tool.result') results.add(record.event.callId);
           for (const effect of effects) if (effect.type === 'callTool') called.set(effect.callId, { name: effect.name, key: effect.idempotencyKey });
         });
         for (const [timerId, count] of fired) if (count > 1) add('timer', `timer ${timerId} fired ${count} times`);
+        // The healed world ran for minutes: a timer still armed for a moment long past never fired.
+        for (const timer of session.snapshot.timers) {
+          if (timer.deadline < clock.now - 5000) add('timer', `timer ${timer.id} was due ${Math.round((clock.now - timer.deadline) / 1000)} s ago and never fired`);
+        }
+        const ran = new Set(network.toolRuns.filter((run) => run.committed).map((run) => `${run.sessionId} ${run.key}`));
         for (const [callId, call] of called) {
+          if (results.has(callId) && !ran.has(`${session.sessionId} ${call.key}`)) add('refused', `the ${call.name} call ${callId} has a result, but no run of key ${call.key} did its work`);
           if (finished.has(callId)) continue;
           add('lost', `the ${call.name} call ${callId} (key ${call.key}) never finished`);
         }

@@ -28,13 +28,15 @@ export interface NetworkFaults {
   duplicate: number;
   /** A 502/503 from a proxy in front of the relay. */
   proxyError: number;
+  /** A classification or tool call refused (403) before the relay ran it: a gateway's policy, an expired token. */
+  refuse: number;
   /** A tool that takes longer than its timeout before its side effect (it is aborted). */
   slowTool: number;
   /** A tool whose side effect is done, but whose answer comes after its timeout. */
   slowAfterEffect: number;
 }
 
-export const CALM: NetworkFaults = { latencyMs: 40, dropBefore: 0, dropAfter: 0, duplicate: 0, proxyError: 0, slowTool: 0, slowAfterEffect: 0 };
+export const CALM: NetworkFaults = { latencyMs: 40, dropBefore: 0, dropAfter: 0, duplicate: 0, proxyError: 0, refuse: 0, slowTool: 0, slowAfterEffect: 0 };
 
 /** One execution of a tool's handler by the relay. */
 export interface ToolRun {
@@ -60,6 +62,16 @@ interface RelayInstance {
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 
+/** `sessionId text` of a classification request body. */
+export function classificationKey(body: string): string | null {
+  try {
+    const parsed = JSON.parse(body) as { sessionId?: unknown; text?: unknown };
+    return typeof parsed.sessionId === 'string' && typeof parsed.text === 'string' ? `${parsed.sessionId} ${parsed.text}` : null;
+  } catch {
+    return null;
+  }
+}
+
 function sleep(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
@@ -71,6 +83,7 @@ export interface NetworkCounts {
   duplicated: number;
   proxyErrors: number;
   offlineRefusals: number;
+  refused: number;
   cutByRestart: number;
   restarts: number;
   slowTools: number;
@@ -79,7 +92,9 @@ export interface NetworkCounts {
 export class SimulatedNetwork {
   faults: NetworkFaults = { ...CALM };
   readonly toolRuns: ToolRun[] = [];
-  readonly counts: NetworkCounts = { requests: 0, droppedBefore: 0, droppedAfter: 0, duplicated: 0, proxyErrors: 0, offlineRefusals: 0, cutByRestart: 0, restarts: 0, slowTools: 0 };
+  readonly counts: NetworkCounts = { requests: 0, droppedBefore: 0, droppedAfter: 0, duplicated: 0, proxyErrors: 0, offlineRefusals: 0, refused: 0, cutByRestart: 0, restarts: 0, slowTools: 0 };
+  /** Classifications by session and text: refused (403 before the relay), and answered by the relay. */
+  readonly classifications = { refused: new Set<string>(), answered: new Set<string>() };
   /** What happened to each request, when tracing (`CHAOS_TRACE=1`). */
   readonly trace: string[] | null = process.env.CHAOS_TRACE ? [] : null;
   private online = true;
@@ -94,6 +109,8 @@ export class SimulatedNetwork {
     private readonly parsers: SlotParsers,
     /** A planted defect: the idempotency store remembers nothing. */
     forgetful = false,
+    /** A planted defect: a refused classification comes back as an answer. */
+    private readonly refusalAccepted = false,
   ) {
     this.store = forgetful
       ? { claim: async () => ({ state: 'claimed', token: 'forgotten' }), complete: async () => undefined, release: async () => undefined }
@@ -218,6 +235,13 @@ export class SimulatedNetwork {
         this.counts.proxyErrors += 1;
         return new Response('<html>Bad gateway</html>', { status: this.random.pick([502, 503]), headers: { 'content-type': 'text/html' } });
       }
+      const classification = path === '/v1/classify' && body !== undefined ? classificationKey(body) : null;
+      if (request.method === 'POST' && this.random.chance(this.faults.refuse)) {
+        this.counts.refused += 1;
+        if (classification) this.classifications.refused.add(classification);
+        if (this.refusalAccepted && classification) return Response.json({ intent: null, confidence: 0, slots: {} });
+        return new Response(JSON.stringify({ error: { code: 'forbidden', message: 'Refused by the gateway.' } }), { status: 403, headers: { 'content-type': 'application/json' } });
+      }
       const relay = this.relay;
       if (this.random.chance(this.faults.duplicate)) {
         this.counts.duplicated += 1;
@@ -246,6 +270,7 @@ export class SimulatedNetwork {
         this.counts.droppedAfter += 1;
         throw new TypeError('Failed to fetch (connection reset)');
       }
+      if (classification && response.ok) this.classifications.answered.add(classification);
       return new Response(response.status === 304 || response.status === 204 ? null : text, { status: response.status, headers: response.headers });
     }
   }

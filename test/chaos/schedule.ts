@@ -23,8 +23,8 @@ export type Action =
   /** The network drops for `ms`. */
   | { do: 'offline'; ms: number; think: number }
   | { do: 'restartRelay'; think: number }
-  /** The next `count` IndexedDB writes fail (aborted transaction or full disk). */
-  | { do: 'storageFault'; kind: 'abort' | 'quota'; count: number; think: number };
+  /** The next `count` IndexedDB writes fail (aborted transaction or full disk), or the next `count` reads (an aborted transaction). */
+  | { do: 'storageFault'; kind: 'abort' | 'quota' | 'read'; count: number; think: number };
 
 export interface Plan {
   flow: FlowName;
@@ -36,6 +36,7 @@ export interface Plan {
     dropAfter: number;
     duplicate: number;
     proxyError: number;
+    refuse: number;
     slowTool: number;
     slowAfterEffect: number;
   };
@@ -65,7 +66,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ do: fc.constant('restartRelay' as const), think }) },
   {
     weight: 1,
-    arbitrary: fc.record({ do: fc.constant('storageFault' as const), kind: fc.constantFrom('abort' as const, 'quota' as const), count: fc.integer({ min: 1, max: 3 }), think }),
+    arbitrary: fc.record({ do: fc.constant('storageFault' as const), kind: fc.constantFrom('abort' as const, 'quota' as const, 'read' as const), count: fc.integer({ min: 1, max: 2 }), think }),
   },
 );
 
@@ -80,6 +81,7 @@ export const planArbitrary: fc.Arbitrary<Plan> = fc.record({
     dropAfter: perMille(150),
     duplicate: perMille(150),
     proxyError: perMille(150),
+    refuse: perMille(60),
     slowTool: perMille(200),
     slowAfterEffect: perMille(200),
   }),

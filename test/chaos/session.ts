@@ -111,9 +111,10 @@ async function warmParsers(): Promise<SlotParsers> {
 /**
  * A defect planted on purpose, for the tests that show each invariant can
  * fail: a relay store that forgets keys, storage that drops journal entries
- * or visitor messages, a channel that loses the leader's state.
+ * or visitor messages, a channel that loses the leader's state, a refused
+ * classification taken as an answer.
  */
-export type Sabotage = 'forgetful-idempotency' | 'drop-journal' | 'drop-user-messages' | 'mute-leader';
+export type Sabotage = 'forgetful-idempotency' | 'drop-journal' | 'drop-user-messages' | 'mute-leader' | 'refusal-accepted';
 
 export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = {}): Promise<SessionResult> {
   const sabotage = options.sabotage;
@@ -144,7 +145,7 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
   onlineManager.setOnline(true);
 
   const flows = [flowDefinition('reservations'), flowDefinition('order-tracking')];
-  const network = new SimulatedNetwork(flows, random, parsers, sabotage === 'forgetful-idempotency');
+  const network = new SimulatedNetwork(flows, random, parsers, sabotage === 'forgetful-idempotency', sabotage === 'refusal-accepted');
   const storageFaults = new StorageFaults(sabotage === 'drop-journal' || sabotage === 'drop-user-messages' ? sabotage : null);
   const locks = new SimulatedLocks();
   const channels = new SimulatedChannels(random, plan.channelDelayMs, () => clock.now, sabotage === 'mute-leader');
@@ -306,6 +307,7 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
       dropAfter: plan.faults.dropAfter / 1000,
       duplicate: plan.faults.duplicate / 1000,
       proxyError: plan.faults.proxyError / 1000,
+      refuse: plan.faults.refuse / 1000,
       slowTool: plan.faults.slowTool / 1000,
       slowAfterEffect: plan.faults.slowAfterEffect / 1000,
     };
@@ -324,7 +326,7 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
     for (let waited = 0; waited < HEAL_MS; waited += 5000) await clock.advance(5000);
     if (live().length === 0) openPage();
     await clock.advance(10_000);
-    violations.push(...(await checkInvariants({ clock, pages: live(), expected, network, step, settle: (promise) => settle(clock, promise) })));
+    violations.push(...(await checkInvariants({ clock, pages: live(), expected, network, nlu: plan.nlu, step, settle: (promise) => settle(clock, promise) })));
     for (const page of live()) {
       const state = page.chat.getState();
       transcripts.push([
@@ -361,7 +363,7 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
       crashReplays: 0,
       reloads,
       tabsOpened,
-      storageFaults: storageFaults.injected.abort + storageFaults.injected.quota,
+      storageFaults: storageFaults.injected.abort + storageFaults.injected.quota + storageFaults.injected.read,
       network: network.counts,
       simulatedMs: clock.now - START,
       tasks: clock.ran,

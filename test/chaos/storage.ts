@@ -11,32 +11,43 @@ import type { OpenedStore, OpenStoreOptions } from '../../widget/store/open-stor
 import { storageErrorOf } from '../../widget/store/chat-store.ts';
 import type { FlowRecord, JournalRecord, StoreChange, StoredConversation } from '../../widget/store/records.ts';
 
-export type StorageFaultKind = 'abort' | 'quota';
+export type StorageFaultKind = 'abort' | 'quota' | 'read';
 
 export class StorageFaults {
-  private queued: StorageFaultKind[] = [];
-  injected = { abort: 0, quota: 0 };
+  private queued: ('abort' | 'quota')[] = [];
+  private reads = 0;
+  injected = { abort: 0, quota: 0, read: 0 };
 
   /** `drop-journal` / `drop-user-messages`: a planted defect, for the tests of the invariants. */
   constructor(readonly sabotage: 'drop-journal' | 'drop-user-messages' | null = null) {}
 
-  /** The next `count` writes (commits and clears) fail with `kind`. */
+  /** The next `count` writes (commits and clears) fail with `kind`, or the next `count` reads (`read`). */
   failNext(kind: StorageFaultKind, count: number): void {
-    for (let index = 0; index < count; index += 1) this.queued.push(kind);
+    if (kind === 'read') this.reads += count;
+    else for (let index = 0; index < count; index += 1) this.queued.push(kind);
   }
 
   clear(): void {
     this.queued = [];
+    this.reads = 0;
   }
 
-  take(): StorageFaultKind | undefined {
+  take(): 'abort' | 'quota' | undefined {
     const kind = this.queued.shift();
     if (kind) this.injected[kind] += 1;
     return kind;
   }
+
+  /** Whether this read fails (an aborted read-only transaction). */
+  takeRead(): boolean {
+    if (this.reads === 0) return false;
+    this.reads -= 1;
+    this.injected.read += 1;
+    return true;
+  }
 }
 
-function faultError(kind: StorageFaultKind): DOMException {
+function faultError(kind: 'abort' | 'quota'): DOMException {
   return kind === 'quota'
     ? new DOMException('The quota has been exceeded.', 'QuotaExceededError')
     : new DOMException('The transaction was aborted, so the request cannot be fulfilled.', 'AbortError');
@@ -61,12 +72,16 @@ class FaultyStore implements ChatStore {
     );
   }
 
+  private read<T>(doing: string, run: () => Promise<T>): Promise<T> {
+    return this.guard(() => (this.faults.takeRead() ? Promise.reject(storageErrorOf(faultError('abort'), doing)) : run()));
+  }
+
   load(namespace: string): Promise<StoredConversation | null> {
-    return this.guard(() => this.inner.load(namespace));
+    return this.read('loading the conversation', () => this.inner.load(namespace));
   }
 
   journal(namespace: string): Promise<JournalRecord[]> {
-    return this.guard(() => this.inner.journal(namespace));
+    return this.read('reading the journal', () => this.inner.journal(namespace));
   }
 
   commit(namespace: string, change: StoreChange): Promise<void> {
@@ -88,7 +103,7 @@ class FaultyStore implements ChatStore {
   }
 
   readFlow(key: string): Promise<FlowRecord | undefined> {
-    return this.guard(() => this.inner.readFlow(key));
+    return this.read('reading a flow', () => this.inner.readFlow(key));
   }
 
   close(): void {

@@ -247,6 +247,17 @@ describe('step', () => {
     expect(effects.find((effect) => effect.type === 'classify')).toMatchObject({ state: 'Cancelled' });
   });
 
+  it('re-issues, on restore, the classification of what the visitor wrote after the end (chaos seed 33)', () => {
+    const driver = new Driver(reservations);
+    driver.start();
+    driver.say('cancel', 'CANCEL');
+    driver.send({ type: 'user.text', text: 'hello?' });
+    expect(driver.snapshot).toMatchObject({ status: 'ended', pending: { kind: 'classify' } });
+    const effects = driver.send({ type: 'session.resume' });
+    expect(effects.find((effect) => effect.type === 'classify')).toMatchObject({ text: 'hello?', state: 'Cancelled' });
+    expect(effects.some((effect) => effect.type === 'ignored')).toBe(false);
+  });
+
   it('starts over on reset, cancelling timers', () => {
     const driver = new Driver(reservations);
     driver.start();

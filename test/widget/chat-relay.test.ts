@@ -82,6 +82,27 @@ describe('relay NLU', () => {
     expect(chat.getState().state).toBe('CollectPartySize');
   });
 
+  it('messages written after a failed one are not left "sending" for ever: the failed one is tried again, and they fail or go with it (chaos seed 181)', async () => {
+    relay.failNext('/v1/classify', 2, relayError(403, 'forbidden'));
+    const { chat } = track(openChat({ flow: reservationsFlow(), relay: RELAY, nlu: 'relay' }, { retry: fastRetry }));
+    await chat.ready;
+    await chat.send("I'd like to book a table");
+    await until(() => lastUser(chat.getState())?.status === 'failed');
+    // Written while the first waits for a retry: the first is sent again (refused again), and both say so.
+    await chat.send('We are 4 people');
+    await until(() => classifyCalls() === 2 && chat.getState().messages.filter((message) => message.status === 'failed').length === 2);
+    const users = chat.getState().messages.filter((message) => message.role === 'user');
+    expect(users.map((message) => [message.text, message.status])).toEqual([
+      ["I'd like to book a table", 'failed'],
+      ['We are 4 people', 'failed'],
+    ]);
+    // Retry on the second sends the first again; then the second follows.
+    await chat.retry(users[1]?.id ?? '');
+    await until(() => chat.getState().messages.filter((message) => message.role === 'user').every((message) => message.status === 'answered'));
+    expect(chat.getState().state).toBe('CollectDateTime');
+    expect(classifyCalls()).toBe(4);
+  });
+
   it('hybrid: a confident local answer never reaches the relay; an unsure one does; an unreachable relay falls back to local', async () => {
     const { chat } = track(openChat({ flow: reservationsFlow(), relay: RELAY, nlu: 'hybrid' }, { retry: fastRetry }));
     await chat.ready;

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { storageErrorOf } from '../../widget/store/chat-store.ts';
 import { IdbStore } from '../../widget/store/idb-store.ts';
 import { MemoryStore } from '../../widget/store/memory-store.ts';
 import type { StoreChange } from '../../widget/store/records.ts';
@@ -29,7 +30,44 @@ class FillingStore extends IdbStore {
   }
 }
 
+/** IndexedDB whose first `failing` reads of the conversation are aborted transactions. */
+class AbortingReads extends IdbStore {
+  constructor(
+    name: string,
+    private failing: number,
+  ) {
+    super({ name });
+  }
+
+  override async load(namespace: string): ReturnType<IdbStore['load']> {
+    if (this.failing > 0) {
+      this.failing -= 1;
+      // As IdbStore reports it (every store method rejects with a StorageError).
+      throw storageErrorOf(new DOMException('The transaction was aborted.', 'AbortError'), 'loading the conversation');
+    }
+    return super.load(namespace);
+  }
+}
+
 describe('storage fallback', () => {
+  it('reads again after an aborted read instead of starting an empty conversation in memory (chaos seed 147)', async () => {
+    const name = `aborting-${Math.random()}`;
+    const first = openChat({ flow: reservationsFlow() }, { openStore: async () => ({ store: new IdbStore({ name }), fallback: null }) });
+    await first.chat.ready;
+    await first.chat.send("I'd like to book");
+    await first.chat.idle();
+    await first.chat.destroy();
+
+    const { chat, events } = track(openChat({ flow: reservationsFlow() }, { openStore: async () => ({ store: new AbortingReads(name, 2), fallback: null }) }, { database: name }));
+    await chat.ready;
+    await chat.idle();
+    expect(chat.getState().storage).toBe('indexeddb');
+    expect(events.some((event) => event.name === 'warning')).toBe(false);
+    expect(lastUser(chat.getState())).toMatchObject({ text: "I'd like to book", status: 'answered' });
+    expect(chat.getState().state).toBe('CollectPartySize');
+  });
+
+
   it('falls back to memory with a warning and a notice when IndexedDB cannot be opened', async () => {
     vi.stubGlobal('indexedDB', {
       open: () => {

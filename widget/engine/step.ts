@@ -1035,7 +1035,8 @@ class Machine {
 
   /** A restored session: re-arm timers by their absolute deadlines and re-issue pending work. */
   resume(): void {
-    if (this.snapshot.status !== 'active') {
+    // An ended session may still wait for what the visitor typed after the end (issue #16's chaos run).
+    if (this.snapshot.status !== 'active' && this.snapshot.pending === null) {
       this.ignore(`nothing to resume in a ${this.snapshot.status} session`);
       return;
     }

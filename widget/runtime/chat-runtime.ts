@@ -295,15 +295,22 @@ class ChatRuntime implements ChatController {
     const generation = this.generation;
     let stored: StoredConversation | null = null;
     let pinned: LoadedFlow | null = null;
-    try {
-      stored = await this.store.load(this.namespace);
-      if (stored) {
-        const record = await this.store.readFlow(pinnedFlowKey(stored.session.flow.id, stored.session.flow.version));
-        pinned = record ? compileFlow(record.definition) : null;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        stored = await this.store.load(this.namespace);
+        if (stored) {
+          const record = await this.store.readFlow(pinnedFlowKey(stored.session.flow.id, stored.session.flow.version));
+          pinned = record ? compileFlow(record.definition) : null;
+        }
+        break;
+      } catch (error) {
+        // An aborted read is usually a passing fault: read again before leaving the stored conversation
+        // behind for an empty one in memory (found by the chaos run, issue #16).
+        if (error instanceof StorageError && error.code === 'failed' && attempt < 3) continue;
+        if (error instanceof StorageError) await this.fallBackToMemory(error);
+        stored = null;
+        break;
       }
-    } catch (error) {
-      if (error instanceof StorageError) await this.fallBackToMemory(error);
-      stored = null;
     }
     if (stored && pinned) {
       this.adopt(stored, pinned);
@@ -316,7 +323,7 @@ class ChatRuntime implements ChatController {
         const inline = await this.loadInline(this.options.flow);
         if (inline.version !== pinned.version) await this.upgrade(inline);
       }
-      if (generation === this.generation && this.session?.snapshot.status === 'active' && this.session.snapshot.seq > 0) {
+      if (generation === this.generation && (this.session?.snapshot.status === 'active' || this.session?.snapshot.pending) && this.session.snapshot.seq > 0) {
         await this.apply({ type: 'session.resume' });
       }
       if (typeof this.options.flow === 'string') this.revalidate(this.options.flow);
@@ -832,9 +839,13 @@ class ChatRuntime implements ChatController {
     }
     const user = this.requestMessage(requestId);
     if (user && user.status !== 'answered') {
-      user.status = 'failed';
-      user.error = { code, message, retryable: true };
-      change.messages = [user];
+      // The messages waiting behind it cannot go either: they say so too, instead of "Sending…"
+      // for ever, and a Retry on any of them sends this one again (found by the chaos run, issue #16).
+      change.messages = this.messages.filter((other) => other === user || (other.role === 'user' && other.order > user.order && (other.status === 'pending' || other.status === 'queued')));
+      for (const other of change.messages) {
+        other.status = 'failed';
+        other.error = { code, message, retryable: true };
+      }
     }
     await this.persist(change);
     this.publish();
@@ -1024,6 +1035,10 @@ class ChatRuntime implements ChatController {
           input: event,
         };
         await this.apply(event, { user });
+        // The visitor writes again while the message before it failed: that one is tried again first.
+        const pending = this.session?.snapshot.pending;
+        const waiting = pending?.kind === 'classify' ? this.outbox.get(pending.requestId) : undefined;
+        if (waiting?.kind === 'classify' && waiting.failed) await this.retryClassification();
         return;
       }
       case 'event':
@@ -1140,12 +1155,22 @@ class ChatRuntime implements ChatController {
       await this.apply(message.input, { user: message });
       return;
     }
-    const record = message.requestId ? this.outbox.get(message.requestId) : undefined;
-    if (record?.kind !== 'classify' || this.session?.snapshot.pending?.kind !== 'classify' || this.session.snapshot.pending.requestId !== record.id) return;
+    await this.retryClassification();
+  }
+
+  /** Sends the classification the engine waits for again, with the messages that wait behind it. */
+  private async retryClassification(): Promise<void> {
+    const pending = this.session?.snapshot.pending;
+    const record = pending?.kind === 'classify' ? this.outbox.get(pending.requestId) : undefined;
+    if (record?.kind !== 'classify') return;
+    const head = this.requestMessage(record.id);
     delete record.failed;
-    message.status = 'pending';
-    delete message.error;
-    await this.persist({ outboxPut: [record], messages: [message] });
+    const retried = this.messages.filter((other) => other.role === 'user' && other.status === 'failed' && other.error?.code !== 'dropped' && (!head || other.order >= head.order));
+    for (const other of retried) {
+      other.status = 'pending';
+      delete other.error;
+    }
+    await this.persist({ outboxPut: [record], messages: retried });
     this.publish();
     this.classify(record.effect, this.generation);
   }
