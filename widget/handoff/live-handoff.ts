@@ -22,6 +22,8 @@ export interface HandoffRuntime {
   readonly relay: { readonly baseUrl: string } | null;
   readonly environment: { fetch?: typeof fetch };
   readonly now: () => number;
+  /** The visitor's language (BCP 47), for the notices a person's joining and leaving add. */
+  readonly language: string | undefined;
   session: SessionRecord | null;
   readonly messages: readonly MessageRecord[];
   readonly mailbox: { post(job: () => Promise<void> | void): Promise<void> };
@@ -44,6 +46,22 @@ export interface OnlineSource {
 /** The session's live handoff, or null. */
 function liveOf(runtime: HandoffRuntime): LiveHandoffRecord | null {
   return runtime.destroyed ? null : (runtime.session?.handoff?.live ?? null);
+}
+
+/**
+ * The notices of a person joining and leaving, in the visitor's language.
+ * They live here, not in the UI's strings, so conversations that never hand
+ * off do not download them.
+ */
+const NOTICES: Record<string, { joined: string; left: string; ended: string }> = {
+  en: { joined: '{name} joined the conversation.', left: '{name} left the conversation.', ended: 'The conversation with our staff has ended.' },
+  fr: { joined: '{name} a rejoint la conversation.', left: '{name} a quitté la conversation.', ended: 'La conversation avec notre équipe est terminée.' },
+  de: { joined: '{name} ist dem Gespräch beigetreten.', left: '{name} hat das Gespräch verlassen.', ended: 'Das Gespräch mit unserem Team ist beendet.' },
+  es: { joined: '{name} se ha unido a la conversación.', left: '{name} ha salido de la conversación.', ended: 'La conversación con nuestro equipo ha terminado.' },
+};
+
+function noticesFor(language: string | undefined): { joined: string; left: string; ended: string } {
+  return NOTICES[(language ?? 'en').split('-')[0]?.toLowerCase() ?? 'en'] ?? (NOTICES.en as { joined: string; left: string; ended: string });
 }
 
 const MAX_TRANSCRIPT = 100;
@@ -454,15 +472,17 @@ export class LiveHandoff {
       return;
     }
     if (event.type === 'joined') {
-      const notice = this.#record({ id: `${live.id}:${seq}`, role: 'notice', notice: 'handoff-joined', text: `${event.agent} joined the conversation.`, author: event.agent, at });
+      const words = noticesFor(this.#runtime.language ?? this.#runtime.session?.flow.language);
+      const notice = this.#record({ id: `${live.id}:${seq}`, role: 'notice', notice: 'handoff-joined', text: words.joined.replace('{name}', event.agent), author: event.agent, at });
       await this.#write({ ...live, lastEventId: seq, status: live.status === 'waiting' ? 'active' : live.status, agent: event.agent }, [notice]);
       await this.#flowEvent('handoff.accepted', { agent: event.agent });
       return;
     }
     const name = live.agent ?? '';
+    const words = noticesFor(this.#runtime.language ?? this.#runtime.session?.flow.language);
     const notices =
       event.by === 'agent'
-        ? [this.#record({ id: `${live.id}:${seq}`, role: 'notice', notice: 'handoff-ended', text: name ? `${name} left the conversation.` : 'The conversation with our staff has ended.', ...(name ? { author: name } : {}), at })]
+        ? [this.#record({ id: `${live.id}:${seq}`, role: 'notice', notice: 'handoff-ended', text: name ? words.left.replace('{name}', name) : words.ended, ...(name ? { author: name } : {}), at })]
         : [];
     await this.#write({ ...live, lastEventId: seq, status: 'closed' }, notices);
     this.#disconnect();

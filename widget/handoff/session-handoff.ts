@@ -4,7 +4,7 @@
  * itself is in `live-handoff.ts`, loaded only when a handoff happens.
  */
 import type { ChatState } from '../chat-types.ts';
-import type { EngineEvent } from '../engine/types.ts';
+import type { Effect, EngineEvent, Snapshot } from '../engine/types.ts';
 import type { LiveHandoffRecord, SessionRecord } from '../store/records.ts';
 
 type Handoff = SessionRecord['handoff'];
@@ -22,12 +22,18 @@ export function liveBusy(handoff: Handoff): boolean {
 
 /**
  * The session's handoff after one step. A `handoff` effect starts a live one
- * (with a relay); the handoff then follows the flow through `handoff.*`
- * events (accepted → a state for talking with the person), and is withdrawn
- * when the flow leaves its state any other way (its `after` timeout).
+ * (with a relay: `newSecret`), keyed by its place in the journal; the
+ * handoff then follows the flow through `handoff.*` events (accepted → a
+ * state for talking with the person), and is withdrawn when the flow leaves
+ * its state any other way (its `after` timeout).
  */
-export function nextHandoff(previous: Handoff, started: { reason: string | null; queue: string | null } | null, state: string, event: EngineEvent, newKey: (() => { key: string; visitorKey: string }) | null): Handoff {
-  if (started) return newKey ? { ...started, live: { status: 'opening', ...newKey(), id: null, agent: null, lastEventId: 0, state } } : started;
+export function nextHandoff(previous: Handoff, effects: readonly Effect[], snapshot: Snapshot, event: EngineEvent, newSecret: (() => string) | null): Handoff {
+  const state = snapshot.state;
+  const effect = effects.findLast((candidate) => candidate.type === 'handoff');
+  if (effect?.type === 'handoff') {
+    const started = { reason: effect.reason, queue: effect.queue };
+    return newSecret ? { ...started, live: { status: 'opening', key: `${snapshot.seq}`, visitorKey: newSecret(), id: null, agent: null, lastEventId: 0, state } } : started;
+  }
   const live = previous?.live;
   if (!previous || !live || state === live.state || !liveOpen(previous)) return previous;
   const followed = event.type === 'host.event' && event.name.startsWith('handoff.');

@@ -134,7 +134,7 @@ class ChatRuntime implements ChatController {
   private readonly newId: () => string;
   private readonly mode: NluMode;
   private readonly namespace: string;
-  private readonly language: string | undefined;
+  readonly language: string | undefined;
   readonly mailbox: Mailbox;
   private readonly timers: DeadlineTimers;
   private readonly queryClient: QueryClient;
@@ -577,11 +577,8 @@ class ChatRuntime implements ChatController {
     }
     for (const message of settleStatuses(this.messages, snapshot)) changed.set(message.id, message);
 
-    let started: { reason: string | null; queue: string | null } | null = null;
-    for (const effect of effects) if (effect.type === 'handoff') started = { reason: effect.reason, queue: effect.queue };
-    // 244 random bits: the browser's own secret for the handoff, never the injectable id generator.
-    const secret = (): string => `${defaultNewId()}${defaultNewId()}`.replace(/-/g, '');
-    const handoff = nextHandoff(session.handoff, started, snapshot.state, event, this.relay ? () => ({ key: `${session.sessionId}:${snapshot.seq}`, visitorKey: secret() }) : null);
+    // The handoff's key is its place in the journal; its secret is 244 random bits, never from the injectable id generator.
+    const handoff = nextHandoff(session.handoff, effects, snapshot, event, this.relay ? () => defaultNewId() + defaultNewId() : null);
 
     const outboxPut: OutboxRecord[] = [];
     const outboxDelete: string[] = [];
@@ -856,13 +853,10 @@ class ChatRuntime implements ChatController {
   /** The live handoff's worker (a chunk loaded when the flow first hands off), caught up with the session. */
   handoffWorker(): Promise<LiveHandoff | null> {
     if (!this.relay || !this.leader || this.destroyed) return Promise.resolve(null);
+    // Offline before the chunk was fetched: the next step or message tries again, and text goes to the flow meanwhile.
     this.live ??= import('../handoff/live-handoff.ts').then(
       ({ LiveHandoff }) => new LiveHandoff(this, onlineManager),
-      (error: unknown) => {
-        this.live = null;
-        this.fire('warning', { code: 'handoff_unavailable', message: errorMessage(error) });
-        return null;
-      },
+      () => (this.live = null),
     );
     return this.live.then((worker) => worker?.sync() ?? null);
   }

@@ -51,9 +51,6 @@ export interface UiStrings {
   stalled: string;
   /** Shown once a person has been asked to take over. */
   handoff: string;
-  /** A person joined or left a live handoff: `{name}` is theirs. */
-  agentJoined: string;
-  agentLeft: string;
   ended: string;
   startAgain: string;
   loading: string;
@@ -103,8 +100,6 @@ export const defaultStrings: UiStrings = {
   offline: 'You are offline. Your messages will be sent when the connection is back.',
   stalled: 'Our system is not answering yet. We keep trying, and your conversation is saved.',
   handoff: 'A member of our staff will take it from here.',
-  agentJoined: '{name} joined the conversation.',
-  agentLeft: '{name} left the conversation.',
   ended: 'This conversation has ended.',
   startAgain: 'Start a new conversation',
   loading: 'Loading…',

@@ -36,8 +36,6 @@ function questionIndex(messages: ChatMessage[]): number {
 
 const NOTICE_STRINGS: Record<string, keyof UiStrings> = {
   handoff: 'handoff',
-  'handoff-joined': 'agentJoined',
-  'handoff-ended': 'agentLeft',
   storage: 'memoryOnly',
   restarted: 'flowRestarted',
   'flow-updated': 'flowUpdated',
@@ -91,11 +89,10 @@ function Message(props: TranscriptProps & { message: ChatMessage }) {
   ) : null;
   if (message.role === 'notice') {
     const key = message.notice ? NOTICE_STRINGS[message.notice] : undefined;
-    // A person's notices need their name; without one the runtime's own text says it.
-    const text = key && (message.author || !strings[key].includes('{name}')) ? strings[key].replace('{name}', message.author ?? '') : message.text;
+    // Notices without a string of the UI's (a person joining or leaving a live handoff) come worded in the visitor's language.
     return (
       <p class="message notice" data-notice={message.notice}>
-        {text}
+        {key ? strings[key] : message.text}
       </p>
     );
   }

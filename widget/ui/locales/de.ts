@@ -29,8 +29,6 @@ export const strings: UiStrings = {
   offline: 'Sie sind offline. Ihre Nachrichten werden gesendet, sobald die Verbindung zurück ist.',
   stalled: 'Unser System antwortet noch nicht. Wir versuchen es weiter, Ihr Gespräch bleibt gespeichert.',
   handoff: 'Ein Mitglied unseres Teams übernimmt ab hier.',
-  agentJoined: '{name} ist dem Gespräch beigetreten.',
-  agentLeft: '{name} hat das Gespräch verlassen.',
   ended: 'Dieses Gespräch ist beendet.',
   startAgain: 'Neues Gespräch beginnen',
   loading: 'Wird geladen…',

@@ -29,8 +29,6 @@ export const strings: UiStrings = {
   offline: 'Estás sin conexión. Tus mensajes se enviarán cuando vuelva la conexión.',
   stalled: 'Nuestro sistema aún no responde. Seguimos intentándolo y tu conversación está guardada.',
   handoff: 'Una persona de nuestro equipo seguirá a partir de aquí.',
-  agentJoined: '{name} se ha unido a la conversación.',
-  agentLeft: '{name} ha salido de la conversación.',
   ended: 'Esta conversación ha terminado.',
   startAgain: 'Empezar una nueva conversación',
   loading: 'Cargando…',

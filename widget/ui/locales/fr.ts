@@ -29,8 +29,6 @@ export const strings: UiStrings = {
   offline: 'Vous êtes hors ligne. Vos messages partiront dès que la connexion sera rétablie.',
   stalled: 'Notre système ne répond pas encore. Nous réessayons, et votre conversation est enregistrée.',
   handoff: 'Un membre de notre équipe va prendre le relais.',
-  agentJoined: '{name} a rejoint la conversation.',
-  agentLeft: '{name} a quitté la conversation.',
   ended: 'Cette conversation est terminée.',
   startAgain: 'Commencer une nouvelle conversation',
   loading: 'Chargement…',
