@@ -14,7 +14,7 @@ import { createRelay } from '../../../relay/index.ts';
 import { toNodeListener } from '../../../relay/node-adapter.ts';
 
 const mode = process.argv[2];
-export const BENCH_AGENT_TOKEN = 'bench-agent-token-0123456789';
+const agentToken = process.env.BENCH_AGENT_TOKEN ?? '';
 
 function listen(server: ReturnType<typeof createServer>): void {
   server.listen(0, '127.0.0.1', () => process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`));
@@ -30,7 +30,7 @@ if (mode === 'relay') {
     flows: [flow],
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     rateLimits: { perIp: false, perSession: false },
-    handoff: { agentToken: BENCH_AGENT_TOKEN, heartbeatMs: 15_000, maxStreams: 50_000 },
+    handoff: { agentToken, heartbeatMs: 15_000, maxStreams: 50_000 },
   });
   listen(createServer({ keepAliveTimeout: 5000 }, toNodeListener(handler)));
 } else if (mode === 'bare') {

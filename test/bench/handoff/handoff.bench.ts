@@ -22,16 +22,16 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventStreamParser, type ServerSentEvent } from '../../../widget/handoff/sse.ts';
-import { BENCH_AGENT_TOKEN } from './bench-server.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MESSAGES = Number(process.env.MESSAGES ?? 300);
 const STREAMS = Number(process.env.STREAMS ?? 2000);
 const MEMORY_LIMIT_MB = 200;
 const DEFAULTS = MESSAGES === 300 && STREAMS === 2000;
+const BENCH_AGENT_TOKEN = 'bench-agent-token-0123456789';
 
 function startServer(mode: 'relay' | 'bare'): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'bench-server.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'bench-server.ts'), mode], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_AGENT_TOKEN } });
   return new Promise((resolve, reject) => {
     let seen = '';
     child.stdout?.on('data', (chunk: Buffer) => {
