@@ -56,6 +56,9 @@ export async function startInPageRelay(): Promise<InPageRelay> {
     flows,
     tools: countRuns(createDemoTools(), relay),
     allowedOrigins: [location.origin],
+    // The relay runs in the page, so nothing it signs is secret here; a fixed secret
+    // keeps its signatures valid across reloads (a real relay takes RELAY_SECRETS).
+    secrets: ['statechat-demo-in-page-relay-not-a-secret'],
     llm: {
       apiKey: 'demo-key-not-secret',
       model: 'demo-model',

@@ -29,10 +29,18 @@ if (language) options.language = language;
 const chat = createChat(options);
 
 const scheme = params.get('scheme');
+// The site's own words follow the visitor's language too (the widget's strings are built in; these are the demo's).
+const subtitles: Record<string, string> = {
+  en: 'Bookings, usually replies at once',
+  fr: 'Réservations, répond en général tout de suite',
+  de: 'Reservierungen, antwortet meist sofort',
+  es: 'Reservas, suele responder al momento',
+};
+const pageLanguage = (language ?? document.documentElement.lang).toLowerCase().split('-')[0] ?? 'en';
 const widget = mount({
   chat,
   title: 'Chez Statechat',
-  bot: { name: 'Chez Statechat', subtitle: 'Bookings, usually replies at once', avatar: '/favicon.svg' },
+  bot: { name: 'Chez Statechat', subtitle: subtitles[pageLanguage] ?? subtitles.en, avatar: '/favicon.svg' },
   timestamps: true,
   preview: true,
   namespace: `demo:${options.flow as string}`,

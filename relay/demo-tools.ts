@@ -4,8 +4,12 @@
  * deterministic and in memory, with no Node APIs, so the in-page demo can
  * import them too.
  *
- * Reservations: tables from 12:00 to 21:30, parties of 1 to 12, three tables
- * per date and time; `CreateBooking` takes one.
+ * Reservations: tables from 12:00 to 21:30 (the restaurant's time, Europe/London),
+ * parties of 1 to 12, three tables per date and time, no bookings in the past.
+ * `CheckAvailability` answers `{ ok }`; `CreateBooking` checks every rule
+ * again (a 422 `invalid_booking` for a date, time or party the restaurant
+ * cannot take, a 409 `slot_full` when the three tables are taken), so it
+ * behaves like a restaurant whoever calls it, and takes one table.
  *
  * Orders: an order is found by its number and the e-mail it was placed with,
  * so a number alone reveals nothing. The demo orders, all placed with
@@ -28,6 +32,7 @@ import { RelayError } from './errors.ts';
 import type { ToolImplementations } from './tools/types.ts';
 
 const OPENING_MINUTES = { first: 12 * 60, last: 21 * 60 + 30 };
+const RESTAURANT_TIME_ZONE = 'Europe/London';
 const TABLES_PER_SLOT = 3;
 const LARGEST_PARTY = 12;
 /** Booked date-and-time slots remembered; the oldest are forgotten past this. */
@@ -52,8 +57,45 @@ export const DEMO_ORDERS: Readonly<Record<string, DemoOrder>> = {
 
 function minutesOf(time: string): number | undefined {
   if (!TIME.test(time)) return undefined;
-  const minutes = Number(time.slice(0, 2)) * 60 + Number(time.slice(3));
-  return Number(time.slice(3)) < 60 ? minutes : undefined;
+  const hours = Number(time.slice(0, 2));
+  const minutes = Number(time.slice(3));
+  return hours < 24 && minutes < 60 ? hours * 60 + minutes : undefined;
+}
+
+/** A real calendar date (`2026-02-30` is not one). */
+function isCalendarDate(date: string): boolean {
+  if (!DATE.test(date)) return false;
+  const parsed = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
+}
+
+/** Today's date and the minute of the day at the restaurant. */
+let restaurantClock: Intl.DateTimeFormat | undefined;
+function restaurantNow(now: number): { date: string; minutes: number } {
+  // Made once, on first use (a formatter is costly to build; none is built at import).
+  restaurantClock ??= new Intl.DateTimeFormat('en-CA', { timeZone: RESTAURANT_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const parts = restaurantClock.formatToParts(now);
+  const part = (type: string) => parts.find((candidate) => candidate.type === type)?.value ?? '00';
+  return { date: `${part('year')}-${part('month')}-${part('day')}`, minutes: Number(part('hour')) * 60 + Number(part('minute')) };
+}
+
+export interface DemoToolsOptions {
+  /** The clock, for "no bookings in the past", when the call's context brings none. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Why the restaurant cannot take this booking, or `undefined` when it can (capacity aside). */
+function bookingProblem(date: string, time: string, partySize: unknown, now: number): string | undefined {
+  if (!isCalendarDate(date)) return 'The date must be a real date written YYYY-MM-DD.';
+  const minutes = minutesOf(time);
+  if (minutes === undefined) return 'The time must read HH:MM.';
+  if (minutes < OPENING_MINUTES.first || minutes > OPENING_MINUTES.last) return 'The restaurant takes bookings from 12:00 to 21:30.';
+  if (typeof partySize !== 'number' || !Number.isInteger(partySize) || partySize < 1 || partySize > LARGEST_PARTY) {
+    return `Parties of 1 to ${LARGEST_PARTY} can book.`;
+  }
+  const today = restaurantNow(now);
+  if (date < today.date || (date === today.date && minutes <= today.minutes)) return 'That time has already passed.';
+  return undefined;
 }
 
 /** `ab123456` → `AB-123456`, as the flow's order number pattern allows both. */
@@ -63,33 +105,32 @@ function normaliseOrderId(orderId: string): string {
 }
 
 /** A fresh set of demo tools with their own bookings. */
-export function createDemoTools(): ToolImplementations {
+export function createDemoTools(options: DemoToolsOptions = {}): ToolImplementations {
+  const now = options.now ?? Date.now;
   const bookingsPerSlot = new Map<string, number>();
   let bookingCount = 0;
 
-  function available(date: string, time: string, partySize: number): boolean {
-    if (!DATE.test(date)) return false;
-    const minutes = minutesOf(time);
-    if (minutes === undefined || minutes < OPENING_MINUTES.first || minutes > OPENING_MINUTES.last) return false;
-    if (!Number.isInteger(partySize) || partySize < 1 || partySize > LARGEST_PARTY) return false;
+  function available(date: string, time: string, partySize: unknown, at: number): boolean {
+    if (bookingProblem(date, time, partySize, at) !== undefined) return false;
     return (bookingsPerSlot.get(`${date} ${time}`) ?? 0) < TABLES_PER_SLOT;
   }
 
   return {
     CheckAvailability: {
       domain: 'reservations',
-      handler: (args) => ({ ok: available(String(args.date), String(args.time), Number(args.partySize)) }),
+      handler: (args, context) => ({ ok: available(String(args.date), String(args.time), args.partySize, context.now ?? now()) }),
     },
     CreateBooking: {
       domain: 'reservations',
-      handler: (args) => {
+      handler: (args, context) => {
         const date = String(args.date);
         const time = String(args.time);
-        if (!DATE.test(date) || minutesOf(time) === undefined) {
-          throw new RelayError(422, 'invalid_arguments', 'The date must read YYYY-MM-DD and the time HH:MM.');
-        }
+        const problem = bookingProblem(date, time, args.partySize, context.now ?? now());
+        if (problem !== undefined) throw new RelayError(422, 'invalid_booking', problem);
+        if (typeof args.name !== 'string' || args.name.trim() === '') throw new RelayError(422, 'invalid_booking', 'A booking needs a name.');
         const slot = `${date} ${time}`;
         const booked = bookingsPerSlot.get(slot) ?? 0;
+        if (booked >= TABLES_PER_SLOT) throw new RelayError(409, 'slot_full', 'Every table is taken at that date and time.');
         // Re-inserted, so the map's order is least recently booked first.
         bookingsPerSlot.delete(slot);
         bookingsPerSlot.set(slot, booked + 1);

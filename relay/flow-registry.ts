@@ -18,6 +18,11 @@ export interface RegisteredFlow {
   classifier: Classifier;
   /** Every state of the flow, by name. */
   states: Map<string, StateInfo>;
+  /**
+   * Every version the relay knows, this one included: sessions pinned to an
+   * older version are verified against that version's own definition.
+   */
+  versions: Map<string, LoadedFlow>;
 }
 
 /** Thrown by `createRelay` when a flow does not load; `issues` lists every problem. */
@@ -67,7 +72,7 @@ function stateInfos(flow: LoadedFlow): Map<string, StateInfo> {
  * Loads every flow and refuses to go on if one is invalid, listing each issue
  * with its JSON Pointer, so a relay never starts with a flow it cannot serve.
  */
-export function registerFlows(inputs: readonly unknown[]): Map<string, RegisteredFlow> {
+export function registerFlows(inputs: readonly unknown[], previousVersions: readonly unknown[] = []): Map<string, RegisteredFlow> {
   const registered = new Map<string, RegisteredFlow>();
   const problems: (FlowIssue & { flow: string })[] = [];
   inputs.forEach((input, index) => {
@@ -87,9 +92,28 @@ export function registerFlows(inputs: readonly unknown[]): Map<string, Registere
       flow,
       json,
       etag: `"${flow.version.replace(/[^\w.-]/g, '_')}-${hash53(json)}"`,
-      classifier: trainClassifier(flow.definition.intents),
+      classifier: trainClassifier(flow.definition.intents, { language: flow.language }),
       states: stateInfos(flow),
+      versions: new Map([[flow.version, flow]]),
     });
+  });
+  previousVersions.forEach((input, index) => {
+    const result = loadFlow(input);
+    const label = `previous ${nameOf(input, index)}`;
+    if (!result.ok) {
+      problems.push(...result.errors.map((issue) => ({ ...issue, flow: label })));
+      return;
+    }
+    const current = registered.get(result.flow.id);
+    if (!current) {
+      problems.push({ flow: label, path: '/meta/id', message: `no current flow has the id "${result.flow.id}"`, severity: 'error', code: 'unknown-flow-id' });
+      return;
+    }
+    if (current.versions.has(result.flow.version)) {
+      problems.push({ flow: label, path: '/meta/version', message: `version "${result.flow.version}" is listed twice`, severity: 'error', code: 'duplicate-flow-version' });
+      return;
+    }
+    current.versions.set(result.flow.version, result.flow);
   });
   if (problems.length > 0) {
     const lines = problems.map((issue) => `  ${issue.flow}: ${formatIssue(issue)}`);

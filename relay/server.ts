@@ -21,6 +21,7 @@ import { RelayConfigError } from './flow-registry.ts';
 import type { HandoffOptions } from './handoff/routes.ts';
 import { defaultLogSink, MaskedLogger, type LogSink } from './logger.ts';
 import { toNodeListener } from './node-adapter.ts';
+import { createWorkerSlotExtractor } from './node-slot-worker.ts';
 import { createNodeLlmTransport } from './node-llm-transport.ts';
 import { loadFullParsers } from '../widget/nlu/index.ts';
 import { loadAgentConsole } from './agent-console/load.ts';
@@ -156,15 +157,36 @@ export function handoffOptionsFromEnv(env: NodeJS.ProcessEnv): HandoffOptions {
   };
 }
 
+/**
+ * `RELAY_SECRETS`: comma-separated signing secrets (32+ characters each),
+ * the current one first; every instance behind a load balancer needs the
+ * same list.
+ */
+export function secretsFromEnv(env: NodeJS.ProcessEnv): string[] | undefined {
+  const secrets = (env.RELAY_SECRETS ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== '');
+  return secrets.length > 0 ? secrets : undefined;
+}
+
 /** Starts the relay on a node:http server. */
 export async function startRelayServer(options: RelayServerOptions): Promise<RunningRelayServer> {
   const env = options.env ?? process.env;
   const sink = options.logger ?? defaultLogSink();
   const logger = new MaskedLogger(sink);
   const flows = await loadFlowFiles(options.flowsDir);
+  // Earlier versions of those flows, for sessions pinned to them (their tool calls are verified against them).
+  const previousFlows = env.PREVIOUS_FLOWS_DIR ? await loadFlowFiles(env.PREVIOUS_FLOWS_DIR) : [];
   const tools = options.toolsModule ? await loadToolsModule(options.toolsModule) : {};
   // Loaded before listening, so the first visitor does not wait for chrono and libphonenumber.
   const slotParsers = await loadFullParsers();
+  // Slot parsing runs on worker threads with a time budget: no text can stall the event loop.
+  const slotExtractor = createWorkerSlotExtractor({
+    onOverrun: (reason) => logger.write('warn', { reason }, 'slot parsing cut short'),
+  });
+  // Before listening, as with the parsers above: until a worker is up, every text would go without slots.
+  if (!(await slotExtractor.ready(10_000))) logger.write('warn', {}, 'the slot parsing workers are not up yet; texts get no slots until they are');
   // A Redis that accepts connections but stops answering must not hold requests
   // forever: each command fails after REDIS_COMMAND_TIMEOUT_MS (the request with a 500).
   const redis = env.REDIS_URL
@@ -178,10 +200,15 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   const streamsEnd = new AbortController();
   const handoff = handoffOptionsFromEnv(env);
   const agentConsole = handoff.agentToken || options.relay?.handoff?.authenticateAgent ? await loadAgentConsole() : null;
+  const secrets = secretsFromEnv(env);
+  if (!secrets) logger.write('warn', {}, 'no RELAY_SECRETS: signing with a random secret, so checkpoints end with this process and instances disagree');
   const handler = createRelay({
     flows,
+    previousFlows,
     tools,
     slotParsers,
+    slotExtractor,
+    ...(secrets ? { secrets } : {}),
     logger: sink,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
       .split(',')
@@ -243,6 +270,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
         await handoffStore?.close();
         // QUIT needs an answer; a Redis that gives none is simply disconnected.
         if (redis) await redis.quit().catch(() => redis.disconnect());
+        await slotExtractor.close();
         logger.write('info', {}, 'relay stopped');
       })();
       return closing;

@@ -16,6 +16,13 @@ export interface Understanding {
   slots: JsonObject;
 }
 
+/**
+ * Longer messages are not slot answers, and a parser's cost grows with its
+ * input: slots are read from messages up to this length only (the relay,
+ * which checks these answers again, uses the same bound).
+ */
+export const MAX_SLOT_TEXT_LENGTH = 500;
+
 export type LocalUnderstanding = (request: Extract<Effect, { type: 'classify' }>, now: number) => Understanding;
 
 export interface LocalUnderstandingOptions {
@@ -34,13 +41,16 @@ export function createLocalUnderstanding(flow: LoadedFlow, options: LocalUnderst
       const definition = flow.slots[name];
       if (definition) wanted[name] = definition;
     }
-    const slots = extractSlots(request.text, wanted, {
-      now,
-      timeZone,
-      language: request.language,
-      ...(request.asking !== undefined ? { asking: request.asking } : {}),
-      ...(options.parsers ? { parsers: options.parsers } : {}),
-    });
+    const slots =
+      request.text.length > MAX_SLOT_TEXT_LENGTH
+        ? {}
+        : extractSlots(request.text, wanted, {
+            now,
+            timeZone,
+            language: request.language,
+            ...(request.asking !== undefined ? { asking: request.asking } : {}),
+            ...(options.parsers ? { parsers: options.parsers } : {}),
+          });
     const asked = request.context?.slot;
     const classification = classifyInContext(classifier, request.text, {
       allowed: request.allowed,

@@ -20,7 +20,7 @@ import { createLocalUnderstanding } from '../../widget/local-understanding.ts';
 import { loadFullParsers } from '../../widget/nlu/index.ts';
 import type { Output } from './output.ts';
 import { displayPath, readFlowFile } from './read-flow.ts';
-import { CHAT_COMMANDS_HELP, TerminalChat, type Classification, type ClassifyRequest, type ToolAnswer, type ToolRequest } from './terminal-chat.ts';
+import { CHAT_COMMANDS_HELP, TerminalChat, type Classification, type ClassifyRequest, type JournalEntry, type ToolAnswer, type ToolRequest } from './terminal-chat.ts';
 
 export const CHAT_USAGE = `usage: statechat chat <flow.json> [--relay <url>] [--tools <module>] [--language <tag>] [--now <iso>]
 
@@ -39,7 +39,7 @@ export interface ChatIo {
   interactive: boolean;
 }
 
-type ToolHandler = (args: JsonObject, context: { flowId: string; sessionId: string; idempotencyKey: string; attempt: number; signal: AbortSignal }) => unknown;
+type ToolHandler = (args: JsonObject, context: { flowId: string; sessionId: string; idempotencyKey: string; attempt: number; signal: AbortSignal; now: number }) => unknown;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -169,7 +169,12 @@ export async function chatCommand(argv: string[], io: ChatIo): Promise<number> {
       const error = relayError(body, answer.status);
       throw new Error(`${error.code}: ${error.message}`);
     }
-    return { intent: typeof body.intent === 'string' ? body.intent : null, confidence: body.confidence, slots: isRecord(body.slots) ? (body.slots as JsonObject) : {} };
+    return {
+      intent: typeof body.intent === 'string' ? body.intent : null,
+      confidence: body.confidence,
+      slots: isRecord(body.slots) ? (body.slots as JsonObject) : {},
+      ...(typeof body.signature === 'string' ? { signature: body.signature } : {}),
+    };
   };
 
   const askPerson = async (request: ToolRequest): Promise<ToolAnswer> => {
@@ -188,15 +193,20 @@ export async function chatCommand(argv: string[], io: ChatIo): Promise<number> {
     }
   };
 
-  const runTool = async (request: ToolRequest, sessionId: string): Promise<ToolAnswer> => {
+  const runTool = async (request: ToolRequest, sessionId: string, journal: readonly JournalEntry[]): Promise<ToolAnswer> => {
     const handler = handlers.get(request.name);
     if (handler) {
-      const result = await handler(structuredClone(request.args), { flowId: flow.id, sessionId, idempotencyKey: request.idempotencyKey, attempt: 1, signal: AbortSignal.timeout(request.timeoutMs) });
+      const now = journal.at(-1)?.env.now ?? Date.now();
+      const result = await handler(structuredClone(request.args), { flowId: flow.id, sessionId, idempotencyKey: request.idempotencyKey, attempt: 1, signal: AbortSignal.timeout(request.timeoutMs), now });
       return { result: (result ?? null) as Json };
     }
     if (relay !== undefined && values.tools === undefined) {
-      const answer = await postJson(`${relay}/v1/tools/${encodeURIComponent(request.name)}`, { flowId: flow.id, sessionId, args: request.args }, { 'idempotency-key': request.idempotencyKey });
-      if (answer.status === 200 && isRecord(answer.body) && 'result' in answer.body) return { result: answer.body.result as Json };
+      // The relay runs a tool only when its replay of the conversation calls it: the journal goes along.
+      const body = { flowId: flow.id, flowVersion: flow.version, sessionId, args: request.args, proof: { entries: journal } } as unknown as JsonObject;
+      const answer = await postJson(`${relay}/v1/tools/${encodeURIComponent(request.name)}`, body, { 'idempotency-key': request.idempotencyKey });
+      if (answer.status === 200 && isRecord(answer.body) && 'result' in answer.body) {
+        return { result: answer.body.result as Json, ...(typeof answer.body.signature === 'string' ? { signature: answer.body.signature } : {}) };
+      }
       return { error: relayError(answer.body, answer.status) };
     }
     return askPerson(request);

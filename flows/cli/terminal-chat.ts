@@ -17,15 +17,26 @@ export interface Classification {
   intent: string | null;
   confidence: number;
   slots: JsonObject;
+  /** The relay's signature of its answer, kept in the journal for later tool calls. */
+  signature?: string;
 }
 
-/** A tool's answer: its result, or an error the flow's `onError` sees. */
-export type ToolAnswer = { result: Json } | { error: { code: string; message: string } };
+/** A tool's answer: its result (with the relay's signature when the relay ran it), or an error the flow's `onError` sees. */
+export type ToolAnswer = { result: Json; signature?: string } | { error: { code: string; message: string } };
+
+/** One journal entry, as a tool call sends it to the relay (which replays the conversation before it runs a tool). */
+export interface JournalEntry {
+  seq: number;
+  event: EngineEvent;
+  env: { now: number; language?: string };
+  signature?: string;
+}
 
 export interface TerminalChatOptions {
   flow: LoadedFlow;
   understand: (request: ClassifyRequest, sessionId: string, now: number) => Promise<Classification>;
-  runTool: (request: ToolRequest, sessionId: string) => Promise<ToolAnswer>;
+  /** `journal`: the session's entries up to the step that asked for the call. */
+  runTool: (request: ToolRequest, sessionId: string, journal: readonly JournalEntry[]) => Promise<ToolAnswer>;
   print: (line: string) => void;
   /** The visitor's language (BCP 47); the flow's by default. */
   language?: string;
@@ -56,6 +67,7 @@ export function slotsLine(slots: JsonObject): string {
 
 export class TerminalChat {
   private snapshot: Snapshot;
+  private journal: JournalEntry[] = [];
   private sessionNumber = 0;
   private offset = 0;
   private readonly timers = new Map<string, { deadline: number; disarm: (() => void) | null }>();
@@ -85,12 +97,15 @@ export class TerminalChat {
 
   /** Runs an event and everything it leads to (classification, tool answers) before returning. */
   private async dispatch(first: EngineEvent): Promise<void> {
-    const queue: EngineEvent[] = [first];
+    const queue: { event: EngineEvent; signature?: string }[] = [{ event: first }];
     while (queue.length > 0) {
-      const event = queue.shift() as EngineEvent;
+      const { event, signature } = queue.shift() as { event: EngineEvent; signature?: string };
       const language = this.options.language;
-      const result = step(this.options.flow, this.snapshot, event, { now: this.now(), ...(language ? { language } : {}) });
+      const env = { now: this.now(), ...(language ? { language } : {}) };
+      if (event.type === 'session.start' || event.type === 'session.reset') this.journal = [];
+      const result = step(this.options.flow, this.snapshot, event, env);
       this.snapshot = result.snapshot;
+      this.journal.push({ seq: result.snapshot.seq, event, env, ...(signature === undefined ? {} : { signature }) });
       for (const effect of result.effects) {
         const next = await this.perform(effect);
         if (next) queue.push(next);
@@ -98,7 +113,7 @@ export class TerminalChat {
     }
   }
 
-  private async perform(effect: Effect): Promise<EngineEvent | null> {
+  private async perform(effect: Effect): Promise<{ event: EngineEvent; signature?: string } | null> {
     const print = this.options.print;
     switch (effect.type) {
       case 'say':
@@ -119,22 +134,24 @@ export class TerminalChat {
         }
         const slots = Object.keys(answer.slots).length > 0 ? ` ${JSON.stringify(answer.slots)}` : '';
         print(`  · intent ${answer.intent ?? '(none)'} ${answer.confidence.toFixed(2)}${slots}`);
-        return { type: 'nlu.result', requestId: effect.requestId, intent: answer.intent, confidence: answer.confidence, slots: answer.slots };
+        const event: EngineEvent = { type: 'nlu.result', requestId: effect.requestId, intent: answer.intent, confidence: answer.confidence, slots: answer.slots };
+        return answer.signature === undefined ? { event } : { event, signature: answer.signature };
       }
       case 'callTool': {
         print(`  · tool ${effect.name} ${JSON.stringify(effect.args)}`);
         let answer: ToolAnswer;
         try {
-          answer = await this.options.runTool(effect, this.sessionId);
+          answer = await this.options.runTool(effect, this.sessionId, this.journal.slice());
         } catch (error) {
           answer = { error: { code: 'tool-failed', message: error instanceof Error ? error.message : String(error) } };
         }
         if ('error' in answer) {
           print(`  · tool ${effect.name} failed: ${answer.error.code}: ${answer.error.message}`);
-          return { type: 'tool.error', callId: effect.callId, error: answer.error };
+          return { event: { type: 'tool.error', callId: effect.callId, error: answer.error } };
         }
         print(`  · tool ${effect.name} → ${JSON.stringify(answer.result)}`);
-        return { type: 'tool.result', callId: effect.callId, result: answer.result };
+        const event: EngineEvent = { type: 'tool.result', callId: effect.callId, result: answer.result };
+        return answer.signature === undefined ? { event } : { event, signature: answer.signature };
       }
       case 'startTimer':
         this.arm(effect.timerId, effect.deadline);

@@ -23,6 +23,7 @@ import type { Context, Hono } from 'hono';
 import type { Json } from '../../flows/index.ts';
 import { installAgentConsole, type AgentConsoleAssets } from '../agent-console/serve.ts';
 import { RelayError } from '../errors.ts';
+import type { RelayEnvironment } from '../create-relay.ts';
 import type { RegisteredFlow } from '../flow-registry.ts';
 import { readJsonObject, requireString, type JsonRecord } from '../middleware/json-body.ts';
 import { bearerToken, constantTimeEqual, tokenAuthenticator, unauthorized, type AgentIdentity, type AuthenticateAgent } from './agent-auth.ts';
@@ -86,10 +87,8 @@ export interface HandoffRouteDependencies {
   limitSession: (flowId: string, sessionId: string) => Promise<void>;
 }
 
-type HandoffEnvironment = {
-  Bindings: { clientAddress?: string };
-  Variables: { logFields: Record<string, unknown>; piiValues: string[] };
-};
+// The relay's request environment: the handoff routes are mounted on its app.
+type HandoffEnvironment = RelayEnvironment;
 
 const MAX_ID_LENGTH = 128;
 const MAX_TEXT_LENGTH = 2000;

@@ -7,6 +7,10 @@ const MAX_DEPTH = 16;
 export type JsonRecord = { [key: string]: unknown };
 
 function checkShape(value: unknown, depth: number): void {
+  // `1e309` parses as Infinity: refused here, so no schema, fingerprint or signature ever sees one.
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new RelayError(400, 'non_finite_number', 'Numbers must be finite (a value like 1e309 is not).');
+  }
   if (value === null || typeof value !== 'object') return;
   if (depth > MAX_DEPTH) throw new RelayError(400, 'bad_request', 'The request body is nested too deeply.');
   if (Array.isArray(value)) {
@@ -24,7 +28,7 @@ function checkShape(value: unknown, depth: number): void {
 /**
  * Reads a JSON object body: `Content-Type: application/json` (415 otherwise),
  * within the size limit (413), valid JSON (400), an object at the top, no
- * `__proto__` / `constructor` / `prototype` keys anywhere.
+ * `__proto__` / `constructor` / `prototype` keys anywhere, no non-finite numbers.
  */
 export async function readJsonObject(request: Request, limitBytes: number): Promise<JsonRecord> {
   const contentType = request.headers.get('content-type') ?? '';

@@ -23,22 +23,25 @@ export function maskText(text: string, knownValues: readonly string[] = []): str
 
 /**
  * Masks every string inside a JSON-like value (objects, arrays, nested), and
- * numbers that read as personal data (a card number sent as a number).
+ * numbers that read as personal data (a card number sent as a number) unless
+ * `keepNumbers` says they are measurements: the relay's log lines hold no
+ * client numbers, and a `durationMs` of 10000.53 is not a phone number.
  * Keys are kept; they are the relay's own field names.
  */
-export function maskValue(value: unknown, knownValues: readonly string[] = [], depth = 0): unknown {
+export function maskValue(value: unknown, knownValues: readonly string[] = [], depth = 0, keepNumbers = false): unknown {
   if (typeof value === 'string') return maskText(value, knownValues);
   if (typeof value === 'number' || typeof value === 'bigint') {
+    if (keepNumbers) return value;
     const text = String(value);
     const masked = text.length >= 7 || knownValues.length > 0 ? maskText(text, knownValues) : text;
     return masked === text ? value : masked;
   }
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return '[DEPTH]';
-  if (Array.isArray(value)) return value.map((item) => maskValue(item, knownValues, depth + 1));
+  if (Array.isArray(value)) return value.map((item) => maskValue(item, knownValues, depth + 1, keepNumbers));
   const masked: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    masked[key] = maskValue(item, knownValues, depth + 1);
+    masked[key] = maskValue(item, knownValues, depth + 1, keepNumbers);
   }
   return masked;
 }

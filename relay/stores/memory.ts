@@ -1,4 +1,4 @@
-import type { IdempotencyClaim, IdempotencyStore, RateLimitStore, StoredResponse } from './types.ts';
+import { DEFAULT_KEYS_PER_CLIENT, type IdempotencyClaim, type IdempotencyStore, type RateLimitStore, type StoredResponse } from './types.ts';
 
 type Clock = () => number;
 
@@ -46,53 +46,99 @@ function newToken(): string {
   return `${Date.now().toString(36)}-${tokenCounter.toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
+export interface MemoryIdempotencyOptions {
+  now?: Clock;
+  /** Records held at most; past it new keys are refused (never evicted). Default 100,000. */
+  maxEntries?: number;
+  /** Live keys one client may hold. Default 5,000. */
+  keysPerClient?: number;
+}
+
+type OwnedRecord = IdempotencyRecord & { client: string };
+
+/** Sweeps at most this often when a quota or the cap is hit, so a flood cannot make every request scan the store. */
+const SWEEP_INTERVAL_MS = 1000;
+
 /**
  * Idempotency records in this process's memory: right for a single relay
- * instance. At most `maxEntries` records: past that, finished calls are
- * forgotten oldest first (a retry with a forgotten key runs the tool again),
- * and running ones only if nothing else is left.
+ * instance. Records live until their TTL (finished calls) or lease (running
+ * ones) ends and are never evicted early: room is bounded by a quota of live
+ * keys per client and a cap on the whole store, and a claim past either is
+ * refused (429 / 503) rather than forgetting someone else's key.
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
-  readonly #records = new Map<string, IdempotencyRecord>();
+  readonly #records = new Map<string, OwnedRecord>();
+  readonly #perClient = new Map<string, number>();
   readonly #now: Clock;
   readonly #maxEntries: number;
+  readonly #keysPerClient: number;
   #writes = 0;
+  #lastSweep = Number.NEGATIVE_INFINITY;
 
-  constructor(options: MemoryStoreOptions = {}) {
+  constructor(options: MemoryIdempotencyOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    this.#keysPerClient = options.keysPerClient ?? DEFAULT_KEYS_PER_CLIENT;
   }
 
-  async claim(key: string, fingerprint: string, leaseMs: number): Promise<IdempotencyClaim> {
+  /** Records held now (expired ones included until the next sweep). */
+  get size(): number {
+    return this.#records.size;
+  }
+
+  async claim(key: string, fingerprint: string, leaseMs: number, client: string): Promise<IdempotencyClaim> {
     const now = this.#now();
     const existing = this.#records.get(key);
     if (existing && existing.expiresAt > now) {
       if (existing.state === 'done') return { state: 'done', fingerprint: existing.fingerprint, response: existing.response };
       return { state: 'running', fingerprint: existing.fingerprint, retryAfterMs: existing.expiresAt - now };
     }
+    if (existing) this.#delete(key, existing);
+    if ((this.#perClient.get(client) ?? 0) >= this.#keysPerClient || this.#records.size >= this.#maxEntries) {
+      this.#sweepSometimes(now);
+      if ((this.#perClient.get(client) ?? 0) >= this.#keysPerClient) return { state: 'refused', reason: 'client_quota', retryAfterMs: 60_000 };
+      if (this.#records.size >= this.#maxEntries) return { state: 'refused', reason: 'store_full', retryAfterMs: 60_000 };
+    }
     const token = newToken();
-    this.#write(key, { state: 'running', token, fingerprint, expiresAt: now + leaseMs });
+    this.#records.set(key, { state: 'running', token, fingerprint, expiresAt: now + leaseMs, client });
+    this.#perClient.set(client, (this.#perClient.get(client) ?? 0) + 1);
+    this.#writes += 1;
+    if (this.#writes % SWEEP_EVERY === 0) this.#sweep(now);
     return { state: 'claimed', token };
+  }
+
+  async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
+    const existing = this.#records.get(key);
+    if (existing?.state !== 'running' || existing.token !== token) return false;
+    existing.expiresAt = Math.max(existing.expiresAt, this.#now() + leaseMs);
+    return true;
   }
 
   async complete(key: string, token: string, fingerprint: string, response: StoredResponse, ttlMs: number): Promise<void> {
     const existing = this.#records.get(key);
     if (existing?.state !== 'running' || existing.token !== token) return;
-    this.#write(key, { state: 'done', fingerprint, response, expiresAt: this.#now() + ttlMs });
+    this.#records.set(key, { state: 'done', fingerprint, response, expiresAt: this.#now() + ttlMs, client: existing.client });
   }
 
   async release(key: string, token: string): Promise<void> {
     const existing = this.#records.get(key);
-    if (existing?.state === 'running' && existing.token === token) this.#records.delete(key);
+    if (existing?.state === 'running' && existing.token === token) this.#delete(key, existing);
   }
 
-  #write(key: string, record: IdempotencyRecord): void {
-    // Deleted first so the Map's order stays least recently written first.
+  #delete(key: string, record: OwnedRecord): void {
     this.#records.delete(key);
-    this.#records.set(key, record);
-    this.#writes += 1;
-    if (this.#writes % SWEEP_EVERY === 0) sweep(this.#records, this.#now());
-    enforceCap(this.#records, this.#maxEntries, this.#now(), (entry) => entry.state === 'running');
+    const count = (this.#perClient.get(record.client) ?? 1) - 1;
+    if (count <= 0) this.#perClient.delete(record.client);
+    else this.#perClient.set(record.client, count);
+  }
+
+  #sweepSometimes(now: number): void {
+    if (now - this.#lastSweep >= SWEEP_INTERVAL_MS) this.#sweep(now);
+  }
+
+  #sweep(now: number): void {
+    this.#lastSweep = now;
+    for (const [key, record] of this.#records) if (record.expiresAt <= now) this.#delete(key, record);
   }
 }
 

@@ -1,8 +1,18 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 
-/** JSON with object keys sorted, so the same arguments always give the same text. */
+/** Thrown for a value JSON cannot carry faithfully (`Infinity`, `NaN`): they would fingerprint as `null`. */
+export class NonFiniteNumberError extends TypeError {
+  override readonly name = 'NonFiniteNumberError';
+}
+
+/**
+ * JSON with object keys sorted, so the same arguments always give the same
+ * text. Non-finite numbers throw instead of turning into `null`, so
+ * `Infinity` and `-Infinity` can never share a fingerprint or a signature.
+ */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new NonFiniteNumberError('A non-finite number has no JSON form.');
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.keys(value)

@@ -1,5 +1,5 @@
 import type { LoadedTool } from '../../flows/index.ts';
-import { RelayError } from '../errors.ts';
+import { isRelayError, RelayError } from '../errors.ts';
 import { checkAgainstSchema } from './schema-validator.ts';
 import type { ToolContext, ToolImplementation } from './types.ts';
 
@@ -22,45 +22,63 @@ export const defaultRunSettings: RunSettings = {
   maxBackoffMs: 2000,
 };
 
-class AttemptTimeout extends Error {
-  override readonly name = 'AttemptTimeout';
+type Settlement = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * The answer when an attempt outlived its timeout and, aborted, did not stop
+ * within the grace period either. It may still perform its side effect, so
+ * the caller keeps the idempotency key claimed until `straggler` settles, and
+ * stores the late result if there is one.
+ */
+export class ToolStillRunningError extends RelayError {
+  constructor(readonly straggler: Promise<{ ok: true; result: unknown } | { ok: false }>) {
+    super(504, 'tool_timeout', 'The tool did not answer in time.');
+  }
 }
 
-async function attemptOnce(
-  implementation: ToolImplementation,
-  args: Record<string, unknown>,
-  context: Omit<ToolContext, 'signal' | 'attempt'>,
-  attempt: number,
-  timeoutMs: number,
-): Promise<unknown> {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new AttemptTimeout());
-    }, timeoutMs);
-  });
-  try {
-    const running = Promise.resolve().then(() =>
-      implementation.handler(structuredClone(args), { ...context, attempt, signal: controller.signal }),
+function settle(run: () => unknown): Promise<Settlement> {
+  return Promise.resolve()
+    .then(run)
+    .then(
+      (value): Settlement => ({ ok: true, value }),
+      (error: unknown): Settlement => ({ ok: false, error }),
     );
-    // The losing promise of the race must not surface as an unhandled rejection.
-    running.catch(() => undefined);
-    return await Promise.race([running, timeout]);
-  } finally {
-    clearTimeout(timer);
+}
+
+function within(settled: Promise<Settlement>, milliseconds: number): Promise<Settlement | 'timeout'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), milliseconds);
+  });
+  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A JSON round trip (what the client will receive), checked against the flow's `result` schema. */
+function normalise(tool: LoadedTool, value: unknown): unknown {
+  const text = JSON.stringify(value ?? null, (_key, item: unknown) => {
+    if (typeof item === 'number' && !Number.isFinite(item)) throw new RelayError(502, 'tool_result_invalid', 'The tool answered with a number JSON cannot carry.');
+    return item;
+  });
+  const normalised: unknown = JSON.parse(text ?? 'null');
+  if (tool.result) {
+    const check = checkAgainstSchema(tool.result, normalised);
+    if (!check.valid) throw new RelayError(502, 'tool_result_invalid', 'The tool answered with a result its flow does not allow.');
   }
+  return normalised;
 }
 
 /**
  * Runs a tool with its per-attempt timeout and up to `retries` retries with
  * capped exponential backoff, then checks the result against the flow's
- * `result` schema. A `RelayError` thrown by the implementation is a deliberate
- * answer to the client and is neither retried nor hidden.
+ * `result` schema. A `RelayError` thrown by the implementation (from any copy
+ * of the class) is a deliberate answer to the client and is neither retried
+ * nor hidden.
  *
- * Retrying after a timeout may run the side effect twice; implementations get
- * the idempotency key in their context to guard against that.
+ * Attempts never overlap: a timed-out attempt is aborted and waited for
+ * (another `timeout_ms` at most) before the next one starts; if it then
+ * succeeds, its late result is the answer. One that does not stop at all ends
+ * the run with `ToolStillRunningError`. Implementations get the idempotency
+ * key in their context, so a backend can deduplicate too.
  */
 export async function runTool(
   tool: LoadedTool,
@@ -70,30 +88,38 @@ export async function runTool(
   settings: RunSettings = defaultRunSettings,
 ): Promise<RunOutcome> {
   const maxAttempts = 1 + Math.max(0, Math.floor(tool.retries));
-  let lastFailure: unknown;
+  let timedOut = false;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     if (attempt > 1) {
       await settings.sleep(Math.min(settings.maxBackoffMs, settings.baseBackoffMs * 2 ** (attempt - 2)));
     }
-    try {
-      const result = await attemptOnce(implementation, args, context, attempt, tool.timeoutMs);
-      // A JSON round trip: what the client will receive, and no `undefined`
-      // or class instances for the validator to trip over.
-      const normalised: unknown = JSON.parse(JSON.stringify(result ?? null) ?? 'null');
-      if (tool.result) {
-        const check = checkAgainstSchema(tool.result, normalised);
-        if (!check.valid) {
-          throw new RelayError(502, 'tool_result_invalid', 'The tool answered with a result its flow does not allow.');
-        }
+    const controller = new AbortController();
+    const settled = settle(() => implementation.handler(structuredClone(args), { ...context, attempt, signal: controller.signal }));
+    let outcome = await within(settled, tool.timeoutMs);
+    if (outcome === 'timeout') {
+      timedOut = true;
+      controller.abort();
+      outcome = await within(settled, tool.timeoutMs);
+      if (outcome === 'timeout') {
+        throw new ToolStillRunningError(
+          settled.then((late) => {
+            if (!late.ok) return { ok: false as const };
+            try {
+              return { ok: true as const, result: normalise(tool, late.value) };
+            } catch {
+              return { ok: false as const };
+            }
+          }),
+        );
       }
-      return { result: normalised, attempts: attempt };
-    } catch (error) {
-      if (error instanceof RelayError) throw error;
-      lastFailure = error;
+    }
+    if (outcome.ok) return { result: normalise(tool, outcome.value), attempts: attempt };
+    if (isRelayError(outcome.error)) {
+      // Rebuilt as our own class, so a copy's subclass or extra fields go no further.
+      const error = outcome.error;
+      throw new RelayError(error.status, error.code, error.message, error.headers);
     }
   }
-  if (lastFailure instanceof AttemptTimeout) {
-    throw new RelayError(504, 'tool_timeout', 'The tool did not answer in time.');
-  }
+  if (timedOut) throw new RelayError(504, 'tool_timeout', 'The tool did not answer in time.');
   throw new RelayError(502, 'tool_failed', 'The tool failed.');
 }

@@ -7,7 +7,7 @@
  * sessions to a smaller schedule with fast-check, and ends with the summary
  * line. Exits 1 when anything was found, 2 on bad arguments.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { ViolationKind } from './invariants.ts';
 import { planArbitrary, planFor, type Plan } from './schedule.ts';
@@ -20,15 +20,16 @@ interface Options {
   shrinkMs: number;
   json: string | null;
   results: string | null;
+  merge: string[];
   verbose: boolean;
   /** Fault kinds turned off in every plan (`--without slowAfterEffect`). */
   without: (keyof Plan['faults'])[];
 }
 
-const USAGE = 'usage: npm run chaos -- --seed N --sessions M [--shrink K] [--shrink-ms MS] [--without FAULT]… [--json FILE] [--results FILE.md] [--verbose]';
+const USAGE = 'usage: npm run chaos -- --seed N --sessions M [--shrink K] [--shrink-ms MS] [--without FAULT]… [--json FILE] [--results FILE.md] [--verbose] | --merge a.json,b.json --results FILE.md';
 
 function parse(argv: readonly string[]): Options {
-  const options: Options = { seed: 1, sessions: 100, shrink: 1, shrinkMs: 60_000, json: null, results: null, verbose: false, without: [] };
+  const options: Options = { seed: 1, sessions: 100, shrink: 1, shrinkMs: 60_000, json: null, results: null, merge: [], verbose: false, without: [] };
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -68,6 +69,11 @@ function parse(argv: readonly string[]): Options {
         index += 1;
         break;
       }
+      case '--merge':
+        if (value === undefined) throw new Error('--merge needs report files, comma-separated');
+        options.merge = value.split(',');
+        index += 1;
+        break;
       case '--verbose':
         options.verbose = true;
         break;
@@ -123,6 +129,36 @@ interface Report {
   exemptions: Record<string, number>;
   network: Record<string, number>;
   mix: Record<string, number>;
+  /** The violation lines printed. */
+  violations: string[];
+  /** Faults turned off with `--without`. */
+  without: string[];
+}
+
+/** Adds up the reports of runs over consecutive seeds (`--merge a.json,b.json`), e.g. halves run in two processes. */
+function mergeReports(reports: readonly Report[]): Report {
+  const sum = (rows: readonly Record<string, number>[]): Record<string, number> => {
+    const total: Record<string, number> = {};
+    for (const row of rows) for (const [key, value] of Object.entries(row)) total[key] = (total[key] ?? 0) + value;
+    return total;
+  };
+  const sessions = reports.reduce((total, report) => total + report.sessions, 0);
+  // The processes ran side by side: the wall time is the longest, the rate the sum.
+  const elapsedMs = Math.max(...reports.map((report) => report.elapsedMs));
+  return {
+    seed: Math.min(...reports.map((report) => report.seed)),
+    sessions,
+    elapsedMs,
+    sessionsPerSecond: Math.round(reports.reduce((total, report) => total + report.sessionsPerSecond, 0) * 10) / 10,
+    counts: sum(reports.map((report) => report.counts)) as Record<ViolationKind, number>,
+    failingSeeds: reports.flatMap((report) => report.failingSeeds),
+    totals: sum(reports.map((report) => report.totals)),
+    exemptions: sum(reports.map((report) => report.exemptions)),
+    network: sum(reports.map((report) => report.network)),
+    mix: sum(reports.map((report) => report.mix)),
+    violations: reports.flatMap((report) => report.violations ?? []),
+    without: reports[0]?.without ?? [],
+  };
 }
 
 function table(rows: Record<string, number>): string {
@@ -133,10 +169,15 @@ function table(rows: Record<string, number>): string {
 }
 
 /** The results file: what ran, what was injected, what was found. */
-function markdown(report: Report, found: readonly string[]): string {
+function markdown(report: Report, found: readonly string[], processes: number): string {
+  const without = report.without.map((kind) => ` --without ${kind}`).join('');
+  const command =
+    processes === 1
+      ? `\`npm run chaos -- --seed ${report.seed} --sessions ${report.sessions}${without} --results test/chaos/RESULTS.md\``
+      : `the sessions of \`npm run chaos -- --seed ${report.seed} --sessions ${report.sessions}${without}\`, run as ${processes} processes side by side over consecutive seeds (\`--json\` each, then \`--merge\`)`;
   return `# Chaos results
 
-\`npm run chaos -- --seed ${report.seed} --sessions ${report.sessions} --results test/chaos/RESULTS.md\` (${new Date().toISOString().slice(0, 10)}).
+${command} (${new Date().toISOString().slice(0, 10)}).
 Each session is one simulated browser (1–3 tabs) running the real chat runtime,
 engine, local NLU and IndexedDB store against the real relay and tool runner,
 on simulated time; see \`test/chaos/\` and the README.
@@ -151,7 +192,7 @@ ${found.length === 0 ? 'No violation.' : `Violations (a seed replays with \`npm 
 
 ## Speed
 
-${report.sessions} sessions in ${(report.elapsedMs / 1000).toFixed(1)} s: ${report.sessionsPerSecond} sessions per second on one core of this machine
+${report.sessions} sessions in ${(report.elapsedMs / 1000).toFixed(1)} s: ${report.sessionsPerSecond} sessions per second (${processes} process${processes === 1 ? '' : 'es'}, on a 2-core machine shared with other work)
 (${report.totals.simulatedMs !== undefined ? `${Math.round((report.totals.simulatedMs ?? 0) / 3_600_000)} simulated hours` : ''}).
 
 ## What happened (totals)
@@ -190,6 +231,12 @@ async function main(): Promise<number> {
     console.error(`chaos: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
   }
+  if (options.merge.length > 0) {
+    const merged = mergeReports(options.merge.map((file) => JSON.parse(readFileSync(file, 'utf8')) as Report));
+    if (options.results) writeFileSync(options.results, markdown(merged, merged.violations, options.merge.length));
+    console.log(`chaos: ${merged.sessions} sessions, seed ${merged.seed}, ${merged.counts.lost} lost, ${merged.counts.duplicate} duplicate tool runs, ${merged.counts.divergent} divergent tabs, ${merged.counts.replay} replay mismatches`);
+    return Object.values(merged.counts).some((count) => count > 0) ? 1 : 0;
+  }
   const counts: Record<ViolationKind, number> = { lost: 0, duplicate: 0, divergent: 0, replay: 0, timer: 0, refused: 0, stuck: 0, crash: 0 };
   const failing: number[] = [];
   const found: string[] = [];
@@ -198,6 +245,20 @@ async function main(): Promise<number> {
   const exemptions: Record<string, number> = {};
   const mix: Record<string, number> = {};
   const started = performance.now();
+  const reportOf = (sessions: number, elapsedMs: number): Report => ({
+    seed: options.seed,
+    sessions,
+    elapsedMs: Math.round(elapsedMs),
+    sessionsPerSecond: Math.round((sessions / (elapsedMs / 1000)) * 10) / 10,
+    counts,
+    failingSeeds: failing,
+    totals,
+    exemptions,
+    network,
+    mix,
+    violations: found,
+    without: options.without,
+  });
   for (let index = 0; index < options.sessions; index += 1) {
     const seed = sessionSeed(options.seed, index);
     const plan = without(planFor(seed), options.without);
@@ -217,6 +278,8 @@ async function main(): Promise<number> {
       console.log(line);
     }
     if (result.violations.length > 0 && options.verbose) for (const lines of result.transcripts) console.log(lines.map((line) => `    ${line}`).join('\n'));
+    // A long run keeps its report up to date, so stopping it early loses nothing.
+    if (options.json && (index + 1) % 100 === 0) writeFileSync(options.json, `${JSON.stringify(reportOf(index + 1, performance.now() - started), null, 2)}\n`);
   }
   const elapsedMs = performance.now() - started;
 
@@ -230,23 +293,11 @@ async function main(): Promise<number> {
     for (const violation of shrunk.result.violations) console.log(`  ${violation.kind} at step ${violation.step}: ${violation.detail}`);
   }
 
-  const sessionsPerSecond = options.sessions / (elapsedMs / 1000);
-  const report: Report = {
-    seed: options.seed,
-    sessions: options.sessions,
-    elapsedMs: Math.round(elapsedMs),
-    sessionsPerSecond: Math.round(sessionsPerSecond * 10) / 10,
-    counts,
-    failingSeeds: failing,
-    totals,
-    exemptions,
-    network,
-    mix,
-  };
+  const report = reportOf(options.sessions, elapsedMs);
   if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
-  if (options.results) writeFileSync(options.results, markdown(report, found));
+  if (options.results) writeFileSync(options.results, markdown(report, found, 1));
   console.log(
-    `chaos: ${totals.messages} messages (${totals.exempt} lost with their tab or memory-only storage, allowed), ${totals.toolRuns} tool runs, ${totals.reloads} reloads, ` +
+    `chaos: ${totals.messages} messages (${totals.exempt} gone with their tab or with storage the widget announced as failed: allowed), ${totals.toolRuns} tool runs, ${totals.reloads} reloads, ` +
       `${network.restarts ?? 0} relay restarts, ${totals.storageFaults} storage faults, ${network.requests ?? 0} requests; ` +
       `${counts.timer} timers fired twice or never, ${counts.refused} refused shown as sent, ${counts.stuck} stuck tabs, ${counts.crash} crashes; ${report.sessionsPerSecond} sessions/s over ${(elapsedMs / 1000).toFixed(1)} s`,
   );

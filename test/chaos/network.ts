@@ -17,6 +17,8 @@ import type { ToolImplementations } from '../../relay/tools/types.ts';
 import type { SlotParsers } from '../../widget/nlu/index.ts';
 import type { Random } from './random.ts';
 
+const CHAOS_RELAY_SECRET = 'chaos-relay-secret-0123456789abcdefghij';
+
 export interface NetworkFaults {
   /** Largest one-way latency (ms); each request draws its own, so answers overtake each other. */
   latencyMs: number;
@@ -113,7 +115,7 @@ export class SimulatedNetwork {
     private readonly refusalAccepted = false,
   ) {
     this.store = forgetful
-      ? { claim: async () => ({ state: 'claimed', token: 'forgotten' }), complete: async () => undefined, release: async () => undefined }
+      ? { claim: async () => ({ state: 'claimed', token: 'forgotten' }), extend: async () => true, complete: async () => undefined, release: async () => undefined }
       : new MemoryIdempotencyStore({ now: () => Date.now() });
     this.backend = createDemoTools();
     this.relay = this.startRelay();
@@ -131,12 +133,16 @@ export class SimulatedNetwork {
     // A dead process neither reads nor writes its store any more.
     const view: IdempotencyStore = {
       claim: (...args) => (alive() ? store.claim(...args) : never()),
+      extend: (...args) => (alive() ? store.extend(...args) : never()),
       complete: (...args) => (alive() ? store.complete(...args) : never()),
       release: (...args) => (alive() ? store.release(...args) : never()),
     };
     instance.handler = createRelay({
       flows: this.flows,
       tools: this.toolsFor(instance),
+      // One signing secret for every instance, as RELAY_SECRETS on a deployment: a restarted relay
+      // still knows the signatures and checkpoints the visitor's journal carries.
+      secrets: [CHAOS_RELAY_SECRET],
       logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
       rateLimits: { perIp: false, perSession: false },
       allowedOrigins: ['*'],

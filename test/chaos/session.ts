@@ -37,6 +37,8 @@ export interface Page {
   alive: boolean;
   /** Destroyed by a navigation, not killed. */
   closing: boolean;
+  /** The schedule step at which the page was opened. */
+  openedAt: number;
 }
 
 /** A visitor message the product accepted (the send resolved and it was shown). */
@@ -156,7 +158,7 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
   function openPage(): Page {
     const id = nextPage++;
     let counter = 0;
-    const page: Page = { id, chat: undefined as unknown as ChatController, alive: true, closing: false };
+    const page: Page = { id, chat: undefined as unknown as ChatController, alive: true, closing: false, openedAt: step };
     const alive = (): boolean => page.alive;
     page.chat = createChatRuntime(
       {
@@ -326,6 +328,15 @@ export async function runSession(plan: Plan, options: { sabotage?: Sabotage } = 
     for (let waited = 0; waited < HEAL_MS; waited += 5000) await clock.advance(5000);
     if (live().length === 0) openPage();
     await clock.advance(10_000);
+    // A leader that could not read the stored conversation at its start (the reads kept failing) says so and
+    // starts afresh in memory: what was typed before that page opened is not on its screen, as announced.
+    const leader = live().find((page) => page.chat.getState().leader);
+    if (leader && leader.chat.getState().storage === 'memory') {
+      const shown = new Set(leader.chat.getState().messages.map((message) => message.id));
+      for (const entry of expected) {
+        if (entry.exempt === null && entry.step < leader.openedAt && !shown.has(entry.id)) entry.exempt = 'the stored conversation could not be read when its tab opened (announced)';
+      }
+    }
     violations.push(...(await checkInvariants({ clock, pages: live(), expected, network, nlu: plan.nlu, step, settle: (promise) => settle(clock, promise) })));
     for (const page of live()) {
       const state = page.chat.getState();

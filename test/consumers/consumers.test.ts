@@ -308,7 +308,7 @@ describe('a plain Node 20 ESM server mounting the relay in Express', () => {
     expect(packages.filter((name) => ['tsx', 'typescript', 'esbuild', 'ts-node'].includes(name))).toEqual([]);
   });
 
-  it('answers /v1/health and runs a tool call', async () => {
+  it('answers /v1/health, checks a tool call\'s arguments and refuses one that no conversation reached', async () => {
     const health = await fetch(`${origin}/statechat/v1/health`);
     expect(health.status).toBe(200);
     const tool = await fetch(`${origin}/statechat/v1/tools/CheckAvailability`, {
@@ -316,7 +316,9 @@ describe('a plain Node 20 ESM server mounting the relay in Express', () => {
       headers: { 'content-type': 'application/json', 'idempotency-key': 'consumer-test-0001' },
       body: JSON.stringify({ flowId: 'reservations', sessionId: 'consumer', args: { date: '2026-12-24', time: '19:30', partySize: 4 } }),
     });
-    expect(await tool.json()).toEqual({ result: { ok: true } });
+    // Issue #12: the installed relay runs a tool only for a conversation that reached it (a journal as proof).
+    expect(tool.status).toBe(403);
+    expect(await tool.json()).toMatchObject({ error: { code: 'conversation_unverified' } });
     const refused = await fetch(`${origin}/statechat/v1/tools/CheckAvailability`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': 'consumer-test-0002' },
@@ -367,7 +369,8 @@ describe('a plain Node 20 ESM server mounting the relay in Express', () => {
         headers: { 'content-type': 'application/json', 'idempotency-key': 'consumer-cli-0001' },
         body: JSON.stringify({ flowId: 'reservations', sessionId: 'consumer', args: { date: '2026-12-24', time: '23:30', partySize: 2 } }),
       });
-      expect(await tool.json()).toEqual({ result: { ok: false } });
+      // The tools module's CheckAvailability was found (else 403 tool_not_allowed) and the arguments passed; no conversation, no run.
+      expect(await tool.json()).toMatchObject({ error: { code: 'conversation_unverified' } });
     } finally {
       await stopProcess(cli);
     }
@@ -387,8 +390,8 @@ describe('a plain Node 20 ESM server mounting the relay in Express', () => {
         headers: { 'content-type': 'application/json', 'idempotency-key': 'consumer-cli-0002' },
         body: JSON.stringify({ flowId: 'reservations', sessionId: 'consumer', args: { date: '2026-12-24', time: '23:30', partySize: 2 } }),
       });
-      // tools.ts answers ok for every table, unlike tools.mjs: this is the TypeScript module talking.
-      expect(await tool.json()).toEqual({ result: { ok: true } });
+      // The TypeScript module loaded (without tsx the command exits 1) and declares the tool; no conversation, no run.
+      expect(await tool.json()).toMatchObject({ error: { code: 'conversation_unverified' } });
     } finally {
       await stopProcess(cli);
     }

@@ -119,6 +119,10 @@ describe('the visitor experience', () => {
     expect(await page.evaluate(() => document.querySelector('statechat-root')?.shadowRoot?.activeElement?.getAttribute('role'))).toBe('dialog');
     expect(await page.evaluate(() => document.documentElement.style.overflow)).toBe('hidden');
     expect(await messageBox(page).evaluate((box) => getComputedStyle(box).fontSize)).toBe('16px');
+    // The hostile page is wider than the phone (its buttons are 400 px): the panel still fits the screen, not the page.
+    expect(await page.evaluate(() => window.innerWidth)).toBeGreaterThan(390);
+    const panelBox = await dialog.boundingBox();
+    expect(panelBox).toMatchObject({ x: 0, width: 390 });
 
     await typeMessage(page, 'I want to make a reservation');
     await waitForText(page, 'How many people?');
@@ -214,6 +218,7 @@ describe('the visitor experience', () => {
     await french.getByRole('textbox', { name: 'Message', exact: true }).waitFor();
     await french.getByRole('button', { name: 'Fermer le chat', exact: true }).waitFor();
     await french.getByRole('button', { name: 'Envoyer', exact: true }).waitFor();
+    await french.getByText('Réservations, répond en général tout de suite').waitFor();
     expect(await axeViolations(french, 'statechat-root')).toEqual([]);
     await screenshot(french, 'ux-french');
 

@@ -61,7 +61,7 @@ describe('POST /v1/classify', () => {
     const { handler } = relay();
     answerWith(() => HttpResponse.json(completion(JSON.stringify({ intent: 'CONTACT', confidence: 0.9, slots: { email: '<EMAIL_1>', partySize: null, date: null, time: null } }))));
     const response = await handler(post('/v1/classify', body(UNSURE, { intents: ['ADMIN_DELETE_ALL'] })));
-    expect(await response.json()).toEqual({ intent: 'CONTACT', confidence: 0.9, slots: { email: 'ann.lee@example.com' }, source: 'llm' });
+    expect(await response.json()).toEqual({ intent: 'CONTACT', confidence: 0.9, slots: { email: 'ann.lee@example.com' }, source: 'llm', signature: expect.any(String) });
 
     expect(captured).toHaveLength(1);
     const sent = JSON.stringify(captured[0]?.body);
@@ -114,6 +114,16 @@ describe('POST /v1/classify', () => {
     const { handler } = testRelay();
     const answer = (await (await handler(post('/v1/classify', body('4', { context: { slot: 'partySize', filled: [], lastBotMessage: 'How many people?' } })))).json()) as Record<string, unknown>;
     expect(answer).toMatchObject({ slots: { partySize: 4 } });
+  });
+
+  it('reads dates and times in the visitor’s language when the page says which', async () => {
+    const { handler } = testRelay();
+    const ask = async (extra: Record<string, unknown>) =>
+      ((await (await handler(post('/v1/classify', body('demain à 19h', { context: { slot: 'date', filled: ['partySize'], lastBotMessage: 'Quel jour ?' }, ...extra })))).json()) as Record<string, unknown>);
+    expect(await ask({ language: 'fr' })).toMatchObject({ slots: { date: '2026-11-24' } });
+    expect(await ask({ language: 'fr-CA' })).toMatchObject({ slots: { date: '2026-11-24' } });
+    // Without it (or with something that is not a language tag), the flow's language: English reads no date in it.
+    for (const extra of [{}, { language: 'fr; DROP TABLE' }]) expect((await ask(extra)).slots).not.toHaveProperty('date');
   });
 
   it('sends the text as is when masking is turned off', async () => {

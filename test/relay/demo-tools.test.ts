@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadFlowOrThrow, type LoadedFlow } from '../../flows/index.ts';
 import { createDemoTools, DEMO_ORDER_EMAIL } from '../../relay/demo-tools.ts';
-import { createRelay } from '../../relay/index.ts';
+import { createRelay, RelayError } from '../../relay/index.ts';
 import { checkAgainstSchema } from '../../relay/tools/schema-validator.ts';
 import { captureLogs } from './fixtures.ts';
 import { post } from './helpers.ts';
@@ -13,23 +13,25 @@ const loaded = new Map<string, LoadedFlow>(flowFiles.map((definition) => {
   return [flow.id, flow];
 }));
 
-/** The real example flows with the demo tools, as `statechat relay --flows flows --tools relay/demo-tools.ts` serves them. */
-function demoRelay() {
-  const logs = captureLogs();
-  const handler = createRelay({ flows: flowFiles, tools: createDemoTools(), logger: logs.sink, rateLimits: { perIp: false, perSession: false } });
-  let key = 0;
+const NOW = Date.parse('2026-11-23T15:00:00Z');
+const context = { flowId: 'reservations', sessionId: 'demo-session', idempotencyKey: 'demo-session:1:1', attempt: 1, signal: new AbortController().signal };
+
+/** The demo tools on a fixed clock, each answer checked against the flow file's own result schema. */
+function demoTools() {
+  const tools = createDemoTools({ now: () => NOW });
   const call = async (flowId: string, tool: string, args: Record<string, unknown>) => {
-    const response = await handler(post(`/v1/tools/${tool}`, { flowId, sessionId: 'demo', args }, { 'idempotency-key': `demo-key-${++key}` }));
-    const body = (await response.json()) as { result?: unknown; error?: { code: string } };
-    if (response.status === 200) {
-      // The relay checks results itself; this checks them again, against the flow file's own schema.
+    try {
+      const result = await tools[tool]?.handler(args, context);
       const schema = loaded.get(flowId)?.tools[tool]?.result;
       expect(schema, `${flowId} ${tool} result schema`).toBeDefined();
-      if (schema) expect(checkAgainstSchema(schema, body.result)).toEqual({ valid: true });
+      if (schema) expect(checkAgainstSchema(schema, result)).toEqual({ valid: true });
+      return { status: 200, result };
+    } catch (error) {
+      if (!(error instanceof RelayError)) throw error;
+      return { status: error.status, error: { code: error.code } };
     }
-    return { status: response.status, ...body };
   };
-  return { call, logs };
+  return { call };
 }
 
 describe('the demo tools with the example flows', () => {
@@ -43,8 +45,8 @@ describe('the demo tools with the example flows', () => {
     }
   });
 
-  it('check availability and book a table through the relay', async () => {
-    const { call } = demoRelay();
+  it('check availability and book a table', async () => {
+    const { call } = demoTools();
     const table = { date: '2026-12-24', time: '19:30', partySize: 4 };
     expect(await call('reservations', 'CheckAvailability', table)).toEqual({ status: 200, result: { ok: true } });
     expect(await call('reservations', 'CheckAvailability', { ...table, time: '23:00' })).toEqual({ status: 200, result: { ok: false } });
@@ -59,14 +61,35 @@ describe('the demo tools with the example flows', () => {
     expect(await call('reservations', 'CheckAvailability', table)).toEqual({ status: 200, result: { ok: false } });
   });
 
-  it('refuses a booking whose date or time is not one', async () => {
-    const { call } = demoRelay();
-    const booking = { date: 'next friday', time: '19:30', partySize: 2, name: 'Ada Lovelace', phone: '+44 20 7946 0958' };
-    expect(await call('reservations', 'CreateBooking', booking)).toMatchObject({ status: 422, error: { code: 'invalid_arguments' } });
+  it('CreateBooking checks what a restaurant would, whoever calls it: dates, hours, party size, the past, capacity', async () => {
+    const { call } = demoTools();
+    const booking = { date: '2026-12-24', time: '19:30', partySize: 2, name: 'Ada Lovelace', phone: '+44 20 7946 0958' };
+    for (const wrong of [
+      { date: 'next friday' },
+      { date: '2026-02-30' },
+      { time: '25:00' },
+      { time: '07:00' },
+      { time: '22:00' },
+      { partySize: -5 },
+      { partySize: 0 },
+      { partySize: 13 },
+      { partySize: 2.5 },
+      { name: ' ' },
+      // Yesterday, and earlier today at the restaurant (15:00 in London).
+      { date: '2026-11-22' },
+      { date: '2026-11-23', time: '14:30' },
+    ]) {
+      expect(await call('reservations', 'CreateBooking', { ...booking, ...wrong }), JSON.stringify(wrong)).toMatchObject({ status: 422, error: { code: 'invalid_booking' } });
+      if (!('name' in wrong)) expect(await call('reservations', 'CheckAvailability', { ...booking, ...wrong }), JSON.stringify(wrong)).toEqual({ status: 200, result: { ok: false } });
+    }
+    expect(await call('reservations', 'CreateBooking', { ...booking, date: '2026-11-23', time: '19:00' })).toMatchObject({ status: 200 });
+    // Three tables per slot: a fourth booking is refused, not squeezed in.
+    for (let index = 0; index < 3; index++) expect((await call('reservations', 'CreateBooking', booking)).status).toBe(200);
+    expect(await call('reservations', 'CreateBooking', booking)).toMatchObject({ status: 409, error: { code: 'slot_full' } });
   });
 
   it('find the documented demo orders, and reach the flow\'s not_found branch for anything else', async () => {
-    const { call } = demoRelay();
+    const { call } = demoTools();
     const lookup = (orderId: string, email = DEMO_ORDER_EMAIL) => call('order-tracking', 'LookupOrder', { orderId, email });
     expect(await lookup('AB-123456')).toEqual({ status: 200, result: { status: 'shipped', eta: '2026-11-25' } });
     expect(await lookup('CD-654321')).toEqual({ status: 200, result: { status: 'delivered', eta: '2026-11-20' } });
@@ -79,13 +102,14 @@ describe('the demo tools with the example flows', () => {
   });
 
   it('stay inside their flow\'s domain', async () => {
-    const { call } = demoRelay();
-    expect(await call('reservations', 'LookupOrder', { orderId: 'AB-123456', email: DEMO_ORDER_EMAIL })).toMatchObject({ status: 403, error: { code: 'tool_not_allowed' } });
+    const handler = createRelay({ flows: flowFiles, tools: createDemoTools(), logger: captureLogs().sink });
+    const response = await handler(post('/v1/tools/LookupOrder', { flowId: 'reservations', sessionId: 'demo-session', args: { orderId: 'AB-123456', email: DEMO_ORDER_EMAIL } }, { 'idempotency-key': 'demo-key-0001' }));
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: { code: 'tool_not_allowed' } });
   });
 
   it('remember a bounded number of booked slots, forgetting the least recently booked', async () => {
-    const tools = createDemoTools();
-    const context = { flowId: 'reservations', sessionId: 's', idempotencyKey: 'k', attempt: 1, signal: new AbortController().signal };
+    const tools = createDemoTools({ now: () => NOW });
     const book = (date: string, time: string) => tools.CreateBooking?.handler({ date, time, partySize: 2, name: 'A', phone: '1' }, context);
     const free = (date: string, time: string) => tools.CheckAvailability?.handler({ date, time, partySize: 2 }, context);
     for (let index = 0; index < 3; index++) book('2026-12-24', '19:30');

@@ -1,6 +1,27 @@
 import type { Flow } from '../../flows/index.ts';
 import type { ToolImplementations } from '../../relay/index.ts';
 
+/** Arguments per tool of the restaurant fixture, for the host events that call them. */
+const TOOL_ARGS: Record<string, string[]> = {
+  CheckAvailability: ['date', 'time', 'partySize'],
+  CreateBooking: ['date', 'time', 'partySize', 'name', 'phone'],
+  SlowTool: ['value'],
+  ThrowingTool: [],
+  BadResultTool: [],
+  MismatchedTool: [],
+  UnimplementedTool: [],
+};
+
+/**
+ * A page event per tool (`call.CreateBooking` with the arguments as data):
+ * the fixture's way for a conversation to reach each tool, so the relay's
+ * tests of tool running make calls the relay's replay verifies.
+ */
+const TOOL_TRIGGERS = Object.entries(TOOL_ARGS).map(([tool, names]) => ({
+  onEvent: `call.${tool}`,
+  do: [{ call: tool, args: Object.fromEntries(names.map((name) => [name, `{{event.${name}}}`])) }],
+}));
+
 /** A small restaurant flow in the flow language, for the relay's tests. */
 export function restaurantFlow(): Flow {
   return {
@@ -58,7 +79,7 @@ export function restaurantFlow(): Flow {
       MismatchedTool: { domain: 'reservations', args: {} },
       UnimplementedTool: { domain: 'reservations', args: {} },
     },
-    global: [{ onIntent: ['HELP'], do: [{ say: 'I can book tables.' }], digress: true }],
+    global: [{ onIntent: ['HELP'], do: [{ say: 'I can book tables.' }], digress: true }, ...TOOL_TRIGGERS],
     states: {
       Start: {
         onEnter: [{ ask: 'How can I help?' }],
@@ -84,7 +105,8 @@ export function restaurantFlow(): Flow {
 /** A flow that declares no domains, and so may use no tools. */
 export function noDomainFlow(): Flow {
   const { domains: _domains, ...meta } = restaurantFlow().meta;
-  return { ...restaurantFlow(), meta: { ...meta, id: 'no-domains' }, tools: { NoDomainTool: { args: {} } } };
+  const flow = restaurantFlow();
+  return { ...flow, meta: { ...meta, id: 'no-domains' }, tools: { NoDomainTool: { args: {} } }, global: [] };
 }
 
 /** A flow in another domain, whose tool the restaurant flow must not reach. */
@@ -94,6 +116,7 @@ export function shopFlow(): Flow {
     ...flow,
     meta: { ...flow.meta, id: 'shop', domains: ['orders'] },
     tools: { LookupOrder: { domain: 'orders', args: { orderId: 'string', email: 'string' }, pii: ['email'] } },
+    global: [{ onEvent: 'call.LookupOrder', do: [{ call: 'LookupOrder', args: { orderId: '{{event.orderId}}', email: '{{event.email}}' } }] }],
   };
 }
 
@@ -123,9 +146,12 @@ export function testTools(counters: ToolCounters, options: { slowMs?: number } =
     SlowTool: {
       domain: 'reservations',
       handler: (_args, context) =>
-        new Promise((resolve) => {
+        new Promise((resolve, reject) => {
           const timer = setTimeout(() => resolve({ done: true }), 10_000);
-          context.signal.addEventListener('abort', () => clearTimeout(timer));
+          context.signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(new Error('aborted'));
+          });
         }),
     },
     ThrowingTool: {

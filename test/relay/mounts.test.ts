@@ -4,7 +4,9 @@ import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toNodeListener } from '../../relay/node-adapter.ts';
+import { restaurantFlow } from './fixtures.ts';
 import { testRelay } from './helpers.ts';
+import { verifiedCall } from './support/visitor.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -23,13 +25,14 @@ function listen(server: Server): Promise<string> {
 async function exercise(base: string) {
   const health = await fetch(`${base}/v1/health`);
   expect(health.status).toBe(200);
+  const { visitor, effect } = verifiedCall(restaurantFlow(), 'mount-session-1', 'CheckAvailability', { date: '2026-12-24', time: '19:30', partySize: 4 });
   const tool = await fetch(`${base}/v1/tools/CheckAvailability`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': 'mount-key-1' },
-    body: JSON.stringify({ flowId: 'restaurant', sessionId: 's1', args: { date: '2026-12-24', time: '19:30', partySize: 4 } }),
+    headers: { 'content-type': 'application/json', 'idempotency-key': effect.idempotencyKey },
+    body: JSON.stringify(visitor.body(effect)),
   });
   expect(tool.status).toBe(200);
-  expect(await tool.json()).toEqual({ result: { ok: true } });
+  expect(await tool.json()).toMatchObject({ result: { ok: true } });
   const tooBig = await fetch(`${base}/v1/classify`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

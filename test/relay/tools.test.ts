@@ -1,18 +1,27 @@
 import { describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../flows/types.ts';
+import { restaurantFlow } from './fixtures.ts';
 import { errorOf, post, testRelay } from './helpers.ts';
+import { verifiedCall } from './support/visitor.ts';
 
 const booking = { date: '2026-12-24', time: '19:30', partySize: 4, name: 'Ada Lovelace', phone: '+44 20 7946 0958' };
 
+/** A bare request, without a conversation: for what the relay refuses before it replays anything. */
 function callTool(name: string, body: unknown, key: string | null = 'key-00000001') {
   return post(`/v1/tools/${name}`, body, key === null ? {} : { 'idempotency-key': key });
+}
+
+/** A call a conversation of the fixture flow made (the engine derives its idempotency key from the session and position). */
+function run(name: string, sessionId: string, args: JsonObject) {
+  return verifiedCall(restaurantFlow(), sessionId, name, args).request();
 }
 
 describe('POST /v1/tools/:name', () => {
   it('runs an allowed tool and validates its result', async () => {
     const { handler, counters } = testRelay();
-    const response = await handler(callTool('CheckAvailability', { flowId: 'restaurant', sessionId: 's1', args: { date: '2026-12-24', time: '19:30', partySize: 4 } }));
+    const response = await handler(run('CheckAvailability', 'session-s1', { date: '2026-12-24', time: '19:30', partySize: 4 }));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ result: { ok: true } });
+    expect(await response.json()).toMatchObject({ result: { ok: true } });
     expect(counters.checkAvailability).toBe(1);
   });
 
@@ -73,27 +82,26 @@ describe('POST /v1/tools/:name', () => {
 
   it('replays the stored result for the same key and arguments without running again', async () => {
     const { handler, counters } = testRelay();
-    const body = { flowId: 'restaurant', sessionId: 's1', args: booking };
-    const first = await handler(callTool('CreateBooking', body));
-    const second = await handler(callTool('CreateBooking', { ...body, args: { ...booking } }));
-    expect(await first.json()).toEqual({ result: { bookingId: 'B-1' } });
-    expect(await second.json()).toEqual({ result: { bookingId: 'B-1' } });
+    const first = await handler(run('CreateBooking', 'session-s1', booking));
+    const second = await handler(run('CreateBooking', 'session-s1', { ...booking }));
+    expect(await first.json()).toMatchObject({ result: { bookingId: 'B-1' } });
+    expect(await second.json()).toMatchObject({ result: { bookingId: 'B-1' } });
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(counters.createBooking).toBe(1);
   });
 
   it('keys records by session: another session with the same key runs', async () => {
     const { handler, counters } = testRelay();
-    await handler(callTool('CreateBooking', { flowId: 'restaurant', sessionId: 's1', args: booking }));
-    const other = await handler(callTool('CreateBooking', { flowId: 'restaurant', sessionId: 's2', args: booking }));
-    expect(await other.json()).toEqual({ result: { bookingId: 'B-2' } });
+    await handler(run('CreateBooking', 'session-s1', booking));
+    const other = await handler(run('CreateBooking', 'session-s2', booking));
+    expect(await other.json()).toMatchObject({ result: { bookingId: 'B-2' } });
     expect(counters.createBooking).toBe(2);
   });
 
   it('answers 422 when a key is reused with different arguments', async () => {
     const { handler, counters } = testRelay();
-    await handler(callTool('CreateBooking', { flowId: 'restaurant', sessionId: 's1', args: booking }));
-    const reused = await handler(callTool('CreateBooking', { flowId: 'restaurant', sessionId: 's1', args: { ...booking, partySize: 5 } }));
+    await handler(run('CreateBooking', 'session-s1', booking));
+    const reused = await handler(run('CreateBooking', 'session-s1', { ...booking, partySize: 5 }));
     expect(reused.status).toBe(422);
     expect((await errorOf(reused)).code).toBe('idempotency_key_reused');
     expect(counters.createBooking).toBe(1);
@@ -101,8 +109,7 @@ describe('POST /v1/tools/:name', () => {
 
   it('answers 409 with Retry-After while the first call still runs', async () => {
     const { handler, counters } = testRelay({}, { slowMs: 100 });
-    const body = { flowId: 'restaurant', sessionId: 's1', args: booking };
-    const [first, second] = await Promise.all([handler(callTool('CreateBooking', body)), handler(callTool('CreateBooking', body))]);
+    const [first, second] = await Promise.all([handler(run('CreateBooking', 'session-s1', booking)), handler(run('CreateBooking', 'session-s1', booking))]);
     const statuses = [first.status, second.status].sort();
     expect(statuses).toEqual([200, 409]);
     const conflict = first.status === 409 ? first : second;
@@ -114,7 +121,7 @@ describe('POST /v1/tools/:name', () => {
   it('times out a slow tool with 504 after its retries', async () => {
     const { handler } = testRelay();
     const started = performance.now();
-    const response = await handler(callTool('SlowTool', { flowId: 'restaurant', sessionId: 's1', args: { value: 'x' } }));
+    const response = await handler(run('SlowTool', 'session-s1', { value: 'x' }));
     expect(response.status).toBe(504);
     expect((await errorOf(response)).code).toBe('tool_timeout');
     expect(performance.now() - started).toBeLessThan(1000);
@@ -122,7 +129,7 @@ describe('POST /v1/tools/:name', () => {
 
   it('retries a throwing tool, then answers 502 without its message', async () => {
     const { handler, counters, logs } = testRelay();
-    const response = await handler(callTool('ThrowingTool', { flowId: 'restaurant', sessionId: 's1', args: {} }));
+    const response = await handler(run('ThrowingTool', 'session-s1', {}));
     expect(response.status).toBe(502);
     const text = await response.text();
     expect(text).not.toMatch(/hunter2|10\.0\.0\.5|stack|at /);
@@ -133,22 +140,21 @@ describe('POST /v1/tools/:name', () => {
 
   it('frees the key after a failure so the client may retry it', async () => {
     const { handler, counters } = testRelay();
-    const body = { flowId: 'restaurant', sessionId: 's1', args: {} };
-    await handler(callTool('ThrowingTool', body));
-    await handler(callTool('ThrowingTool', body));
+    await handler(run('ThrowingTool', 'session-s1', {}));
+    await handler(run('ThrowingTool', 'session-s1', {}));
     expect(counters.throwing).toBe(6);
   });
 
   it('refuses a result outside the result schema with 502', async () => {
     const { handler } = testRelay();
-    const response = await handler(callTool('BadResultTool', { flowId: 'restaurant', sessionId: 's1', args: {} }));
+    const response = await handler(run('BadResultTool', 'session-s1', {}));
     expect(response.status).toBe(502);
     expect((await errorOf(response)).code).toBe('tool_result_invalid');
   });
 
   it('logs one line per tool call with name, duration and outcome', async () => {
     const { handler, logs } = testRelay();
-    await handler(callTool('CheckAvailability', { flowId: 'restaurant', sessionId: 's1', args: { date: '2026-12-24', time: '19:30', partySize: 4 } }));
+    await handler(run('CheckAvailability', 'session-s1', { date: '2026-12-24', time: '19:30', partySize: 4 }));
     const toolLines = logs.parsed().filter((line) => line.msg === 'tool call');
     expect(toolLines).toHaveLength(1);
     expect(toolLines[0]).toMatchObject({ tool: 'CheckAvailability', outcome: 'ok', attempts: 1 });

@@ -80,7 +80,8 @@ describe('flows from the relay', () => {
     const sessionId = first.chat.getState().sessionId;
     await first.chat.destroy();
     relay.close();
-    relay = startRelay([withGreeting(toolFlow('2'), 'Ready now?')]);
+    // The relay keeps version 1 for sessions pinned to it: it vouches for the conversation before the move.
+    relay = startRelay([withGreeting(toolFlow('2'), 'Ready now?')], [toolFlow('1')]);
 
     const second = track(openChat({ flow: 'tooltest', relay: RELAY }, {}, { database: first.database }));
     await second.chat.ready;
@@ -90,6 +91,23 @@ describe('flows from the relay', () => {
     expect(state.state).toBe('Start');
     expect(state.messages.at(-1)).toMatchObject({ role: 'notice', notice: 'flow-updated' });
     expect(second.events.find((event) => event.name === 'flow.updated')?.data).toMatchObject({ from: '1', to: '2', restarted: false });
+    expect(relay.requests.filter((request) => request.startsWith('POST /v1/checkpoint'))).toHaveLength(1);
+  });
+
+  it('starts over on the newer version when the relay no longer knows the session\'s version (its tool calls could not be verified)', async () => {
+    relay = startRelay([toolFlow('1')]);
+    const first = openChat({ flow: 'tooltest', relay: RELAY });
+    await first.chat.ready;
+    const sessionId = first.chat.getState().sessionId;
+    await first.chat.destroy();
+    relay.close();
+    relay = startRelay([withGreeting(toolFlow('2'), 'Ready now?')]);
+
+    const second = track(openChat({ flow: 'tooltest', relay: RELAY }, {}, { database: first.database }));
+    await second.chat.ready;
+    await until(() => second.chat.getState().flow?.version === '2');
+    expect(second.chat.getState().sessionId).not.toBe(sessionId);
+    expect(second.events.find((event) => event.name === 'flow.updated')?.data).toMatchObject({ from: '1', to: '2', restarted: true });
   });
 });
 

@@ -39,6 +39,22 @@ describe('relay NLU', () => {
     expect(chat.getState().queued).toBe(0);
   });
 
+  it('relay mode: tells the relay the visitor’s language, so a French answer fills the date', async () => {
+    const { chat } = track(openChat({ flow: reservationsFlow(), relay: RELAY, nlu: 'relay', language: 'fr' }, { retry: fastRetry }));
+    await chat.ready;
+    for (const [text, next] of [
+      ['Je voudrais réserver une table', 'CollectPartySize'],
+      ['Nous sommes 4', 'CollectDateTime'],
+    ] as const) {
+      await chat.send(text);
+      await until(() => lastUser(chat.getState())?.status === 'answered');
+      expect(chat.getState().state).toBe(next);
+    }
+    await chat.send('demain à 19h');
+    await until(() => lastUser(chat.getState())?.status === 'answered');
+    expect(chat.getState().state).not.toBe('CollectDateTime');
+  });
+
   it('pauses while offline, shows the message queued, and delivers it once on reconnect', async () => {
     const { chat } = track(openChat({ flow: reservationsFlow(), relay: RELAY, nlu: 'relay' }, { retry: fastRetry }));
     await chat.ready;

@@ -52,7 +52,7 @@ describe('the relay client', () => {
   it('posts a tool call as JSON under the base URL, with its idempotency key, and returns the result', async () => {
     const { fetch, sent } = recordingFetch(async () => json({ result: { reference: 'R-1' } }));
     const result = await client(fetch).callTool('Book table', { flowId: 'reservations', sessionId: 's1', args: { partySize: 4 } }, 'key-1', 1000);
-    expect(result).toEqual({ reference: 'R-1' });
+    expect(result).toEqual({ result: { reference: 'R-1' } });
     expect(sent).toHaveLength(1);
     const [request] = sent as [Sent];
     expect(request.url).toBe('https://relay.test/statechat/v1/tools/Book%20table');
@@ -60,6 +60,16 @@ describe('the relay client', () => {
     expect(request.headers.get('content-type')).toBe('application/json');
     expect(request.headers.get('idempotency-key')).toBe('key-1');
     expect(JSON.parse(request.body ?? '')).toEqual({ flowId: 'reservations', sessionId: 's1', args: { partySize: 4 } });
+  });
+
+  it('returns the relay’s signature of a tool result and its checkpoint with the snapshot it vouches for', async () => {
+    const snapshot = { seq: 7, state: 'Done' };
+    const { fetch } = recordingFetch(async () => json({ result: { reference: 'R-1' }, signature: 'sig', checkpoint: 'token', snapshot }));
+    const answer = await client(fetch).callTool('Book', { flowId: 'f', sessionId: 's', args: {} }, 'key-1', 1000);
+    expect(answer).toEqual({ result: { reference: 'R-1' }, signature: 'sig', checkpoint: { token: 'token', snapshot } });
+    // A checkpoint without its snapshot is of no use: the next call would have nothing to send with it.
+    const { fetch: halfFetch } = recordingFetch(async () => json({ result: null, checkpoint: 'token' }));
+    expect(await client(halfFetch).callTool('Book', { flowId: 'f', sessionId: 's', args: {} }, 'key-2', 1000)).toEqual({ result: null });
   });
 
   it('turns the relay’s error body into a RelayRequestError with its code, transient or not by status', async () => {

@@ -37,6 +37,8 @@ export interface RelayFixture {
   flowConditions: (string | null)[];
   /** Idempotency keys of tool runs that really executed. */
   toolRuns: string[];
+  /** The JSON body of every tool call that reached MSW. */
+  toolBodies: unknown[];
   /** Answer the next `count` requests to `path` (a prefix like `/v1/classify`) with this response instead. */
   failNext(path: string, count: number, response: () => Response): void;
   /** Holds tool runs until `release()`. */
@@ -44,9 +46,10 @@ export interface RelayFixture {
   close(): void;
 }
 
-export function startRelay(flows: Flow[] = [reservationsFlow(), toolFlow()]): RelayFixture {
+export function startRelay(flows: Flow[] = [reservationsFlow(), toolFlow()], previousFlows: Flow[] = []): RelayFixture {
   const requests: string[] = [];
   const toolRuns: string[] = [];
+  const toolBodies: unknown[] = [];
   const flowConditions: (string | null)[] = [];
   const failures: { path: string; remaining: number; response: () => Response }[] = [];
   let gate: Promise<void> | null = null;
@@ -62,6 +65,9 @@ export function startRelay(flows: Flow[] = [reservationsFlow(), toolFlow()]): Re
   };
   const relay = createRelay({
     flows,
+    previousFlows,
+    // One secret for every relay a test starts, as instances of one deployment share theirs.
+    secrets: ['widget-tests-relay-secret-0123456789abcdef'],
     tools,
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     rateLimits: { perIp: false, perSession: false },
@@ -77,6 +83,7 @@ export function startRelay(flows: Flow[] = [reservationsFlow(), toolFlow()]): Re
       return failure.response();
     }
     const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
+    if (path.startsWith('/v1/tools/') && body !== undefined) toolBodies.push(JSON.parse(body) as unknown);
     const forwarded = new Request(`https://relay.local${path}`, { method: request.method, headers: request.headers, ...(body === undefined ? {} : { body }) });
     return relay(forwarded);
   });
@@ -87,6 +94,7 @@ export function startRelay(flows: Flow[] = [reservationsFlow(), toolFlow()]): Re
     requests,
     flowConditions,
     toolRuns,
+    toolBodies,
     failNext(path, count, response) {
       failures.push({ path, remaining: count, response });
     },

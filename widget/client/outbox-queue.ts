@@ -30,15 +30,23 @@ export interface OutboxJob<T> {
  * reconnect (the QueryClient is mounted), and retry with capped backoff.
  */
 export class OutboxQueue {
+  readonly #queryClient: QueryClient;
+  readonly #scopeId: string;
+  readonly #policy: RetryPolicy;
+
   constructor(
-    private readonly queryClient: QueryClient,
-    private readonly scopeId: string,
-    private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-  ) {}
+    queryClient: QueryClient,
+    scopeId: string,
+    policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  ) {
+    this.#queryClient = queryClient;
+    this.#scopeId = scopeId;
+    this.#policy = policy;
+  }
 
   async submit<T>(job: OutboxJob<T>): Promise<T> {
-    const policy = this.policy;
-    const observer = new MutationObserver<T, unknown, void>(this.queryClient, {
+    const policy = this.#policy;
+    const observer = new MutationObserver<T, unknown, void>(this.#queryClient, {
       mutationKey: ['statechat', 'outbox', job.id],
       mutationFn: () => job.run(),
       retry: job.retry,
@@ -48,7 +56,7 @@ export class OutboxQueue {
         return backoff;
       },
       networkMode: 'online',
-      scope: { id: this.scopeId },
+      scope: { id: this.#scopeId },
       gcTime: 0,
     });
     let waiting: boolean | undefined;

@@ -1,6 +1,6 @@
 import { QueryClient } from '@tanstack/query-core';
 import type { Flow, Json, JsonObject } from '../../flows/types.ts';
-import type { ClassifyContext } from '../engine/types.ts';
+import type { ClassifyContext, EngineEvent, Env, Snapshot } from '../engine/types.ts';
 import { errorFromResponse, RelayRequestError } from './relay-request-error.ts';
 
 export interface ClassifyBody {
@@ -10,6 +10,8 @@ export interface ClassifyBody {
   sessionId: string;
   /** The slot the current question asks for. */
   asking?: string;
+  /** The conversation's language (BCP 47): the relay reads dates and numbers with its rules. */
+  language?: string;
   /** The question asked, the names of the filled slots and the bot's last message (personal values replaced), for the LLM. */
   context?: ClassifyContext;
 }
@@ -19,12 +21,48 @@ export interface ClassifyAnswer {
   confidence: number;
   slots: JsonObject;
   source: string;
+  /** The relay's signature of this answer; kept with the journal entry and sent back with tool calls. */
+  signature?: string;
+}
+
+/** One journal entry as a tool call carries it. */
+export interface ProofEntry {
+  seq: number;
+  event: EngineEvent;
+  env: Env;
+  signature?: string;
+}
+
+/** The conversation a tool call or a checkpoint request carries: the journal since the relay's last checkpoint. */
+export interface ConversationProof {
+  checkpoint?: string;
+  snapshot?: Snapshot;
+  timeZone?: string;
+  entries: ProofEntry[];
 }
 
 export interface ToolBody {
   flowId: string;
   sessionId: string;
   args: JsonObject;
+  /** The flow version the session runs (the relay replays with its own copy of it). */
+  flowVersion?: string;
+  proof?: ConversationProof;
+}
+
+export interface ToolAnswer {
+  result: Json;
+  /** The relay's signature of the result: the journal entry of `tool.result` keeps it. */
+  signature?: string;
+  /** A new checkpoint: the relay's token and the snapshot its replay reached, sent back with the next call. */
+  checkpoint?: { token: string; snapshot: Snapshot };
+}
+
+export interface CheckpointBody {
+  flowId: string;
+  sessionId: string;
+  flowVersion?: string;
+  proof: ConversationProof;
 }
 
 export interface CachedFlow {
@@ -49,6 +87,11 @@ export interface RelayClientOptions {
 }
 
 const DEFAULT_CLASSIFY_TIMEOUT_MS = 15_000;
+
+/** The relay's signature of an answer, when it sent one. */
+function signed(answer: Record<string, unknown>): { signature?: string } {
+  return typeof answer.signature === 'string' ? { signature: answer.signature } : {};
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -143,38 +186,43 @@ export class RelayClient {
     });
   }
 
-  async classify(body: ClassifyBody): Promise<ClassifyAnswer> {
-    const label = 'POST /v1/classify';
-    const response = await this.request(label, 'v1/classify', { method: 'POST', json: body, timeoutMs: this.classifyTimeoutMs });
+  /** POSTs `json` to `path`: the answer when `valid` recognises it, a `bad_response` error otherwise. */
+  private async post(path: string, json: unknown, timeoutMs: number, valid: (answer: Record<string, unknown>) => boolean, headers?: Record<string, string>): Promise<Record<string, unknown>> {
+    const label = `POST /${path}`;
+    const response = await this.request(label, path, { method: 'POST', json, timeoutMs, ...(headers ? { headers } : {}) });
     const answer: unknown = await response.json().catch(() => undefined);
-    if (
-      !isRecord(answer) ||
-      !(answer.intent === null || typeof answer.intent === 'string') ||
-      typeof answer.confidence !== 'number' ||
-      !(answer.slots === undefined || isRecord(answer.slots))
-    ) {
-      throw new RelayRequestError('bad_response', `${label} answered something else than a classification`, response.status, false);
-    }
+    if (!isRecord(answer) || !valid(answer)) throw new RelayRequestError('bad_response', `${label} answered something unexpected`, response.status, false);
+    return answer;
+  }
+
+  async classify(body: ClassifyBody): Promise<ClassifyAnswer> {
+    const answer = await this.post(
+      'v1/classify',
+      body,
+      this.classifyTimeoutMs,
+      (answer) => (answer.intent === null || typeof answer.intent === 'string') && typeof answer.confidence === 'number' && (answer.slots === undefined || isRecord(answer.slots)),
+    );
     return {
-      intent: answer.intent,
-      confidence: answer.confidence,
+      intent: answer.intent as string | null,
+      confidence: answer.confidence as number,
       slots: (answer.slots ?? {}) as JsonObject,
       source: typeof answer.source === 'string' ? answer.source : 'relay',
+      ...signed(answer),
     };
   }
 
-  async callTool(name: string, body: ToolBody, idempotencyKey: string, timeoutMs: number): Promise<Json> {
-    const label = `POST /v1/tools/${name}`;
-    const response = await this.request(label, `v1/tools/${encodeURIComponent(name)}`, {
-      method: 'POST',
-      json: body,
-      headers: { 'idempotency-key': idempotencyKey },
-      timeoutMs,
-    });
-    const answer: unknown = await response.json().catch(() => undefined);
-    if (!isRecord(answer) || !('result' in answer)) {
-      throw new RelayRequestError('bad_response', `${label} answered without a result`, response.status, false);
-    }
-    return answer.result as Json;
+  async callTool(name: string, body: ToolBody, idempotencyKey: string, timeoutMs: number): Promise<ToolAnswer> {
+    const answer = await this.post(`v1/tools/${encodeURIComponent(name)}`, body, timeoutMs, (answer) => 'result' in answer, { 'idempotency-key': idempotencyKey });
+    return {
+      result: answer.result as Json,
+      ...signed(answer),
+      ...(typeof answer.checkpoint === 'string' && isRecord(answer.snapshot) ? { checkpoint: { token: answer.checkpoint, snapshot: answer.snapshot as unknown as Snapshot } } : {}),
+    };
+  }
+
+  /** A checkpoint at the end of `body.proof`: asked before a flow upgrade, which starts the journal afresh. */
+  async checkpoint(body: CheckpointBody): Promise<string> {
+    const answer = await this.post('v1/checkpoint', body, 15_000, (answer) => typeof answer.checkpoint === 'string');
+    return answer.checkpoint as string;
   }
 }

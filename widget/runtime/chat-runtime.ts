@@ -7,8 +7,8 @@
 import { onlineManager, QueryClient } from '@tanstack/query-core';
 import { compileFlow, type LoadedFlow } from '../../flows/compile.ts';
 import { FlowLoadError } from '../../flows/issues.ts';
-import type { Flow, Json, JsonObject } from '../../flows/types.ts';
-import type { Chat, ChatEventName, ChatMessage, ChatState, CreateChatOptions, NluMode } from '../chat-types.ts';
+import type { Json, JsonObject } from '../../flows/types.ts';
+import type { Chat, ChatEventName, ChatState, CreateChatOptions, NluMode } from '../chat-types.ts';
 import { OutboxQueue, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../client/outbox-queue.ts';
 import { RelayClient } from '../client/relay-client.ts';
 import { isTransient, RelayRequestError } from '../client/relay-request-error.ts';
@@ -16,14 +16,12 @@ import { initialSnapshot, step } from '../engine/step.ts';
 import type { Effect, EngineEvent, Env, RenderedChoice, Snapshot } from '../engine/types.ts';
 import { createLocalUnderstanding, type LocalUnderstanding, type Understanding } from '../local-understanding.ts';
 import { fullParserNeeds, loadFullParsers } from '../nlu/index.ts';
-import { StorageError, storageErrorOf, type ChatStore } from '../store/chat-store.ts';
+import { StorageError, type ChatStore } from '../store/chat-store.ts';
 import type { DatabaseEvent } from '../store/idb-store.ts';
-import { MemoryStore } from '../store/memory-store.ts';
-import { openStore, type OpenedStore, type OpenStoreOptions } from '../store/open-store.ts';
+import type { OpenedStore, OpenStoreOptions } from '../store/open-store.ts';
 import {
   pinnedFlowKey,
-  relayFlowKey,
-  type FlowRecord,
+  type JournalRecord,
   type MessageRecord,
   type OutboxRecord,
   type SessionRecord,
@@ -32,12 +30,16 @@ import {
 } from '../store/records.ts';
 import type { LiveHandoff } from '../handoff/live-handoff.ts';
 import { liveBusy, liveOpen, nextHandoff } from '../handoff/session-handoff.ts';
+import { checkpointBeforeUpgrade, ConversationProofLog } from './conversation-proof.ts';
 import { Mailbox } from './mailbox.ts';
 import { callSafely, PublicEvents } from './public-events.ts';
-import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type SharedView, type TabMessage } from './tabs.ts';
+import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type TabMessage } from './tabs.ts';
 import { DeadlineTimers } from './timers.ts';
 import { ToolOutages } from './tool-outages.ts';
 import { followerState, sharedViewOf } from './shared-view.ts';
+import { storedView, TabFollower } from './tab-follower.ts';
+import { ConversationStorage } from './conversation-storage.ts';
+import { ChatSetupError, FlowSource } from './flow-source.ts';
 import { messagesFromEffects, settleStatuses } from './transcript.ts';
 
 /**
@@ -92,16 +94,6 @@ interface ClassifyPlan {
   relay: boolean;
 }
 
-class ChatSetupError extends Error {
-  override readonly name = 'ChatSetupError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function defaultNewId(): string {
   return globalThis.crypto.randomUUID();
 }
@@ -140,12 +132,10 @@ class ChatRuntime implements ChatController {
   private readonly queryClient: QueryClient;
   private readonly outboxQueue: OutboxQueue;
   readonly relay: RelayClient | null;
+  private readonly flowSource: FlowSource;
   private readonly attempts: { classify: number; tool: number };
 
-  private store: ChatStore = new MemoryStore();
-  private storageKind: ChatState['storage'];
-  /** IndexedDB was asked for and could not be used. */
-  private storageFellBack = false;
+  private readonly storage: ConversationStorage;
   private flow: LoadedFlow | null = null;
   private understand: LocalUnderstanding | null = null;
   /** True once the full parsers are loaded in the page; until then hybrid asks the relay for their slots. */
@@ -157,6 +147,8 @@ class ChatRuntime implements ChatController {
   private readonly byId = new Map<string, MessageRecord>();
   private readonly outbox = new Map<string, OutboxRecord>();
   private readonly toolsInFlight = new Set<string>();
+  /** The journal since the relay's last checkpoint, sent with tool calls. */
+  private readonly proof = new ConversationProofLog();
   private readonly outages: ToolOutages;
   /** How each classification written by a step will be answered (see `planClassify`). */
   private readonly plans = new Map<string, ClassifyPlan>();
@@ -178,11 +170,8 @@ class ChatRuntime implements ChatController {
   /** Leader: the follower tab the visitor last acted in (its public events are fired there); null for this tab. */
   private actor: string | null = null;
   leader = true;
-  private sharedView: SharedView | null = null;
-  private firstView: () => void = () => undefined;
-  /** Follower: inputs sent to the leader and not yet acknowledged. */
-  private readonly forwards = new Map<string, ForwardedInput>();
-  private forwardTimer: ReturnType<typeof setInterval> | null = null;
+  /** Follower: the leader's view, and what this tab forwarded to it. */
+  private readonly follower: TabFollower;
   /** Leader: forwarded inputs already applied (messages are also recognised by id in the transcript). */
   private readonly handledForwards = new Set<string>();
 
@@ -197,10 +186,19 @@ class ChatRuntime implements ChatController {
     this.now = options.now ?? (() => Date.now());
     this.newId = options.newId ?? defaultNewId;
     this.tabId = defaultNewId();
+    this.follower = new TabFollower(
+      this.tabId,
+      { post: (message) => this.tabs?.post(message), changed: () => this.publish(), fire: (name, data) => this.fire(name, data) },
+      environment.forwardIntervalMs ?? DEFAULT_FORWARD_INTERVAL_MS,
+    );
     this.mode = options.nlu ?? 'hybrid';
     this.language = options.language ?? pageLanguage();
     this.namespace = options.namespace ?? (typeof options.flow === 'string' ? options.flow : (options.flow.meta.id ?? options.flow.meta.name));
-    this.storageKind = options.storage ?? 'indexeddb';
+    this.storage = new ConversationStorage(this.namespace, options.storage ?? 'indexeddb', {
+      warn: (error) => this.fire('warning', { code: `storage_${error.code}`, message: `${error.message}; the conversation is kept in memory only.` }),
+      carryOver: () => this.carryOver(),
+      moved: () => this.publish(),
+    });
     this.mailbox = new Mailbox((error) => this.fire('error', { code: 'internal', message: errorMessage(error) }));
     this.timers = new DeadlineTimers(this.now, (timerId) => {
       void this.mailbox.post(() => this.applyCurrent(this.generation, { type: 'timer.fired', timerId }));
@@ -215,6 +213,7 @@ class ChatRuntime implements ChatController {
     this.relay = options.relay
       ? new RelayClient({ baseUrl: options.relay, queryClient: this.queryClient, ...(environment.fetch ? { fetch: environment.fetch } : {}) })
       : null;
+    this.flowSource = new FlowSource({ flow: options.flow, relay: this.relay, now: this.now, isOnline: () => onlineManager.isOnline() });
     this.state = this.buildState();
     this.ready = new Promise((resolve) => {
       this.markReady = resolve;
@@ -228,18 +227,15 @@ class ChatRuntime implements ChatController {
     if (typeof navigator !== 'undefined' && navigator.onLine === false) onlineManager.setOnline(false);
     this.unsubscribeOnline = onlineManager.subscribe((online) => this.onlineChanged(online));
     this.queryClient.mount();
-    const opened = await (this.environment.openStore ?? openStore)({
-      storage: this.storageKind,
-      ...(this.environment.databaseName === undefined ? {} : { databaseName: this.environment.databaseName }),
-      onDatabaseEvent: (event) => this.databaseEvent(event),
-    });
-    if (this.destroyed) {
-      opened.store.close();
-      return;
-    }
-    this.store = opened.store;
-    this.storageKind = opened.store.kind;
-    if (opened.fallback) this.warnStorage(opened.fallback);
+    const opened = await this.storage.open(
+      {
+        ...(this.environment.databaseName === undefined ? {} : { databaseName: this.environment.databaseName }),
+        onDatabaseEvent: (event) => this.databaseEvent(event),
+      },
+      () => !this.destroyed,
+      this.environment.openStore,
+    );
+    if (!opened) return;
 
     const createChannel =
       this.environment.createChannel === undefined
@@ -307,7 +303,7 @@ class ChatRuntime implements ChatController {
         // An aborted read is usually a passing fault: read again before leaving the stored conversation
         // behind for an empty one in memory (found by the chaos run, issue #16).
         if (error instanceof StorageError && error.code === 'failed' && attempt < 3) continue;
-        if (error instanceof StorageError) await this.fallBackToMemory(error);
+        if (error instanceof StorageError) await this.storage.fallBack(error);
         stored = null;
         break;
       }
@@ -320,7 +316,7 @@ class ChatRuntime implements ChatController {
       this.publish();
       if (liveBusy(stored.session.handoff)) void this.handoffWorker();
       if (typeof this.options.flow !== 'string') {
-        const inline = await this.loadInline(this.options.flow);
+        const inline = await this.obtainFlow();
         if (inline.version !== pinned.version) await this.upgrade(inline);
       }
       if (generation === this.generation && (this.session?.snapshot.status === 'active' || this.session?.snapshot.pending) && this.session.snapshot.seq > 0) {
@@ -361,6 +357,7 @@ class ChatRuntime implements ChatController {
     for (const message of this.messages) this.byId.set(message.id, message);
     this.outbox.clear();
     for (const record of stored.outbox) this.outbox.set(record.id, record);
+    this.proof.restore(stored.session.checkpoint, () => this.store.journal(this.namespace));
   }
 
   private setFlow(flow: LoadedFlow): void {
@@ -380,54 +377,20 @@ class ChatRuntime implements ChatController {
     );
   }
 
-  /**
-   * An inline flow is validated in full (schema and lint). The validator is a
-   * separate chunk, so pages whose flow comes from the relay (validated
-   * there) never download it.
-   */
-  private async loadInline(definition: Flow): Promise<LoadedFlow> {
-    const { loadFlowOrThrow } = await import('../../flows/load.ts');
-    return loadFlowOrThrow(definition);
-  }
-
-  /** The flow for a new session: inline, or from the relay (revalidated with the ETag), or the cached copy when offline. */
-  private async obtainFlow(): Promise<LoadedFlow> {
-    const source = this.options.flow;
-    if (typeof source !== 'string') return this.loadInline(source);
-    if (!this.relay) throw new ChatSetupError('no_relay', `The flow "${source}" is served by the relay, but no relay URL was given.`);
-    const key = relayFlowKey(this.relay.baseUrl, source);
-    const cached = await this.store.readFlow(key).catch(() => undefined);
-    if (onlineManager.isOnline() || !cached) {
-      try {
-        const fetched = await this.relay.fetchFlow(source, cached);
-        const loaded = compileFlow(fetched.definition);
-        if (fetched.changed) await this.saveFlowRecord({ key, definition: fetched.definition, ...(fetched.etag ? { etag: fetched.etag } : {}), savedAt: this.now() });
-        return loaded;
-      } catch (error) {
-        if (!cached || error instanceof FlowLoadError) throw error;
-      }
-    }
-    if (!cached) throw new ChatSetupError('flow_unavailable', `The flow "${source}" could not be loaded.`);
-    return compileFlow(cached.definition);
-  }
-
-  private async saveFlowRecord(record: FlowRecord): Promise<void> {
-    await this.persist({ flows: [record] });
+  /** The flow for a new session (see `FlowSource.obtain`). */
+  private obtainFlow(): Promise<LoadedFlow> {
+    return this.flowSource.obtain(this.store, (record) => this.persist({ flows: [record] }));
   }
 
   /** Restored sessions start at once from the pinned flow; the relay's latest version is checked behind. */
   private revalidate(flowId: string): void {
-    const relay = this.relay;
-    if (!relay || !onlineManager.isOnline()) return;
     const generation = this.generation;
     void (async () => {
-      const key = relayFlowKey(relay.baseUrl, flowId);
-      const cached = await this.store.readFlow(key).catch(() => undefined);
-      const fetched = await relay.fetchFlow(flowId, cached);
-      const latest = compileFlow(fetched.definition);
+      const fetched = await this.flowSource.latest(this.store, flowId);
+      if (!fetched) return;
       await this.mailbox.post(async () => {
-        if (fetched.changed) await this.saveFlowRecord({ key, definition: fetched.definition, ...(fetched.etag ? { etag: fetched.etag } : {}), savedAt: this.now() });
-        if (generation === this.generation && this.leader) await this.upgrade(latest);
+        if (fetched.record) await this.persist({ flows: [fetched.record] });
+        if (generation === this.generation && this.leader) await this.upgrade(fetched.flow);
       });
     })().catch((error: unknown) => this.fire('warning', { code: 'flow_revalidation_failed', message: errorMessage(error) }));
   }
@@ -447,6 +410,7 @@ class ChatRuntime implements ChatController {
     }
     const sessionId = this.newId();
     const snapshot = initialSnapshot(flow);
+    this.proof.reset();
     const last = this.messages[this.messages.length - 1];
     this.session = {
       namespace: this.namespace,
@@ -458,7 +422,7 @@ class ChatRuntime implements ChatController {
       nextOrder: last ? last.order + 1 : 0,
       updatedAt: this.now(),
     };
-    if (this.storageFellBack && this.messages.length === 0) {
+    if (this.storage.fellBack && this.messages.length === 0) {
       notices.push(this.notice('storage', NOTICE_TEXT.storage, sessionId));
     }
     this.phase = 'active';
@@ -498,13 +462,21 @@ class ChatRuntime implements ChatController {
       return;
     }
     this.upgradeTo = null;
-    if (fits) {
+    // The relay must vouch for the conversation so far: the journal starts afresh on the new version.
+    const carried = fits ? await checkpointBeforeUpgrade(this.relay, this.proof, session, this.flow, this.options.timeZone) : 'restart';
+    if (carried === 'later' || this.session !== session) {
+      this.upgradeTo = latest;
+      return;
+    }
+    if (fits && carried !== 'restart') {
       const moved: Snapshot = { ...snapshot, flowId: latest.id, flowVersion: latest.version };
+      const checkpoint = carried === null ? undefined : { token: carried, snapshot: moved };
+      this.proof.reset(checkpoint);
       this.setFlow(latest);
       const notice = this.notice('flow-updated', NOTICE_TEXT.flowUpdated, session.sessionId);
       notice.order = session.nextOrder;
       this.addMessage(notice);
-      this.session = { ...session, flow: flowMeta(latest), base: moved, snapshot: moved, nextOrder: session.nextOrder + 1, updatedAt: this.now() };
+      this.session = { ...session, flow: flowMeta(latest), base: moved, snapshot: moved, nextOrder: session.nextOrder + 1, updatedAt: this.now(), ...(checkpoint ? { checkpoint } : {}) };
       await this.persist({
         session: this.session,
         clearJournal: true,
@@ -529,9 +501,9 @@ class ChatRuntime implements ChatController {
   }
 
   /** Applies `event` only if no reset/restart happened since the work that produced it began. */
-  private async applyCurrent(generation: number, event: EngineEvent): Promise<void> {
+  private async applyCurrent(generation: number, event: EngineEvent, signature?: string): Promise<void> {
     if (generation !== this.generation || this.destroyed || !this.leader || !this.session) return;
-    await this.apply(event);
+    await this.apply(event, signature === undefined ? {} : { signature });
   }
 
   /**
@@ -541,7 +513,7 @@ class ChatRuntime implements ChatController {
    */
   async apply(
     event: EngineEvent,
-    extra: { user?: MessageRecord; change?: StoreChange; notices?: MessageRecord[] } = {},
+    extra: { user?: MessageRecord; change?: StoreChange; notices?: MessageRecord[]; signature?: string } = {},
   ): Promise<void> {
     const session = this.session;
     const flow = this.flow;
@@ -612,10 +584,12 @@ class ChatRuntime implements ChatController {
 
     this.session = { ...session, snapshot, handoff, nextOrder: order, updatedAt: env.now };
     this.phase = snapshot.status === 'ended' ? 'ended' : 'active';
+    const entry: JournalRecord = { namespace: this.namespace, seq: snapshot.seq, event, env, ...(extra.signature === undefined ? {} : { signature: extra.signature }) };
+    this.proof.record(entry);
     await this.persist({
       ...extra.change,
       session: this.session,
-      journal: [{ namespace: this.namespace, seq: snapshot.seq, event, env }],
+      journal: [entry],
       messages: [...changed.values()],
       outboxPut,
       outboxDelete,
@@ -688,15 +662,13 @@ class ChatRuntime implements ChatController {
 
   private classify(effect: Extract<Effect, { type: 'classify' }>, generation: number): void {
     const requestId = effect.requestId;
-    const answer = (understanding: Understanding): void => {
+    const answer = (understanding: Understanding & { signature?: string }): void => {
       void this.mailbox.post(() =>
-        this.applyCurrent(generation, {
-          type: 'nlu.result',
-          requestId,
-          intent: understanding.intent,
-          confidence: understanding.confidence,
-          slots: understanding.slots,
-        }),
+        this.applyCurrent(
+          generation,
+          { type: 'nlu.result', requestId, intent: understanding.intent, confidence: understanding.confidence, slots: understanding.slots },
+          understanding.signature,
+        ),
       );
     };
     const plan = this.plans.get(requestId) ?? this.planClassify(effect, this.session?.snapshot ?? initialSnapshot(this.flow as LoadedFlow));
@@ -725,6 +697,7 @@ class ChatRuntime implements ChatController {
       sessionId: session.sessionId,
       ...(effect.asking ? { asking: effect.asking } : {}),
       ...(effect.context ? { context: effect.context } : {}),
+      language: effect.language,
     };
     this.outboxQueue
       .submit({
@@ -745,8 +718,8 @@ class ChatRuntime implements ChatController {
 
   private callTool(effect: Extract<Effect, { type: 'callTool' }>, generation: number): void {
     const callId = effect.callId;
-    const answer = (event: EngineEvent): void => {
-      void this.mailbox.post(() => this.applyCurrent(generation, event));
+    const answer = (event: EngineEvent, signature?: string): void => {
+      void this.mailbox.post(() => this.applyCurrent(generation, event, signature));
     };
     const relay = this.relay;
     const session = this.session;
@@ -758,12 +731,18 @@ class ChatRuntime implements ChatController {
     if (this.toolsInFlight.has(callId)) return;
     this.toolsInFlight.add(callId);
     this.outages.cancelRetry(callId);
-    // The relay runs the tool with its own timeout and retries; wait for all of them.
-    const timeoutMs = (effect.retries + 1) * (effect.timeoutMs + 2000) + 2000;
+    // The relay runs the tool with its own timeout, grace and retries; wait for all of them.
+    const timeoutMs = (effect.retries + 1) * (2 * effect.timeoutMs + 2000) + 2000;
     this.outboxQueue
       .submit({
         id: callId,
-        run: () => relay.callTool(effect.name, { flowId: session.flow.id, sessionId: session.sessionId, args: effect.args }, effect.idempotencyKey, timeoutMs),
+        run: async () => {
+          // The journal up to the latest step is the call's proof: the relay's replay must end waiting for this call.
+          // Built when the request is made, so a call retried after the visitor typed on carries that too.
+          const proof = await this.proof.build(this.options.timeZone);
+          const body = { flowId: session.flow.id, flowVersion: session.flow.version, sessionId: session.sessionId, args: effect.args, proof };
+          return relay.callTool(effect.name, body, effect.idempotencyKey, timeoutMs);
+        },
         retry: (failureCount, error) => {
           if (!isTransient(error)) return false;
           if (generation === this.generation) this.outages.failed(callId, effect.name);
@@ -774,9 +753,13 @@ class ChatRuntime implements ChatController {
         },
       })
       .then(
-        (result) => {
+        async (answered) => {
           this.outages.settled(callId);
-          answer({ type: 'tool.result', callId, result });
+          if (answered.checkpoint && generation === this.generation && this.session) {
+            this.proof.accept(answered.checkpoint);
+            this.session = { ...this.session, checkpoint: answered.checkpoint };
+          }
+          answer({ type: 'tool.result', callId, result: answered.result }, answered.signature);
         },
         (error: unknown) => {
           this.toolsInFlight.delete(callId);
@@ -863,40 +846,32 @@ class ChatRuntime implements ChatController {
 
   // ---- storage ---------------------------------------------------------------------------------
 
-  async persist(change: StoreChange): Promise<void> {
-    try {
-      await this.store.commit(this.namespace, change);
-    } catch (error) {
-      await this.fallBackToMemory(storageErrorOf(error, 'saving'));
-    }
+  persist(change: StoreChange): Promise<void> {
+    return this.storage.commit(change);
   }
 
-  /** IndexedDB failed mid-conversation (quota, closed): carry on in memory, from what this page holds. */
-  private async fallBackToMemory(error: StorageError): Promise<void> {
-    if (this.store.kind === 'memory') return;
-    this.store.close();
-    const memory = new MemoryStore();
-    this.store = memory;
-    this.storageKind = 'memory';
-    this.warnStorage(error);
+  /** The store in use (IndexedDB, or memory after a fallback). */
+  private get store(): ChatStore {
+    return this.storage.store;
+  }
+
+  /**
+   * Storage moved to memory mid-conversation: the transcript says so, and the
+   * journal starts again from the current snapshot. What the memory store gets.
+   */
+  private carryOver(): StoreChange | null {
     const session = this.session;
-    if (!session || !this.flow) return;
+    if (!session || !this.flow) return null;
     const notice = this.notice('storage', NOTICE_TEXT.storage, session.sessionId);
     notice.order = session.nextOrder;
     this.addMessage(notice);
     this.session = { ...session, base: session.snapshot, nextOrder: session.nextOrder + 1 };
-    await memory.commit(this.namespace, {
+    return {
       session: this.session,
       messages: this.messages,
       outboxPut: [...this.outbox.values()],
       flows: [{ key: pinnedFlowKey(this.flow.id, this.flow.version), definition: this.flow.definition, savedAt: this.now() }],
-    });
-    this.publish();
-  }
-
-  private warnStorage(error: StorageError): void {
-    this.storageFellBack = true;
-    this.fire('warning', { code: `storage_${error.code}`, message: `${error.message}; the conversation is kept in memory only.` });
+    };
   }
 
   private databaseEvent(event: DatabaseEvent): void {
@@ -910,44 +885,20 @@ class ChatRuntime implements ChatController {
     if (this.destroyed) return;
     this.leader = true;
     this.actor = null;
-    this.sharedView = null;
-    this.firstView();
+    const own = this.follower.takeOver();
     await this.mailbox.post(() => this.restoreOrStart());
     this.tabs?.post({ type: 'hello' });
-    const own = [...this.forwards.values()];
-    this.forwards.clear();
-    this.stopForwardTimer();
     for (const input of own) await this.mailbox.post(() => this.accept(input));
     this.publish();
   }
 
   private async follow(): Promise<void> {
-    const seen = new Promise<void>((resolve) => {
-      this.firstView = resolve;
-    });
-    try {
-      const stored = await this.store.load(this.namespace);
-      if (stored && !this.sharedView) this.sharedView = this.viewOf(stored);
-    } catch {
-      // The leader's broadcast will tell.
-    }
-    this.tabs?.post({ type: 'sync' });
-    if (!this.sharedView) await Promise.race([seen, new Promise((resolve) => setTimeout(resolve, FOLLOWER_WAIT_MS))]);
-    this.phase = this.sharedView?.phase ?? 'loading';
+    // The leader's broadcast tells when storage cannot.
+    const stored = await this.store.load(this.namespace).catch(() => null);
+    await this.follower.start(stored ? storedView(stored) : null, FOLLOWER_WAIT_MS);
+    this.phase = this.follower.view?.phase ?? 'loading';
     this.setReady();
     this.publish();
-  }
-
-  private viewOf(stored: StoredConversation): SharedView {
-    return sharedViewOf({
-      session: stored.session,
-      messages: stored.messages,
-      outbox: new Map(stored.outbox.map((record) => [record.id, record])),
-      ready: true,
-      phase: stored.session.snapshot.status === 'ended' ? 'ended' : 'active',
-      error: null,
-      stalled: null,
-    });
   }
 
   private receive(message: TabMessage): void {
@@ -966,39 +917,12 @@ class ChatRuntime implements ChatController {
       }
       return;
     }
-    if (message.type === 'state') {
-      this.sharedView = message.view;
-      for (const shown of message.view.messages) this.forwards.delete(shown.id);
-      if (this.forwards.size === 0) this.stopForwardTimer();
-      this.phase = message.view.phase;
-      this.firstView();
-      this.publish();
-    } else if (message.type === 'ack') {
-      this.forwards.delete(message.id);
-      if (this.forwards.size === 0) this.stopForwardTimer();
-      this.publish();
-    } else if (message.type === 'hello') {
-      this.resendForwards();
-    } else if (message.type === 'events' && message.tab === this.tabId) {
-      for (const event of message.events) this.events.fire(event.name, event.data);
-    }
+    if (message.type === 'state') this.phase = message.view.phase;
+    this.follower.receive(message);
   }
 
   private forward(input: ForwardedInput): void {
-    input.tab = this.tabId;
-    this.forwards.set(input.id, input);
-    this.tabs?.post({ type: 'input', input });
-    this.forwardTimer ??= setInterval(() => this.resendForwards(), this.environment.forwardIntervalMs ?? DEFAULT_FORWARD_INTERVAL_MS);
-    this.publish();
-  }
-
-  private resendForwards(): void {
-    for (const input of this.forwards.values()) this.tabs?.post({ type: 'input', input });
-  }
-
-  private stopForwardTimer(): void {
-    if (this.forwardTimer !== null) clearInterval(this.forwardTimer);
-    this.forwardTimer = null;
+    this.follower.forward(input);
   }
 
   /** Leader: applies a visitor action (its own or a follower's) once, whatever is sent twice. */
@@ -1052,13 +976,7 @@ class ChatRuntime implements ChatController {
   private buildState(): ChatState {
     const online = onlineManager.isOnline();
     if (!this.leader) {
-      const forwarded: ChatMessage[] = [];
-      for (const input of this.forwards.values()) {
-        if (input.kind === 'text' || input.kind === 'choice') {
-          forwarded.push({ id: input.id, role: 'user', text: input.kind === 'text' ? input.text : input.label, at: input.at, status: 'pending' });
-        }
-      }
-      return followerState(this.sharedView, forwarded, { ready: this.isReady, phase: this.phase, online, storage: this.storageKind, error: this.failure });
+      return followerState(this.follower.view, this.follower.pendingMessages(), { ready: this.isReady, phase: this.phase, online, storage: this.storage.kind, error: this.failure });
     }
     const view = sharedViewOf({
       session: this.session,
@@ -1069,7 +987,7 @@ class ChatRuntime implements ChatController {
       error: this.failure,
       stalled: this.outages.current,
     });
-    return { ...view, online, storage: this.storageKind, leader: true };
+    return { ...view, online, storage: this.storage.kind, leader: true };
   }
 
   publish(): void {
@@ -1100,7 +1018,7 @@ class ChatRuntime implements ChatController {
     this.publish();
     if (!online) return;
     if (this.leader) this.outages.retryNow();
-    if (!this.leader) this.resendForwards();
+    if (!this.leader) this.follower.resend();
     else this.retryStart();
   }
 
@@ -1213,7 +1131,7 @@ class ChatRuntime implements ChatController {
       await this.restoreOrStart();
       return;
     }
-    await this.store.clear(this.namespace).catch((error: unknown) => this.fallBackToMemory(storageErrorOf(error, 'clearing')));
+    await this.storage.clear();
     await this.begin(flow, { clearMessages: true });
   }
 
@@ -1231,17 +1149,16 @@ class ChatRuntime implements ChatController {
     this.mailbox.close();
     this.timers.cancelAll();
     this.outages.clear();
-    this.stopForwardTimer();
+    this.follower.stop();
     clearTimeout(this.startRetry);
     if (!this.leader) this.tabs?.post({ type: 'gone', tab: this.tabId });
     this.unsubscribeOnline();
     this.queryClient.unmount();
     this.queryClient.clear();
     this.tabs?.close();
-    this.store.close();
+    this.storage.close();
     this.listeners.clear();
     this.events.clear();
-    this.firstView();
     this.setReady();
   }
 }

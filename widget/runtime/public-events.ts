@@ -22,13 +22,13 @@ export function callSafely<T>(listener: (value: T) => void, value: T): void {
 }
 
 export class PublicEvents {
-  private readonly listeners = new Map<string, Set<Listener>>();
+  readonly #listeners = new Map<string, Set<Listener>>();
 
   on(name: string, callback: Listener): () => void {
-    let callbacks = this.listeners.get(name);
+    let callbacks = this.#listeners.get(name);
     if (!callbacks) {
       callbacks = new Set();
-      this.listeners.set(name, callbacks);
+      this.#listeners.set(name, callbacks);
     }
     callbacks.add(callback);
     return () => {
@@ -37,11 +37,11 @@ export class PublicEvents {
   }
 
   fire(name: string, data: JsonObject): void {
-    for (const callback of [...(this.listeners.get(name) ?? [])]) callSafely(callback, data);
-    for (const callback of [...(this.listeners.get('*') ?? [])]) callSafely(callback, { name, data });
+    for (const callback of [...(this.#listeners.get(name) ?? [])]) callSafely(callback, data);
+    for (const callback of [...(this.#listeners.get('*') ?? [])]) callSafely(callback, { name, data });
   }
 
   clear(): void {
-    this.listeners.clear();
+    this.#listeners.clear();
   }
 }

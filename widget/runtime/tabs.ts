@@ -56,70 +56,77 @@ export interface TabHandlers {
 }
 
 export class TabCoordinator {
-  private readonly channel: ChannelLike;
-  private readonly abort = new AbortController();
-  private release: () => void = () => undefined;
-  private readonly released: Promise<void>;
-  private closed = false;
+  readonly #channel: ChannelLike;
+  readonly #abort = new AbortController();
+  #release: () => void = () => undefined;
+  readonly #released: Promise<void>;
+  #closed = false;
+
+  readonly #lockName: string;
+  readonly #locks: LockManagerLike;
+  readonly #handlers: TabHandlers;
 
   constructor(
-    private readonly lockName: string,
-    private readonly locks: LockManagerLike,
+    lockName: string,
+    locks: LockManagerLike,
     channel: ChannelLike,
-    private readonly handlers: TabHandlers,
+    handlers: TabHandlers,
   ) {
-    this.channel = channel;
-    this.released = new Promise((resolve) => {
-      this.release = resolve;
+    this.#lockName = lockName;
+    this.#locks = locks;
+    this.#handlers = handlers;
+    this.#channel = channel;
+    this.#released = new Promise((resolve) => {
+      this.#release = resolve;
     });
     channel.addEventListener('message', (event) => {
-      if (!this.closed && isTabMessage(event.data)) handlers.receive(event.data);
+      if (!this.#closed && isTabMessage(event.data)) handlers.receive(event.data);
     });
   }
 
   /** Takes the lock if it is free (`leader`); otherwise waits for it in the background (`follower`). */
   start(): Promise<'leader' | 'follower'> {
     return new Promise((resolve) => {
-      this.locks
-        .request(this.lockName, { ifAvailable: true }, async (lock) => {
+      this.#locks
+        .request(this.#lockName, { ifAvailable: true }, async (lock) => {
           if (lock === null) {
             resolve('follower');
-            this.waitForLock();
+            this.#waitForLock();
             return;
           }
           resolve('leader');
           // Held until `close()`: returning would hand the conversation to another tab.
-          await this.released;
+          await this.#released;
         })
         .catch(() => resolve('follower'));
     });
   }
 
-  private waitForLock(): void {
-    this.locks
-      .request(this.lockName, { signal: this.abort.signal }, async () => {
-        if (this.closed) return;
-        await this.handlers.becomeLeader();
-        await this.released;
+  #waitForLock(): void {
+    this.#locks
+      .request(this.#lockName, { signal: this.#abort.signal }, async () => {
+        if (this.#closed) return;
+        await this.#handlers.becomeLeader();
+        await this.#released;
       })
       .catch(() => undefined);
   }
 
   post(message: TabMessage): void {
-    if (this.closed) return;
+    if (this.#closed) return;
     try {
-      this.channel.postMessage(message);
+      this.#channel.postMessage(message);
     } catch {
       // A closed channel (the page is going away): followers catch up from IndexedDB.
     }
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.abort.abort();
-    this.release();
-    this.channel.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    this.#release();
+    this.#channel.close();
   }
 }
 

@@ -50,15 +50,15 @@ const CONVERSATION_STORES = ['sessions', 'messages', 'journal', 'outbox', 'flows
 
 export class IdbStore implements ChatStore {
   readonly kind = 'indexeddb';
-  private database: Promise<Database> | null = null;
-  private closed = false;
+  #database: Promise<Database> | null = null;
+  #closed = false;
 
   constructor(private readonly options: IdbStoreOptions = {}) {}
 
   /** Opens (or reopens after `blocking`/`terminated`) the database. */
   open(): Promise<Database> {
-    if (this.closed) return Promise.reject(new StorageError('closed', 'the store is closed'));
-    if (this.database) return this.database;
+    if (this.#closed) return Promise.reject(new StorageError('closed', 'the store is closed'));
+    if (this.#database) return this.#database;
     const onEvent = this.options.onEvent;
     const opening = openDB<StatechatSchema>(this.options.name ?? DATABASE_NAME, DATABASE_VERSION, {
       upgrade: (database, oldVersion) => upgrade(database, oldVersion),
@@ -66,17 +66,17 @@ export class IdbStore implements ChatStore {
       blocking: () => {
         // Let the newer code upgrade; our next call reopens against the new version.
         void opening.then((database) => database.close());
-        this.database = null;
+        this.#database = null;
         onEvent?.({ type: 'blocking' });
       },
       terminated: () => {
-        this.database = null;
+        this.#database = null;
         onEvent?.({ type: 'terminated' });
       },
     });
-    this.database = opening;
+    this.#database = opening;
     opening.catch(() => {
-      if (this.database === opening) this.database = null;
+      if (this.#database === opening) this.#database = null;
     });
     return opening.catch((error: unknown) => {
       throw storageErrorOf(error, 'opening the database');
@@ -159,9 +159,9 @@ export class IdbStore implements ChatStore {
   }
 
   close(): void {
-    this.closed = true;
-    const database = this.database;
-    this.database = null;
+    this.#closed = true;
+    const database = this.#database;
+    this.#database = null;
     void database?.then((opened) => opened.close(), () => undefined);
   }
 }

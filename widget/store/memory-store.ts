@@ -14,31 +14,31 @@ interface Conversation {
  */
 export class MemoryStore implements ChatStore {
   readonly kind = 'memory';
-  private readonly conversations = new Map<string, Conversation>();
-  private readonly flows = new Map<string, FlowRecord>();
+  readonly #conversations = new Map<string, Conversation>();
+  readonly #flows = new Map<string, FlowRecord>();
 
-  private conversation(namespace: string): Conversation {
-    let conversation = this.conversations.get(namespace);
+  #conversation(namespace: string): Conversation {
+    let conversation = this.#conversations.get(namespace);
     if (!conversation) {
       conversation = { session: null, messages: new Map(), journal: [], outbox: new Map() };
-      this.conversations.set(namespace, conversation);
+      this.#conversations.set(namespace, conversation);
     }
     return conversation;
   }
 
   load(namespace: string): Promise<StoredConversation | null> {
-    const conversation = this.conversations.get(namespace);
+    const conversation = this.#conversations.get(namespace);
     if (!conversation?.session) return Promise.resolve(null);
     const messages = [...conversation.messages.values()].sort((a, b) => a.order - b.order);
     return Promise.resolve(structuredClone({ session: conversation.session, messages, outbox: [...conversation.outbox.values()] }));
   }
 
   journal(namespace: string): Promise<JournalRecord[]> {
-    return Promise.resolve(structuredClone(this.conversations.get(namespace)?.journal ?? []));
+    return Promise.resolve(structuredClone(this.#conversations.get(namespace)?.journal ?? []));
   }
 
   commit(namespace: string, change: StoreChange): Promise<void> {
-    const conversation = this.conversation(namespace);
+    const conversation = this.#conversation(namespace);
     const copy = structuredClone(change);
     if (copy.session) conversation.session = copy.session;
     if (copy.clearJournal) conversation.journal = [];
@@ -48,17 +48,17 @@ export class MemoryStore implements ChatStore {
     if (copy.clearOutbox) conversation.outbox.clear();
     for (const id of copy.outboxDelete ?? []) conversation.outbox.delete(id);
     for (const record of copy.outboxPut ?? []) conversation.outbox.set(record.id, record);
-    for (const flow of copy.flows ?? []) this.flows.set(flow.key, flow);
+    for (const flow of copy.flows ?? []) this.#flows.set(flow.key, flow);
     return Promise.resolve();
   }
 
   clear(namespace: string): Promise<void> {
-    this.conversations.delete(namespace);
+    this.#conversations.delete(namespace);
     return Promise.resolve();
   }
 
   readFlow(key: string): Promise<FlowRecord | undefined> {
-    const flow = this.flows.get(key);
+    const flow = this.#flows.get(key);
     return Promise.resolve(flow ? structuredClone(flow) : undefined);
   }
 

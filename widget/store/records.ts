@@ -20,7 +20,12 @@ export interface SessionRecord {
    */
   base: Snapshot;
   snapshot: Snapshot;
-  /** The flow's last handoff; `live` when the relay puts a person on the other end. */
+  /**
+   * The relay's last checkpoint of this conversation and the snapshot it
+   * vouches for: tool calls send the journal after it, not all of it.
+   */
+  checkpoint?: { token: string; snapshot: Snapshot };
+    /** The flow's last handoff; `live` when the relay puts a person on the other end. */
   handoff: { reason: string | null; queue: string | null; live?: LiveHandoffRecord } | null;
   /** The next message's position in the transcript. */
   nextOrder: number;
@@ -66,6 +71,8 @@ export interface JournalRecord {
   seq: number;
   event: EngineEvent;
   env: Env;
+  /** The relay's signature of a classification or tool result it produced (sent back with tool calls). */
+  signature?: string;
 }
 
 /** Work for the relay, kept until it is answered, so it resumes after a reload. */

@@ -16,7 +16,8 @@ animation:sc-rise 180ms ease-out;
 @keyframes sc-rise{from{opacity:0;transform:translateY(12px);}to{opacity:1;transform:none;}}
 @media (max-width:520px),(max-height:520px){
 .panel,.root[data-position="left"] .panel{
-inset:0;width:100%;height:100%;max-height:100dvh;border-radius:0;border:0;
+/* 100vw, not 100%: a page wider than the phone widens the layout viewport, not the screen. */
+inset:0;width:100vw;height:100%;max-height:100dvh;border-radius:0;border:0;
 padding:env(safe-area-inset-top,0px) env(safe-area-inset-right,0px) env(safe-area-inset-bottom,0px) env(safe-area-inset-left,0px);
 background:var(--sc-accent);
 }

@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { createRelay } from '../../../relay/index.ts';
+import { createRelay, MemoryIdempotencyStore } from '../../../relay/index.ts';
 import { toNodeListener } from '../../../relay/node-adapter.ts';
 import { llmOptionsFromEnv } from '../../../relay/server.ts';
 import { benchFlow, CLASSIFY_ANSWER, LLM_COMPLETION } from './bench-fixtures.ts';
@@ -39,6 +39,11 @@ if (mode === 'bare' || mode === 'mock-llm') {
     flows: [benchFlow()],
     tools: { Noop: { domain: 'bench', handler: () => ({}) } },
     logger: pino({ base: undefined }, pino.destination({ dest: '/dev/null', sync: false })),
+    // These rows measure the HTTP path with a bare call; what replaying the visitor's
+    // conversation adds per call is measured by `npm run bench:relay-verify`.
+    verifyConversations: false,
+    // One address sends every call with a new key: the per-client quota would turn the bench into 429s.
+    stores: { idempotency: new MemoryIdempotencyStore({ keysPerClient: Number.MAX_SAFE_INTEGER, maxEntries: Number.MAX_SAFE_INTEGER }) },
     // The load comes from one address and one session: limits would only measure the 429 path.
     rateLimits: { perIp: false, perSession: false },
     // The LLM settings `statechat relay` builds from its environment.

@@ -240,7 +240,8 @@ export async function runBrowserSlice(options: SliceOptions): Promise<SliceResul
         resolve(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
       });
     });
-    const env: NodeJS.ProcessEnv = { PORT: String(relayPort), ALLOWED_ORIGINS: siteUrl, CHAOS_TOOL_LOG: toolLog };
+    // One signing secret for every relay process, restarted or not, as on a deployment.
+    const env: NodeJS.ProcessEnv = { PORT: String(relayPort), ALLOWED_ORIGINS: siteUrl, CHAOS_TOOL_LOG: toolLog, RELAY_SECRETS: 'chaos-relay-secret-0123456789abcdefghij' };
     if (options.redis) {
       const redisPort = await freePort();
       redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', directory], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -303,7 +304,13 @@ async function runOne(
     violations.push({ kind, line: `browser violation ${kind}: seed ${seed} step ${at} (${flow}): ${detail}` });
   };
 
+  let offlineUntil = 0;
   const openTab = async (): Promise<Tab> => {
+    // Offline, a new tab shows the browser's own error page: the visitor opens it once the network is back.
+    if (offlineUntil !== 0) {
+      await context.setOffline(false);
+      offlineUntil = 0;
+    }
     const page = await context.newPage();
     await page.goto(`${siteUrl}/${flow}.html`);
     await openPanel(page);
@@ -335,7 +342,6 @@ async function runOne(
 
   try {
     await openTab();
-    let offlineUntil = 0;
     for (at = 1; at <= steps; at += 1) {
       if (offlineUntil !== 0 && Date.now() > offlineUntil) {
         await context.setOffline(false);

@@ -218,23 +218,28 @@ export function resolveMentions(
 export class SpanCollector {
   readonly found: Found[] = [];
   /** 1 where a character is already claimed: checking a span costs its length, not the number of spans. */
-  private readonly claimed: Uint8Array;
+  readonly #claimed: Uint8Array;
+
+  readonly #text: string;
+  readonly #meter: WorkMeter | undefined;
 
   constructor(
-    private readonly text: string,
-    private readonly meter: WorkMeter | undefined,
+    text: string,
+    meter: WorkMeter | undefined,
   ) {
-    this.claimed = new Uint8Array(text.length);
+    this.#text = text;
+    this.#meter = meter;
+    this.#claimed = new Uint8Array(text.length);
   }
 
   free(start: number, end: number): boolean {
-    if (this.meter !== undefined) this.meter.characters += end - start;
-    for (let index = start; index < end; index++) if (this.claimed[index] === 1) return false;
+    if (this.#meter !== undefined) this.#meter.characters += end - start;
+    for (let index = start; index < end; index++) if (this.#claimed[index] === 1) return false;
     return true;
   }
 
   claim(item: Found): void {
-    this.claimed.fill(1, item.start, item.end);
+    this.#claimed.fill(1, item.start, item.end);
     this.found.push(item);
   }
 
@@ -243,9 +248,9 @@ export class SpanCollector {
    * (with a later `end` when it read on past the match), or undefined to skip it.
    */
   each(pattern: RegExp, read: (match: RegExpExecArray) => FoundValue | undefined): void {
-    scan(this.meter, this.text);
+    scan(this.#meter, this.#text);
     pattern.lastIndex = 0;
-    for (let match = pattern.exec(this.text); match !== null; match = pattern.exec(this.text)) {
+    for (let match = pattern.exec(this.#text); match !== null; match = pattern.exec(this.#text)) {
       const start = match.index;
       const end = start + match[0].length;
       if (match[0].length === 0) pattern.lastIndex++;
