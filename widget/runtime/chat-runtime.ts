@@ -94,6 +94,16 @@ interface ClassifyPlan {
   relay: boolean;
 }
 
+let liveHandoffChunk: Promise<typeof import('../handoff/live-handoff.ts')> | undefined;
+
+/** The live handoff's chunk, fetched once per page (a failed fetch is tried again next time). */
+export function loadLiveHandoff(): Promise<typeof import('../handoff/live-handoff.ts')> {
+  return (liveHandoffChunk ??= import('../handoff/live-handoff.ts').catch((error: unknown) => {
+    liveHandoffChunk = undefined;
+    throw error;
+  }));
+}
+
 function defaultNewId(): string {
   return globalThis.crypto.randomUUID();
 }
@@ -837,7 +847,7 @@ class ChatRuntime implements ChatController {
   handoffWorker(): Promise<LiveHandoff | null> {
     if (!this.relay || !this.leader || this.destroyed) return Promise.resolve(null);
     // Offline before the chunk was fetched: the next step or message tries again, and text goes to the flow meanwhile.
-    this.live ??= import('../handoff/live-handoff.ts').then(
+    this.live ??= loadLiveHandoff().then(
       ({ LiveHandoff }) => new LiveHandoff(this, onlineManager),
       () => (this.live = null),
     );
