@@ -397,7 +397,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
     context: Context<RelayEnvironment>,
     body: JsonRecord,
     registered: RegisteredFlow,
-    target: { flowId: string; sessionId: string; call?: { tool: string; args: JsonObject; idempotencyKey: string } },
+    target: { flowId: string; sessionId: string; call?: { tool: string; args: JsonObject; idempotencyKey: string }; handoffAt?: number },
   ): Promise<VerifiedConversation> {
     await ensureParsers();
     const flowVersion = optionalString(body, 'flowVersion', MAX_ID_LENGTH);
@@ -680,6 +680,15 @@ export function createRelay(options: RelayOptions): RelayHandler {
     now,
     newId: () => globalThis.crypto.randomUUID(),
     limitSession,
+    proofBodyLimit,
+    logIds: (flowId, sessionId) => ({ flowId: flows.has(flowId) ? flowId : OTHER, sessionId: sessionForLog(sessionId) }),
+    // A handoff is checked like a tool call: the visitor's journal must reach the step that made it.
+    verifyHandoff: verifying
+      ? async (context, body, registered, flowId, sessionId, handoffAt) => {
+          const conversation = await verified(context, body, registered, { flowId, sessionId, handoffAt });
+          return conversation.handoff ?? { reason: null, queue: null };
+        }
+      : undefined,
   });
 
   app.notFound((context) => {

@@ -85,6 +85,16 @@ export interface HandoffRouteDependencies {
   now: () => number;
   newId: () => string;
   limitSession: (flowId: string, sessionId: string) => Promise<void>;
+  /** The body limit of requests that carry a conversation's journal. */
+  proofBodyLimit: number;
+  /** A flow and session id as the log may show them (ids the relay does not know are the client's free text). */
+  logIds: (flowId: string, sessionId: string) => { flowId: string; sessionId: string };
+  /**
+   * Replays the body's `proof` (as for a tool call) and returns the handoff
+   * the flow made at journal position `handoffAt`, or throws the 403/503 a
+   * tool call would get. Absent when the relay does not verify conversations.
+   */
+  verifyHandoff: ((context: Context<HandoffEnvironment>, body: JsonRecord, registered: RegisteredFlow, flowId: string, sessionId: string, handoffAt: number) => Promise<{ reason: string | null; queue: string | null }>) | undefined;
 }
 
 // The relay's request environment: the handoff routes are mounted on its app.
@@ -181,7 +191,8 @@ export function installHandoffRoutes(app: Hono<HandoffEnvironment>, options: Han
   const queuesByFlow = new Map<string, Set<string | null>>();
   const { now, bodyLimit } = dependencies;
   // A transcript is longer than one message: it gets room for MAX_TRANSCRIPT of them.
-  const openBodyLimit = Math.max(bodyLimit, 256 * 1024);
+  // An open carries the transcript, and the journal since the last checkpoint when it is verified.
+  const openBodyLimit = Math.max(bodyLimit, 256 * 1024, dependencies.verifyHandoff ? dependencies.proofBodyLimit : 0);
 
   function requireEnabled(): void {
     if (!enabled) throw new RelayError(404, 'handoff_unavailable', 'Live handoff is not set up on this relay.');
@@ -251,10 +262,11 @@ export function installHandoffRoutes(app: Hono<HandoffEnvironment>, options: Han
     const visitorKey = requireString(body, 'visitorKey', 128);
     if (!VISITOR_KEY.test(visitorKey)) throw new RelayError(400, 'bad_request', '"visitorKey" must be 32 to 128 URL-safe characters.');
     if (!CLIENT_KEY.test(key)) throw new RelayError(400, 'bad_request', '"key" must be visible ASCII.');
-    const reason = optionalString(body, 'reason', MAX_REASON_LENGTH);
-    const queue = optionalString(body, 'queue', MAX_ID_LENGTH);
+    let reason = optionalString(body, 'reason', MAX_REASON_LENGTH);
+    let queue = optionalString(body, 'queue', MAX_ID_LENGTH);
     const transcript = readTranscript(body, now());
-    Object.assign(context.get('logFields'), { flowId, sessionId, queue, transcriptLength: transcript.length });
+    const logFields = context.get('logFields');
+    Object.assign(logFields, { ...dependencies.logIds(flowId, sessionId), transcriptLength: transcript.length });
     const registered = dependencies.flows.get(flowId);
     if (!registered) throw new RelayError(404, 'flow_not_found', 'No flow with this id.');
     await dependencies.limitSession(flowId, sessionId);
@@ -265,6 +277,14 @@ export function installHandoffRoutes(app: Hono<HandoffEnvironment>, options: Han
     }
     // The relay's own copy of the flow says where it may hand off: a page cannot invent a queue.
     if (!queues.has(queue)) throw new RelayError(403, 'handoff_not_allowed', 'This flow does not hand off to that queue.');
+    if (dependencies.verifyHandoff) {
+      // The widget keys a handoff by the journal position of the step that made it.
+      const handoffAt = /^[1-9]\d{0,14}$/.test(key) ? Number(key) : Number.NaN;
+      if (!Number.isSafeInteger(handoffAt)) throw new RelayError(400, 'bad_request', '"key" must be the journal position of the step that handed off.');
+      // The reason and queue are the flow's, as the relay's replay made them, not what the page says.
+      ({ reason, queue } = await dependencies.verifyHandoff(context, body, registered, flowId, sessionId, handoffAt));
+    }
+    logFields.queue = queue;
     const at = now();
     const record: HandoffRecord = {
       id: dependencies.newId(),

@@ -4,7 +4,7 @@ import { MemoryHandoffStore } from '../../relay/handoff/memory-store.ts';
 import { captureLogs } from './fixtures.ts';
 import { BASE, errorOf, get, post } from './helpers.ts';
 import { AGENT_CONSOLE_CSP } from '../../relay/agent-console/serve.ts';
-import { AGENT_TOKEN, collectEvents, handoffFlow, openBody, VISITOR_KEY } from './support/handoff.ts';
+import { AGENT_TOKEN, collectEvents, handoffFlow, handoffProof, openBody, VISITOR_KEY } from './support/handoff.ts';
 
 const agent = { authorization: `Bearer ${AGENT_TOKEN}` };
 const visitor = { authorization: `Bearer ${VISITOR_KEY}` };
@@ -157,6 +157,44 @@ describe('live handoff: the visitor side', () => {
       expect(response.status, JSON.stringify(overrides)).toBe(status);
       expect((await errorOf(response)).code).toBe(code);
     }
+  });
+
+  it('opens only a handoff the conversation reached, as a tool call (its journal replayed with the relay’s flow)', async () => {
+    const { handler, logs } = relay();
+    const refused: Array<[string, Record<string, unknown>, number, string, RegExp]> = [
+      ['no journal', { proof: undefined }, 403, 'conversation_unverified', /proof_missing/],
+      ['a step that did not hand off', { key: '1' }, 403, 'conversation_unverified', /handoff_not_reached/],
+      ['a position past the journal', { key: '7' }, 403, 'conversation_unverified', /handoff_not_reached/],
+      ['another session’s journal', { proof: handoffProof('someone-else', 0) }, 403, 'conversation_unverified', /journal_not_started/],
+      ['a journal that never asked for staff', { proof: { entries: [handoffProof('session-1', 0).entries[0]] } }, 403, 'conversation_unverified', /handoff_not_reached/],
+      ['a key that is no journal position', { key: 'handoff-1' }, 400, 'bad_request', /journal position/],
+    ];
+    for (const [what, overrides, status, code, message] of refused) {
+      const response = await handler(post('/v1/handoffs', openBody(overrides)));
+      expect(response.status, what).toBe(status);
+      const error = await errorOf(response);
+      expect(error.code, what).toBe(code);
+      expect(error.message, what).toMatch(message);
+    }
+    expect(((await (await handler(get('/v1/agent/handoffs', agent))).json()) as { handoffs: unknown[] }).handoffs).toEqual([]);
+    expect(logs.parsed().filter((line) => line.denied !== undefined).map((line) => line.denied)).toEqual(['proof_missing', 'handoff_not_reached', 'handoff_not_reached', 'journal_not_started', 'handoff_not_reached']);
+  });
+
+  it('takes the reason and queue from the flow’s own handoff, not from the page, and logs no made-up id', async () => {
+    const { handler, logs } = relay();
+    const sessionId = 'Ann Smith 4111 1111 1111 1111';
+    const id = await open(handler, { sessionId, reason: 'VIP, skip the queue' });
+    const one = (await (await handler(get(`/v1/agent/handoffs/${id}`, agent))).json()) as { reason: string; queue: string; sessionId: string };
+    expect(one).toMatchObject({ reason: 'visitor asked for a person', queue: 'front-desk', sessionId });
+    expect(logs.text()).not.toContain('Ann Smith');
+    expect(logs.text()).not.toContain('4111');
+    expect(logs.parsed().find((line) => line.handoffId === id)).toMatchObject({ flowId: 'handoff-restaurant', queue: 'front-desk', sessionId: expect.stringMatching(/^s-[0-9a-f]{16}$/) });
+  });
+
+  it('opens without a journal when the relay does not verify conversations', async () => {
+    const { handler } = relay({ verifyConversations: false });
+    const response = await handler(post('/v1/handoffs', openBody({ proof: undefined, key: 'any-key' })));
+    expect(response.status).toBe(201);
   });
 
   it('ends the visitor stream with the close, carrying the flow event and its data', async () => {

@@ -22,6 +22,9 @@ export interface HandoffRuntime {
   readonly relay: { readonly baseUrl: string } | null;
   readonly environment: { fetch?: typeof fetch };
   readonly now: () => number;
+  readonly options: { readonly timeZone?: string | undefined };
+  /** The journal since the relay's last checkpoint: the relay replays it to check the flow handed off. */
+  readonly proof: { build(timeZone: string | undefined): Promise<unknown> };
   /** The visitor's language (BCP 47), for the notices a person's joining and leaving add. */
   readonly language: string | undefined;
   session: SessionRecord | null;
@@ -256,9 +259,10 @@ export class LiveHandoff {
         .filter((message) => (message.role === 'user' && message.toAgent === undefined) || message.role === 'bot')
         .slice(-MAX_TRANSCRIPT)
         .map((message) => ({ role: message.role === 'user' ? 'visitor' : 'bot', text: message.text.slice(0, MAX_TEXT), at: message.at }));
+      const proof = await this.#runtime.proof.build(this.#runtime.options.timeZone);
       const response = await this.#request('handoffs', live, {
         method: 'POST',
-        body: { ...this.#context(), key: live.key, visitorKey: live.visitorKey, transcript },
+        body: { ...this.#context(), key: live.key, visitorKey: live.visitorKey, transcript, proof },
       });
       const body = (await response.json()) as { handoff: { id: string; status: string; agent: string | null } };
       this.#failures = 0;
@@ -301,9 +305,15 @@ export class LiveHandoff {
   }
 
   /** Who hands off and why: sent when the handoff opens. */
-  #context(): { flowId: string; sessionId: string; reason: string | null; queue: string | null } {
+  #context(): { flowId: string; flowVersion: string; sessionId: string; reason: string | null; queue: string | null } {
     const session = this.#runtime.session;
-    return { flowId: session?.flow.id ?? '', sessionId: session?.sessionId ?? '', reason: session?.handoff?.reason ?? null, queue: session?.handoff?.queue ?? null };
+    return {
+      flowId: session?.flow.id ?? '',
+      flowVersion: session?.flow.version ?? '',
+      sessionId: session?.sessionId ?? '',
+      reason: session?.handoff?.reason ?? null,
+      queue: session?.handoff?.queue ?? null,
+    };
   }
 
   /** A new message record of this conversation (its order is set when stored). */

@@ -158,7 +158,7 @@ class ChatRuntime implements ChatController {
   private readonly outbox = new Map<string, OutboxRecord>();
   private readonly toolsInFlight = new Set<string>();
   /** The journal since the relay's last checkpoint, sent with tool calls. */
-  private readonly proof = new ConversationProofLog();
+  readonly proof = new ConversationProofLog();
   private readonly outages: ToolOutages;
   /** How each classification written by a step will be answered (see `planClassify`). */
   private readonly plans = new Map<string, ClassifyPlan>();
@@ -190,7 +190,7 @@ class ChatRuntime implements ChatController {
   private readonly events = new PublicEvents();
 
   constructor(
-    private readonly options: CreateChatOptions,
+    readonly options: CreateChatOptions,
     readonly environment: ChatEnvironment,
   ) {
     this.now = options.now ?? (() => Date.now());

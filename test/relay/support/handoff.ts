@@ -16,7 +16,8 @@ export function handoffFlow(): Flow {
       ...flow.states,
       Start: {
         ...flow.states.Start,
-        transitions: [...(flow.states.Start?.transitions ?? []), { onIntent: ['HUMAN'], to: 'Waiting' }],
+        // A "talk to staff" button on the page sends `staff.requested`.
+        transitions: [...(flow.states.Start?.transitions ?? []), { onIntent: ['HUMAN'], to: 'Waiting' }, { onEvent: 'staff.requested', to: 'Waiting' }],
       },
       Waiting: {
         onEnter: [{ handoff: { reason: 'visitor asked for a person', queue: 'front-desk', message: 'Connecting you with our staff.' } }],
@@ -37,11 +38,27 @@ export function handoffFlow(): Flow {
   };
 }
 
+/**
+ * The journal a widget sends to show its flow handed off: the session starts
+ * and the page's button asks for staff, so the handoff is the step at
+ * position 2 (the handoff's key).
+ */
+export function handoffProof(sessionId: string, at = Date.now()) {
+  return {
+    entries: [
+      { seq: 1, event: { type: 'session.start', sessionId }, env: { now: at } },
+      { seq: 2, event: { type: 'host.event', name: 'staff.requested' }, env: { now: at } },
+    ],
+  };
+}
+
 export function openBody(overrides: Record<string, unknown> = {}) {
+  const sessionId = typeof overrides.sessionId === 'string' ? overrides.sessionId : 'session-1';
   return {
     flowId: 'handoff-restaurant',
-    sessionId: 'session-1',
-    key: 'handoff-1',
+    sessionId,
+    key: '2',
+    proof: handoffProof(sessionId, 0),
     visitorKey: VISITOR_KEY,
     reason: 'visitor asked for a person',
     queue: 'front-desk',
