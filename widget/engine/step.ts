@@ -5,7 +5,7 @@
  * through `env`, and ids are derived from the journal position.
  */
 import { evaluate, truthy, type Scope } from '../../flows/expression.ts';
-import { allowedIntents, RETURN_TARGET, type LoadedFlow } from '../../flows/compile.ts';
+import { allowedIntents, RETURN_TARGET, type RuntimeFlow } from '../../flows/compile.ts';
 import { parseExpression } from '../../flows/expression.ts';
 import { parseTemplate, renderTemplate, templateValue } from '../../flows/template.ts';
 import type {
@@ -58,7 +58,7 @@ const DEFAULT_TEXT = {
 /** What running a piece of the flow did to the control flow. */
 type Status = 'done' | 'moved' | 'suspended';
 
-export function initialSnapshot(flow: LoadedFlow): Snapshot {
+export function initialSnapshot(flow: RuntimeFlow): Snapshot {
   return {
     format: 1,
     flowId: flow.id,
@@ -108,11 +108,11 @@ function copy(snapshot: Snapshot): Snapshot {
   };
 }
 
-const resolved = new WeakMap<LoadedFlow, Map<string, unknown>>();
-const pointerCache = new WeakMap<LoadedFlow, Map<string, Map<string | number, string>>>();
+const resolved = new WeakMap<RuntimeFlow, Map<string, unknown>>();
+const pointerCache = new WeakMap<RuntimeFlow, Map<string, Map<string | number, string>>>();
 
 /** Reads a JSON Pointer in the flow definition (cached: the engine resumes work by pointer). */
-function resolve(flow: LoadedFlow, pointer: string): unknown {
+function resolve(flow: RuntimeFlow, pointer: string): unknown {
   let cache = resolved.get(flow);
   if (!cache) {
     cache = new Map();
@@ -149,9 +149,9 @@ function eventNames(transition: Transition): string[] {
   return names === undefined ? [] : typeof names === 'string' ? [names] : names;
 }
 
-const allowedCache = new WeakMap<LoadedFlow, Map<string, string[]>>();
+const allowedCache = new WeakMap<RuntimeFlow, Map<string, string[]>>();
 
-function cachedAllowedIntents(flow: LoadedFlow, state: string): string[] {
+function cachedAllowedIntents(flow: RuntimeFlow, state: string): string[] {
   let cache = allowedCache.get(flow);
   if (!cache) {
     cache = new Map();
@@ -173,12 +173,12 @@ class Machine {
   /** Values of the event being handled (`event.*`, `result.*`, `error.*`). */
   #eventScope: { event?: Json; result?: Json; error?: Json } = {};
 
-  readonly #flow: LoadedFlow;
+  readonly #flow: RuntimeFlow;
   readonly #env: Env;
 
   readonly #snapshot: Snapshot;
 
-  constructor(flow: LoadedFlow, snapshot: Snapshot, env: Env) {
+  constructor(flow: RuntimeFlow, snapshot: Snapshot, env: Env) {
     this.#snapshot = snapshot;
     this.#flow = flow;
     this.#env = env;
@@ -1102,7 +1102,7 @@ class Machine {
   }
 
   /** The body of `step`: a static method, so that it reaches the private members. */
-  static step(flow: LoadedFlow, snapshot: Snapshot, event: EngineEvent, env: Env): StepResult {
+  static step(flow: RuntimeFlow, snapshot: Snapshot, event: EngineEvent, env: Env): StepResult {
     const machine = new Machine(flow, copy(snapshot), env);
     machine.#snapshot.seq += 1;
     const problem = eventProblem(event);
@@ -1200,6 +1200,6 @@ function eventProblem(event: unknown): string | null {
  * and no event makes it throw — a bad or ill-timed event gives an `error` or
  * `ignored` effect and a valid snapshot.
  */
-export function step(flow: LoadedFlow, snapshot: Snapshot, event: EngineEvent, env: Env): StepResult {
+export function step(flow: RuntimeFlow, snapshot: Snapshot, event: EngineEvent, env: Env): StepResult {
   return Machine.step(flow, snapshot, event, env);
 }

@@ -5,7 +5,7 @@
  * or relay classification, tool calls through the outbox).
  */
 import { onlineManager, QueryClient } from '@tanstack/query-core';
-import { compileFlow, type LoadedFlow } from '../../flows/compile.ts';
+import { compileRuntimeFlow, type RuntimeFlow } from '../../flows/compile.ts';
 import { FlowLoadError } from '../../flows/issues.ts';
 import type { Json, JsonObject } from '../../flows/types.ts';
 import type { Chat, ChatEventName, ChatState, CreateChatOptions, NluMode } from '../chat-types.ts';
@@ -102,7 +102,7 @@ function pageLanguage(): string | undefined {
   return undefined;
 }
 
-function flowMeta(flow: LoadedFlow): SessionRecord['flow'] {
+function flowMeta(flow: RuntimeFlow): SessionRecord['flow'] {
   return { id: flow.id, version: flow.version, name: flow.definition.meta.name, language: flow.language };
 }
 
@@ -133,12 +133,12 @@ class ChatRuntime implements ChatController {
   readonly #attempts: { classify: number; tool: number };
 
   readonly #storage: ConversationStorage;
-  #flow: LoadedFlow | null = null;
+  #flow: RuntimeFlow | null = null;
   #understand: LocalUnderstanding | null = null;
   /** True once the full parsers are loaded in the page; until then hybrid asks the relay for their slots. */
   #fullParsers = false;
   /** A newer flow version waiting for the engine to be free. */
-  #upgradeTo: LoadedFlow | null = null;
+  #upgradeTo: RuntimeFlow | null = null;
   #session: SessionRecord | null = null;
   #messages: MessageRecord[] = [];
   readonly #byId = new Map<string, MessageRecord>();
@@ -289,13 +289,13 @@ class ChatRuntime implements ChatController {
   async #restoreOrStart(): Promise<void> {
     const generation = this.#generation;
     let stored: StoredConversation | null = null;
-    let pinned: LoadedFlow | null = null;
+    let pinned: RuntimeFlow | null = null;
     for (let attempt = 1; ; attempt += 1) {
       try {
         stored = await this.#store.load(this.#namespace);
         if (stored) {
           const record = await this.#store.readFlow(pinnedFlowKey(stored.session.flow.id, stored.session.flow.version));
-          pinned = record ? compileFlow(record.definition) : null;
+          pinned = record ? compileRuntimeFlow(record.definition) : null;
         }
         break;
       } catch (error) {
@@ -323,7 +323,7 @@ class ChatRuntime implements ChatController {
       if (typeof this.#options.flow === 'string') this.#revalidate(this.#options.flow);
       return;
     }
-    let flow: LoadedFlow;
+    let flow: RuntimeFlow;
     try {
       flow = await this.#obtainFlow();
     } catch (error) {
@@ -347,7 +347,7 @@ class ChatRuntime implements ChatController {
     void this.#mailbox.post(() => (this.#phase === 'error' && this.#failure?.code === 'flow_unavailable' ? this.#restoreOrStart() : undefined));
   }
 
-  #adopt(stored: StoredConversation, flow: LoadedFlow): void {
+  #adopt(stored: StoredConversation, flow: RuntimeFlow): void {
     this.#setFlow(flow);
     this.#session = stored.session;
     this.#messages = stored.messages;
@@ -358,7 +358,7 @@ class ChatRuntime implements ChatController {
     this.#proof.restore(stored.session.checkpoint, () => this.#store.journal(this.#namespace));
   }
 
-  #setFlow(flow: LoadedFlow): void {
+  #setFlow(flow: RuntimeFlow): void {
     this.#flow = flow;
     const timeZone = this.#options.timeZone ? { timeZone: this.#options.timeZone } : {};
     this.#understand = createLocalUnderstanding(flow, timeZone);
@@ -376,7 +376,7 @@ class ChatRuntime implements ChatController {
   }
 
   /** The flow for a new session (see `FlowSource.obtain`). */
-  #obtainFlow(): Promise<LoadedFlow> {
+  #obtainFlow(): Promise<RuntimeFlow> {
     return this.#flowSource.obtain(this.#store, (record) => this.#persist({ flows: [record] }));
   }
 
@@ -394,7 +394,7 @@ class ChatRuntime implements ChatController {
   }
 
   /** Starts a new session on `flow`, keeping (or clearing) the transcript above it. */
-  async #begin(flow: LoadedFlow, change: StoreChange, notices: MessageRecord[] = []): Promise<void> {
+  async #begin(flow: RuntimeFlow, change: StoreChange, notices: MessageRecord[] = []): Promise<void> {
     this.#setFlow(flow);
     this.#upgradeTo = null;
     this.#timers.cancelAll();
@@ -446,7 +446,7 @@ class ChatRuntime implements ChatController {
    * digression's return point) still exists there, once no work is pending;
    * otherwise it starts over with a notice.
    */
-  async #upgrade(latest: LoadedFlow): Promise<void> {
+  async #upgrade(latest: RuntimeFlow): Promise<void> {
     const session = this.#session;
     if (!session || latest.version === session.flow.version) {
       this.#upgradeTo = null;
@@ -668,7 +668,7 @@ class ChatRuntime implements ChatController {
         ),
       );
     };
-    const plan = this.#plans.get(requestId) ?? this.#planClassify(effect, this.#session?.snapshot ?? initialSnapshot(this.#flow as LoadedFlow));
+    const plan = this.#plans.get(requestId) ?? this.#planClassify(effect, this.#session?.snapshot ?? initialSnapshot(this.#flow as RuntimeFlow));
     this.#plans.delete(requestId);
     const local = plan.local;
     if (local && !plan.relay) {
