@@ -13,7 +13,7 @@ import orderTracking from '../../flows/order-tracking.flow.json';
 import reservations from '../../flows/reservations.flow.json';
 import type { Flow } from '../../flows/types.ts';
 import type { ChatState } from '../../widget/chat-types.ts';
-import { compileFlow } from '../../flows/compile.ts';
+import { compileFlow } from '../../flows/compile-flow.ts';
 import { fullParserNeeds, loadFullParsers, type SlotParsers } from '../../widget/nlu/index.ts';
 import { createChatRuntime, loadLiveHandoff, type ChatController } from '../../widget/runtime/chat-runtime.ts';
 import { SimulatedChannels, SimulatedLocks } from './browser-tabs.ts';
