@@ -3,34 +3,38 @@
  * templates parsed, slots and tools normalised, the intents of each state
  * listed. This is what the engine runs on.
  *
- * The browser uses it directly for flows the relay has validated, so the
- * JSON Schema validator and the lint stay out of the widget's bundle;
- * `loadFlow` (validation, then this) is for flows from anywhere else.
+ * The browser uses it directly (`compileRuntimeFlow`) for flows the relay
+ * has validated, so the JSON Schema validator, the lint and the tool schema
+ * normaliser stay out of the widget's bundle; `loadFlow` (validation, then
+ * `compileFlow` from `compile-flow.ts`) is for flows from anywhere else.
  */
 import { ExpressionError, parseExpression, type Expression } from './expression.ts';
 import { FlowLoadError, pointer } from './issues.ts';
 import { hasHoles, parseTemplate, type Template } from './template.ts';
-import { normaliseToolSchema } from './tool-schema.ts';
 import { BUILT_IN_INTENTS, NO_INTENT, SMALL_TALK_INTENTS, smallTalkTransitions, YES_INTENT } from './small-talk.ts';
-import type { Flow, IntentConfirmation, JsonSchemaObject, SlotDefinition, SlotSpec } from './types.ts';
+import type { Flow, IntentConfirmation, JsonSchemaObject, SlotDefinition, SlotSpec, Tool } from './types.ts';
 
 export const DEFAULT_THRESHOLD = 0.5;
 export const DEFAULT_TOOL_TIMEOUT_MS = 8000;
 export const RETURN_TARGET = '$return';
 
-export interface LoadedTool {
+/** What the engine and the browser need of a tool; its schemas are the relay's business. */
+export interface RuntimeTool {
   name: string;
   domain: string | undefined;
-  /** Full JSON Schema 2020-12 for the arguments: closed objects, bounded strings. */
-  args: JsonSchemaObject;
-  result: JsonSchemaObject | undefined;
   timeoutMs: number;
   retries: number;
   pii: string[];
 }
 
+export interface LoadedTool extends RuntimeTool {
+  /** Full JSON Schema 2020-12 for the arguments: closed objects, bounded strings. */
+  args: JsonSchemaObject;
+  result: JsonSchemaObject | undefined;
+}
+
 /** A flow ready to run, with everything the engine and relay need precomputed. */
-export interface LoadedFlow {
+export interface LoadedFlow<Tool extends RuntimeTool = LoadedTool> {
   definition: Flow;
   id: string;
   version: string;
@@ -39,7 +43,7 @@ export interface LoadedFlow {
   threshold: number;
   slots: Record<string, SlotDefinition>;
   piiSlots: string[];
-  tools: Record<string, LoadedTool>;
+  tools: Record<string, Tool>;
   /** Every `when` / `validate` expression of the flow, parsed, by source text. */
   expressions: Map<string, Expression>;
   /** Every message, assign value and tool argument with `{{holes}}`, parsed, by source text. */
@@ -52,6 +56,13 @@ export interface LoadedFlow {
   /** Intents that ask before they are taken (`confirm`), by name. */
   confirmations: Record<string, IntentConfirmation>;
 }
+
+/**
+ * A flow as the engine and the widget run it: its tools without their
+ * schemas, which only the relay checks (so the schema normaliser stays out of
+ * the widget's bundle). Every `LoadedFlow` is one.
+ */
+export type RuntimeFlow = LoadedFlow<RuntimeTool>;
 
 type Path = (string | number)[];
 
@@ -182,11 +193,20 @@ function compileStrings(node: unknown, path: Path, values: boolean, expressions:
 }
 
 /**
- * Prepares a flow that has passed validation (by `loadFlow` here, or on the
- * relay). Throws `FlowLoadError` if an expression does not parse; it does not
- * check anything else — use `loadFlow` for flows you have not validated.
+ * Prepares a flow the relay has validated, as the engine runs it, without
+ * the tools' schemas (`compileFlow` in `compile-flow.ts` adds them, for the
+ * relay). Throws `FlowLoadError` if an expression does not parse.
  */
-export function compileFlow(written: Flow): LoadedFlow {
+export function compileRuntimeFlow(written: Flow): RuntimeFlow {
+  return compileFlowWith(written, runtimeTool);
+}
+
+export function runtimeTool(tool: Tool, name: string): RuntimeTool {
+  return { name, domain: tool.domain, timeoutMs: tool.timeout_ms ?? DEFAULT_TOOL_TIMEOUT_MS, retries: tool.retries ?? 0, pii: tool.pii ?? [] };
+}
+
+/** The compilation both share; `compileTool` prepares each tool. */
+export function compileFlowWith<CompiledTool extends RuntimeTool>(written: Flow, compileTool: (tool: Tool, name: string) => CompiledTool): LoadedFlow<CompiledTool> {
   const definition = withBuiltIns(written);
   const expressions = new Map<string, Expression>();
   const templates = new Map<string, Template>();
@@ -194,18 +214,8 @@ export function compileFlow(written: Flow): LoadedFlow {
   compileStrings(definition.global, ['global'], false, expressions, templates);
   compileStrings(definition.fallback, ['fallback'], false, expressions, templates);
   const slots = collectSlots(definition);
-  const tools: Record<string, LoadedTool> = {};
-  for (const [name, tool] of Object.entries(definition.tools ?? {})) {
-    tools[name] = {
-      name,
-      domain: tool.domain,
-      args: normaliseToolSchema(tool.args ?? {}).schema,
-      result: tool.result === undefined ? undefined : normaliseToolSchema(tool.result).schema,
-      timeoutMs: tool.timeout_ms ?? DEFAULT_TOOL_TIMEOUT_MS,
-      retries: tool.retries ?? 0,
-      pii: tool.pii ?? [],
-    };
-  }
+  const tools: Record<string, CompiledTool> = {};
+  for (const [name, tool] of Object.entries(definition.tools ?? {})) tools[name] = compileTool(tool, name);
   return {
     definition,
     id: definition.meta.id ?? slugify(definition.meta.name),
@@ -250,7 +260,7 @@ export function withBuiltIns(flow: Flow): Flow {
 }
 
 /** The intents a state accepts plus the global ones; `null` for an unknown state. */
-export function allowedIntents(flow: LoadedFlow, state: string): string[] | null {
+export function allowedIntents(flow: RuntimeFlow, state: string): string[] | null {
   const own = flow.stateIntents[state];
   if (own === undefined) return null;
   return [...new Set([...own, ...flow.globalIntents])];

@@ -5,13 +5,13 @@
  * asks for the slot: its question is skipped (the slot is filled), its checks
  * run, and its transitions route as they did the first time.
  */
-import type { LoadedFlow } from './compile.ts';
+import type { RuntimeFlow } from './compile.ts';
 import type { JsonObject } from './types.ts';
 
-const owners = new WeakMap<LoadedFlow, Map<string, string | null>>();
+const owners = new WeakMap<RuntimeFlow, Map<string, string | null>>();
 
 /** The first state, in the flow's order, whose `collect` asks for the slot. */
-export function ownerState(flow: LoadedFlow, slot: string): string | null {
+export function ownerState(flow: RuntimeFlow, slot: string): string | null {
   let cache = owners.get(flow);
   if (!cache) {
     cache = new Map();
@@ -37,7 +37,7 @@ const FREE_TEXT_TYPES = new Set(['name', 'string']);
  * `corrections` (default true, false in final states) both allow it, and
  * some state asks for the slot.
  */
-export function correctableIn(flow: LoadedFlow, slot: string, state: string): boolean {
+export function correctableIn(flow: RuntimeFlow, slot: string, state: string): boolean {
   const definition = flow.definition.states[state];
   if (!definition || !Object.hasOwn(flow.definition.states, state)) return false;
   if (definition.corrections === false || (definition.corrections === undefined && definition.final === true)) return false;
@@ -50,11 +50,11 @@ export function correctableIn(flow: LoadedFlow, slot: string, state: string): bo
 }
 
 /** The intents (of `allowed`) that carry a slot: an answer to the slot's question reads as one of them. */
-export function intentsCarrying(flow: LoadedFlow, slot: string, allowed: readonly string[]): string[] {
+export function intentsCarrying(flow: RuntimeFlow, slot: string, allowed: readonly string[]): string[] {
   return allowed.filter((intent) => Object.hasOwn(flow.definition.intents[intent]?.slots ?? {}, slot));
 }
 
 /** The filled slots a message in `state` may correct. */
-export function correctableSlots(flow: LoadedFlow, state: string, filled: JsonObject): string[] {
+export function correctableSlots(flow: RuntimeFlow, state: string, filled: JsonObject): string[] {
   return Object.keys(filled).filter((slot) => correctableIn(flow, slot, state));
 }

@@ -244,111 +244,114 @@ function tokenize(source: string): Token[] {
 const MAX_DEPTH = 64;
 
 class Parser {
-  private index = 0;
-  private depth = 0;
-  constructor(private readonly tokens: Token[]) {}
+  #index = 0;
+  #depth = 0;
+  readonly #tokens: Token[];
+  constructor(tokens: Token[]) {
+    this.#tokens = tokens;
+  }
 
   parse(): Expression {
-    const expression = this.parseOr();
-    const token = this.peek();
+    const expression = this.#parseOr();
+    const token = this.#peek();
     if (token.type !== 'end') throw new ExpressionError(`unexpected ${describe(token)}`, token.offset);
     return expression;
   }
 
-  private peek(): Token {
-    return this.tokens[this.index] as Token;
+  #peek(): Token {
+    return this.#tokens[this.#index] as Token;
   }
 
-  private next(): Token {
-    const token = this.peek();
-    if (token.type !== 'end') this.index += 1;
+  #next(): Token {
+    const token = this.#peek();
+    if (token.type !== 'end') this.#index += 1;
     return token;
   }
 
-  private isOperator(...values: string[]): boolean {
-    const token = this.peek();
+  #isOperator(...values: string[]): boolean {
+    const token = this.#peek();
     return (token.type === 'operator' && values.includes(token.value)) || (token.type === 'identifier' && values.includes(token.value));
   }
 
-  private expect(value: string): void {
-    const token = this.next();
+  #expect(value: string): void {
+    const token = this.#next();
     if (token.type !== 'operator' || token.value !== value) {
       throw new ExpressionError(`expected "${value}" but found ${describe(token)}`, token.offset);
     }
   }
 
-  private nested<T>(parse: () => T): T {
-    this.depth += 1;
-    if (this.depth > MAX_DEPTH) throw new ExpressionError('expression is nested too deeply', this.peek().offset);
+  #nested<T>(parse: () => T): T {
+    this.#depth += 1;
+    if (this.#depth > MAX_DEPTH) throw new ExpressionError('expression is nested too deeply', this.#peek().offset);
     try {
       return parse();
     } finally {
-      this.depth -= 1;
+      this.#depth -= 1;
     }
   }
 
-  private parseOr(): Expression {
-    let left = this.parseAnd();
-    while (this.isOperator('||', 'or')) {
-      this.next();
-      left = { kind: 'or', left, right: this.parseAnd() };
-    }
-    return left;
-  }
-
-  private parseAnd(): Expression {
-    let left = this.parseComparison();
-    while (this.isOperator('&&', 'and')) {
-      this.next();
-      left = { kind: 'and', left, right: this.parseComparison() };
+  #parseOr(): Expression {
+    let left = this.#parseAnd();
+    while (this.#isOperator('||', 'or')) {
+      this.#next();
+      left = { kind: 'or', left, right: this.#parseAnd() };
     }
     return left;
   }
 
-  private parseComparison(): Expression {
-    let left = this.parseAdditive();
-    while (this.isOperator('==', '!=', '===', '!==', '<', '<=', '>', '>=')) {
-      const token = this.next() as { value: string };
+  #parseAnd(): Expression {
+    let left = this.#parseComparison();
+    while (this.#isOperator('&&', 'and')) {
+      this.#next();
+      left = { kind: 'and', left, right: this.#parseComparison() };
+    }
+    return left;
+  }
+
+  #parseComparison(): Expression {
+    let left = this.#parseAdditive();
+    while (this.#isOperator('==', '!=', '===', '!==', '<', '<=', '>', '>=')) {
+      const token = this.#next() as { value: string };
       const operator = (token.value === '===' ? '==' : token.value === '!==' ? '!=' : token.value) as BinaryOperator;
-      left = { kind: 'binary', operator, left, right: this.parseAdditive() };
+      left = { kind: 'binary', operator, left, right: this.#parseAdditive() };
     }
     return left;
   }
 
-  private parseAdditive(): Expression {
-    let left = this.parseMultiplicative();
-    while (this.isOperator('+', '-')) {
-      const operator = (this.next() as { value: string }).value as BinaryOperator;
-      left = { kind: 'binary', operator, left, right: this.parseMultiplicative() };
+  #parseAdditive(): Expression {
+    let left = this.#parseMultiplicative();
+    while (this.#isOperator('+', '-')) {
+      const operator = (this.#next() as { value: string }).value as BinaryOperator;
+      left = { kind: 'binary', operator, left, right: this.#parseMultiplicative() };
     }
     return left;
   }
 
-  private parseMultiplicative(): Expression {
-    let left = this.parseUnary();
-    while (this.isOperator('*', '/', '%')) {
-      const operator = (this.next() as { value: string }).value as BinaryOperator;
-      left = { kind: 'binary', operator, left, right: this.parseUnary() };
+  #parseMultiplicative(): Expression {
+    let left = this.#parseUnary();
+    while (this.#isOperator('*', '/', '%')) {
+      const operator = (this.#next() as { value: string }).value as BinaryOperator;
+      left = { kind: 'binary', operator, left, right: this.#parseUnary() };
     }
     return left;
   }
 
-  private parseUnary(): Expression {
-    return this.nested(() => {
-      if (this.isOperator('!', 'not')) {
-        this.next();
-        return { kind: 'not', operand: this.parseUnary() };
+  #parseUnary(): Expression {
+    return this.#nested(() => {
+      if (this.#isOperator('!', 'not')) {
+        this.#next();
+        return { kind: 'not', operand: this.#parseUnary() };
       }
-      if (this.isOperator('-')) {
-        this.next();
-        return { kind: 'negate', operand: this.parseUnary() };
+      if (this.#isOperator('-')) {
+        this.#next();
+        return { kind: 'negate', operand: this.#parseUnary() };
       }
-      return this.parsePrimary();
+      return this.#parsePrimary();
     });
   }
 
-  private parsePrimary(): Expression {
-    const token = this.next();
+  #parsePrimary(): Expression {
+    const token = this.#next();
     switch (token.type) {
       case 'number':
         return { kind: 'literal', value: token.value };
@@ -356,34 +359,34 @@ class Parser {
         return { kind: 'literal', value: token.value };
       case 'operator':
         if (token.value === '(' || token.value === '{{') {
-          const inner = this.nested(() => this.parseOr());
-          this.expect(token.value === '(' ? ')' : '}}');
+          const inner = this.#nested(() => this.#parseOr());
+          this.#expect(token.value === '(' ? ')' : '}}');
           return inner;
         }
         throw new ExpressionError(`unexpected ${describe(token)}`, token.offset);
       case 'identifier':
-        return this.parseIdentifier(token);
+        return this.#parseIdentifier(token);
       case 'end':
         throw new ExpressionError('expression ends too early', token.offset);
     }
   }
 
-  private parseIdentifier(token: { value: string; offset: number }): Expression {
+  #parseIdentifier(token: { value: string; offset: number }): Expression {
     const name = token.value;
     if (name === 'true' || name === 'false') return { kind: 'literal', value: name === 'true' };
     if (name === 'null') return { kind: 'literal', value: null };
-    if (this.isOperator('(')) {
+    if (this.#isOperator('(')) {
       if (!Object.hasOwn(FUNCTIONS, name)) {
         throw new ExpressionError(`unknown function "${name}"`, token.offset, suggest(name, Object.keys(FUNCTIONS)));
       }
-      this.next();
+      this.#next();
       const args: Expression[] = [];
-      if (!this.isOperator(')')) {
+      if (!this.#isOperator(')')) {
         do {
-          args.push(this.nested(() => this.parseOr()));
-        } while (this.isOperator(',') && this.next());
+          args.push(this.#nested(() => this.#parseOr()));
+        } while (this.#isOperator(',') && this.#next());
       }
-      this.expect(')');
+      this.#expect(')');
       const functionName = name as FunctionName;
       const [least, most] = FUNCTIONS[functionName].arity;
       if (args.length < least || args.length > most) {
@@ -401,18 +404,18 @@ class Parser {
     }
     const keys: (string | number)[] = [];
     for (;;) {
-      if (this.isOperator('.')) {
-        this.next();
-        const key = this.next();
+      if (this.#isOperator('.')) {
+        this.#next();
+        const key = this.#next();
         if (key.type !== 'identifier') throw new ExpressionError(`expected a property name after "." but found ${describe(key)}`, key.offset);
         keys.push(checkKey(key.value, key.offset));
-      } else if (this.isOperator('[')) {
-        this.next();
-        const key = this.next();
+      } else if (this.#isOperator('[')) {
+        this.#next();
+        const key = this.#next();
         if (key.type === 'number' && Number.isInteger(key.value)) keys.push(key.value);
         else if (key.type === 'string') keys.push(checkKey(key.value, key.offset));
         else throw new ExpressionError('an index must be a whole number or a quoted name', key.offset);
-        this.expect(']');
+        this.#expect(']');
       } else {
         break;
       }

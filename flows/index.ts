@@ -4,10 +4,11 @@
  */
 export type * from './types.ts';
 export { SLOT_TYPES } from './types.ts';
-export { allowedIntents, compileFlow, DEFAULT_THRESHOLD, DEFAULT_TOOL_TIMEOUT_MS, RETURN_TARGET, slotDefinition, withBuiltIns } from './compile.ts';
+export { allowedIntents, compileRuntimeFlow, DEFAULT_THRESHOLD, DEFAULT_TOOL_TIMEOUT_MS, RETURN_TARGET, slotDefinition, withBuiltIns } from './compile.ts';
 export { correctableIn, correctableSlots, intentsCarrying, ownerState } from './corrections.ts';
 export { BUILT_IN_INTENTS, NO_INTENT, SMALL_TALK_INTENTS, YES_INTENT } from './small-talk.ts';
-export type { LoadedFlow, LoadedTool } from './compile.ts';
+export type { LoadedFlow, LoadedTool, RuntimeFlow, RuntimeTool } from './compile.ts';
+export { compileFlow } from './compile-flow.ts';
 export { loadFlow, loadFlowOrThrow } from './load.ts';
 export type { LoadResult } from './load.ts';
 export { FlowLoadError, formatIssue, pointer } from './issues.ts';

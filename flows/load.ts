@@ -9,7 +9,8 @@
  * if (!loaded.ok) for (const issue of loaded.errors) console.error(formatIssue(issue));
  * ```
  */
-import { collectSlots, compileFlow, RETURN_TARGET, slotDefinition, type LoadedFlow } from './compile.ts';
+import { collectSlots, RETURN_TARGET, slotDefinition, type LoadedFlow } from './compile.ts';
+import { compileFlow } from './compile-flow.ts';
 import { ExpressionError, parseExpression, pathsOf, suggest, type Expression } from './expression.ts';
 import { CARD_URL_SCHEMES, isCardUrl } from './card.ts';
 import { FlowLoadError, pointer, type FlowIssue } from './issues.ts';

@@ -15,6 +15,8 @@
  * 4. Unless `--lib-only`: the script-tag bundle (`test/bundle/build.ts`) in
  *    `statechat/dist/`, copied to the repository's `dist/` as well.
  * 5. LICENSE and README.md beside each package.json.
+ * 6. The agent console (`relay/agent-console/ui`) as one browser module in
+ *    `statechat-relay/console/`, served by the relay at `/agent`.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -141,6 +143,9 @@ export async function buildPackages(options: { libOnly?: boolean } = {}): Promis
   buildLibrary(statechat);
   buildLibrary(relay);
   rmSync(stage, { recursive: true, force: true });
+  // The agent console the relay serves at /agent: a browser bundle, built with the relay's library.
+  const { buildAgentConsole } = await import('./agent-console.ts');
+  await buildAgentConsole(join(relay.directory, 'console'));
   if (options.libOnly) return;
 
   const { buildWidget } = await import('../test/bundle/build.ts');

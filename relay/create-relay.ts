@@ -10,6 +10,7 @@ import { relevantSlots } from './classify/llm-schema.ts';
 import { inlineSlotExtractor, type SlotExtractor } from './classify/slot-extractor.ts';
 import { describeError, errorResponse, RelayError } from './errors.ts';
 import { registerFlows, type RegisteredFlow } from './flow-registry.ts';
+import { installHandoffRoutes, type HandoffOptions } from './handoff/routes.ts';
 import { defaultLogSink, LogThrottle, MaskedLogger, type LogSink } from './logger.ts';
 import { identify, type Authenticate } from './middleware/authenticate.ts';
 import { DEFAULT_BODY_LIMIT_BYTES } from './middleware/body-limit.ts';
@@ -109,6 +110,11 @@ export interface RelayOptions {
    */
   slotParsers?: SlotParsers;
   /**
+   * Live handoff to a person (`/v1/handoffs`, `/v1/agent/…`): on when agents
+   * can authenticate (`agentToken` or `authenticateAgent`).
+   */
+  handoff?: HandoffOptions;
+  /**
    * Runs the slot parsers. Default: on the event loop, the text bounded.
    * The Node server runs them on worker threads with a time budget
    * (`createWorkerSlotExtractor` in `relay/node-slot-worker.ts`).
@@ -124,7 +130,7 @@ export interface RelayRequestContext {
 
 export type RelayHandler = (request: Request, context?: RelayRequestContext) => Promise<Response>;
 
-type RelayEnvironment = {
+export type RelayEnvironment = {
   Bindings: RelayRequestContext;
   Variables: {
     logFields: Record<string, unknown>;
@@ -391,7 +397,7 @@ export function createRelay(options: RelayOptions): RelayHandler {
     context: Context<RelayEnvironment>,
     body: JsonRecord,
     registered: RegisteredFlow,
-    target: { flowId: string; sessionId: string; call?: { tool: string; args: JsonObject; idempotencyKey: string } },
+    target: { flowId: string; sessionId: string; call?: { tool: string; args: JsonObject; idempotencyKey: string }; handoffAt?: number },
   ): Promise<VerifiedConversation> {
     await ensureParsers();
     const flowVersion = optionalString(body, 'flowVersion', MAX_ID_LENGTH);
@@ -665,6 +671,24 @@ export function createRelay(options: RelayOptions): RelayHandler {
         piiValues,
       );
     }
+  });
+
+  installHandoffRoutes(app, options.handoff ?? {}, {
+    flows,
+    log: (level, fields, message) => logger.write(level, fields, message),
+    bodyLimit,
+    now,
+    newId: () => globalThis.crypto.randomUUID(),
+    limitSession,
+    proofBodyLimit,
+    logIds: (flowId, sessionId) => ({ flowId: flows.has(flowId) ? flowId : OTHER, sessionId: sessionForLog(sessionId) }),
+    // A handoff is checked like a tool call: the visitor's journal must reach the step that made it.
+    verifyHandoff: verifying
+      ? async (context, body, registered, flowId, sessionId, handoffAt) => {
+          const conversation = await verified(context, body, registered, { flowId, sessionId, handoffAt });
+          return conversation.handoff ?? { reason: null, queue: null };
+        }
+      : undefined,
   });
 
   app.notFound((context) => {

@@ -4,9 +4,9 @@
 // deliberate 4xx became a retried 502). `isRelayError` checks the brand.
 const RELAY_ERROR_BRAND: unique symbol = Symbol.for('statechat.RelayError') as never;
 
-export type RelayErrorStatus = 400 | 401 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503 | 504;
+export type RelayErrorStatus = 400 | 401 | 403 | 404 | 405 | 408 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 502 | 503 | 504;
 
-const STATUSES = new Set<number>([400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 500, 502, 503, 504]);
+const STATUSES = new Set<number>([400, 401, 403, 404, 405, 408, 409, 410, 413, 415, 422, 429, 500, 502, 503, 504]);
 
 /**
  * The relay's one error type. Everything a client sees as an error is a

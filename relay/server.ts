@@ -5,7 +5,9 @@
  *
  * Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, ALLOWED_ORIGINS
  * (comma-separated), REDIS_URL, PORT. Without an API key the relay classifies
- * with the local NLU only and says so when it starts.
+ * with the local NLU only and says so when it starts. Live handoff:
+ * AGENT_TOKEN (comma-separated to rotate), HANDOFF_RETENTION_HOURS,
+ * HANDOFF_WEBHOOK_URL, AGENT_CONSOLE_URL.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,13 +18,18 @@ import { Redis } from 'ioredis';
 import type { LlmOptions } from './classify/llm.ts';
 import { createRelay, type RelayOptions } from './create-relay.ts';
 import { RelayConfigError } from './flow-registry.ts';
+import type { HandoffOptions } from './handoff/routes.ts';
 import { defaultLogSink, MaskedLogger, type LogSink } from './logger.ts';
 import { toNodeListener } from './node-adapter.ts';
 import { createWorkerSlotExtractor } from './node-slot-worker.ts';
 import { createNodeLlmTransport } from './node-llm-transport.ts';
 import { loadFullParsers } from '../widget/nlu/index.ts';
+import { loadAgentConsole } from './agent-console/load.ts';
+import { RedisHandoffStore } from './handoff/redis-store.ts';
 import { redisStores } from './stores/redis.ts';
 import type { ToolImplementations } from './tools/types.ts';
+
+export { loadAgentConsole } from './agent-console/load.ts';
 
 export const DEFAULT_PORT = 8787;
 /** Longest wait for one Redis command; the relay's are single round trips that take well under a millisecond. */
@@ -128,6 +135,29 @@ export function llmOptionsFromEnv(env: NodeJS.ProcessEnv): LlmOptions | undefine
 }
 
 /**
+ * Live handoff from `AGENT_TOKEN` (comma-separated tokens, to rotate one),
+ * `HANDOFF_RETENTION_HOURS` (default 24), `HANDOFF_WEBHOOK_URL` (a notice per
+ * new handoff) and `AGENT_CONSOLE_URL` (the console's public address, linked
+ * in the notice). Without a token, handoffs are off.
+ */
+export function handoffOptionsFromEnv(env: NodeJS.ProcessEnv): HandoffOptions {
+  const tokens = (env.AGENT_TOKEN ?? '')
+    .split(',')
+    .map((token) => token.trim())
+    .filter((token) => token !== '');
+  const hours = env.HANDOFF_RETENTION_HOURS === undefined || env.HANDOFF_RETENTION_HOURS === '' ? undefined : Number(env.HANDOFF_RETENTION_HOURS);
+  if (hours !== undefined && !(hours > 0)) throw new RelayConfigError(`HANDOFF_RETENTION_HOURS must be a positive number of hours, not "${env.HANDOFF_RETENTION_HOURS}".`);
+  const webhook = env.HANDOFF_WEBHOOK_URL?.trim();
+  if (webhook && !/^https?:\/\//.test(webhook)) throw new RelayConfigError(`HANDOFF_WEBHOOK_URL must be an http(s) URL, not "${webhook}".`);
+  const consoleUrl = env.AGENT_CONSOLE_URL?.trim();
+  return {
+    ...(tokens.length > 0 ? { agentToken: tokens } : {}),
+    ...(hours !== undefined ? { retentionMs: hours * 60 * 60 * 1000 } : {}),
+    ...(webhook ? { webhook: { url: webhook, ...(consoleUrl ? { consoleUrl } : {}) } } : {}),
+  };
+}
+
+/**
  * `RELAY_SECRETS`: comma-separated signing secrets (32+ characters each),
  * the current one first; every instance behind a load balancer needs the
  * same list.
@@ -165,6 +195,11 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   // Without a listener ioredis prints its errors itself; they go to the log instead.
   redis?.on('error', (error: NodeJS.ErrnoException) => logger.write('warn', { code: error.code, message: error.message }, 'redis error'));
   const llm = llmOptionsFromEnv(env);
+  const handoffStore = redis ? new RedisHandoffStore(redis) : undefined;
+  // Ends the open event streams on shutdown, so the server can close; their clients reconnect to another relay.
+  const streamsEnd = new AbortController();
+  const handoff = handoffOptionsFromEnv(env);
+  const agentConsole = handoff.agentToken || options.relay?.handoff?.authenticateAgent ? await loadAgentConsole() : null;
   const secrets = secretsFromEnv(env);
   if (!secrets) logger.write('warn', {}, 'no RELAY_SECRETS: signing with a random secret, so checkpoints end with this process and instances disagree');
   const handler = createRelay({
@@ -182,6 +217,13 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     ...(llm ? { llm } : {}),
     ...(redis ? { stores: redisStores(redis) } : {}),
     ...options.relay,
+    handoff: {
+      ...handoff,
+      ...(handoffStore ? { store: handoffStore } : {}),
+      ...(agentConsole ? { console: agentConsole } : {}),
+      ...options.relay?.handoff,
+      signal: streamsEnd.signal,
+    },
   });
 
   const server = createServer(
@@ -208,6 +250,8 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
       tools: Object.keys(tools).length,
       classification: llm ? 'local NLU, then LLM when unsure' : 'local NLU only (no OPENAI_API_KEY)',
       stores: redis ? 'redis' : 'memory',
+      handoff: handoff.agentToken ? 'on (AGENT_TOKEN)' : options.relay?.handoff?.authenticateAgent ? 'on' : 'off (no AGENT_TOKEN)',
+      agentConsole: agentConsole ? `/agent` : 'not built (npm run build:lib)',
     },
     llm ? 'relay listening' : 'relay listening without an LLM: set OPENAI_API_KEY to ask one when the local NLU is unsure',
   );
@@ -218,10 +262,12 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     port: actualPort,
     close() {
       closing ??= (async () => {
+        streamsEnd.abort();
         await new Promise<void>((resolveClose) => {
           server.close(() => resolveClose());
           server.closeIdleConnections();
         });
+        await handoffStore?.close();
         // QUIT needs an answer; a Redis that gives none is simply disconnected.
         if (redis) await redis.quit().catch(() => redis.disconnect());
         await slotExtractor.close();

@@ -17,7 +17,8 @@ export type MessageStatus = 'pending' | 'queued' | 'sent' | 'answered' | 'failed
 
 export interface ChatMessage {
   id: string;
-  role: 'user' | 'bot' | 'notice';
+  /** `agent`: a person answering in a live handoff. */
+  role: 'user' | 'bot' | 'agent' | 'notice';
   text: string;
   /** Epoch milliseconds. */
   at: number;
@@ -29,8 +30,10 @@ export interface ChatMessage {
   choices?: RenderedChoice[];
   /** Bot cards (the `card` action): `text` holds the same card as lines of text. */
   card?: RenderedCard;
-  /** Notices: what happened (`handoff`, `restarted`, `storage`, `flow-updated`). */
+  /** Notices: what happened (`handoff`, `handoff-joined`, `handoff-ended`, `restarted`, `storage`, `flow-updated`). */
   notice?: string;
+  /** Agent messages and handoff notices: the person's name. */
+  author?: string;
 }
 
 export interface ChatState {
@@ -56,7 +59,19 @@ export interface ChatState {
   online: boolean;
   /** Work waiting for the network: classifications and tool calls in the outbox (not those failed for good). */
   queued: number;
-  handoff: { reason: string | null; queue: string | null } | null;
+  /**
+   * The flow's last handoff. With a relay, `status` follows the live
+   * handoff: `opening` (asking the relay), `waiting` for a person, `active`
+   * (one joined: `agent`), `leaving` (the flow moved on; telling the relay),
+   * `closed`, or `unavailable` (the relay has no live handoff). While it is
+   * `opening`, `waiting` or `active`, the visitor's messages go to the person.
+   */
+  handoff: {
+    reason: string | null;
+    queue: string | null;
+    status?: 'opening' | 'waiting' | 'active' | 'leaving' | 'closed' | 'unavailable';
+    agent?: string | null;
+  } | null;
   storage: 'indexeddb' | 'memory';
   /** True in the tab that owns the conversation (one writer at a time); others follow it. */
   leader: boolean;

@@ -3,7 +3,7 @@
  * classifier and slot parsers, no network. Used by the widget when it runs
  * offline or in `local` mode, and by `statechat test` for unscripted turns.
  */
-import type { LoadedFlow } from '../flows/compile.ts';
+import type { RuntimeFlow } from '../flows/compile.ts';
 import { intentsCarrying } from '../flows/corrections.ts';
 import { NO_INTENT, SMALL_TALK_INTENTS, YES_INTENT } from '../flows/small-talk.ts';
 import type { JsonObject, SlotSpec } from '../flows/types.ts';
@@ -32,7 +32,7 @@ export interface LocalUnderstandingOptions {
   timeZone?: string;
 }
 
-export function createLocalUnderstanding(flow: LoadedFlow, options: LocalUnderstandingOptions = {}): LocalUnderstanding {
+export function createLocalUnderstanding(flow: RuntimeFlow, options: LocalUnderstandingOptions = {}): LocalUnderstanding {
   const classifier = trainClassifier(flow.definition.intents, { language: flow.language });
   const timeZone = flow.definition.meta.timeZone ?? options.timeZone ?? 'UTC';
   return (request, now) => {

@@ -11,7 +11,8 @@ const USAGE = `usage: statechat-relay --flows <dir> [--tools <module>] [--port <
   --port    port to listen on (default: $PORT or ${DEFAULT_PORT})
   --host    address to bind (default 127.0.0.1)
 
-Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, ALLOWED_ORIGINS, REDIS_URL, PORT.
+Environment: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, ALLOWED_ORIGINS, REDIS_URL, PORT,
+AGENT_TOKEN, HANDOFF_RETENTION_HOURS, HANDOFF_WEBHOOK_URL and AGENT_CONSOLE_URL (live handoff).
 `;
 
 /**

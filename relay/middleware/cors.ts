@@ -9,14 +9,24 @@ export interface CorsOptions {
 }
 
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
-const ALLOWED_HEADERS = 'content-type, idempotency-key, if-none-match';
+const ALLOWED_HEADERS = 'content-type, idempotency-key, if-none-match, authorization, last-event-id';
 const EXPOSED_HEADERS = 'etag, retry-after, idempotent-replayed';
+
+/** The `Origin` names the host the request was sent to: a page the relay served itself (the agent console). */
+function sameHost(origin: string, requestUrl: string): boolean {
+  try {
+    return new URL(origin).host === new URL(requestUrl).host;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * CORS with an allow-list. A request from a browser on an origin outside the
  * list is refused with 403, not merely left without headers, so a forged page
  * cannot make the relay run a tool even when it does not need the answer.
- * Requests without an `Origin` (servers, curl) pass.
+ * Requests without an `Origin` (servers, curl) pass, and so do those from
+ * the relay's own host (its agent console's module script and API calls).
  */
 export function cors(options: CorsOptions): MiddlewareHandler {
   const anyOrigin = options.allowedOrigins.includes('*');
@@ -25,7 +35,7 @@ export function cors(options: CorsOptions): MiddlewareHandler {
 
   return async (context, next) => {
     const origin = context.req.header('origin');
-    if (origin === undefined) {
+    if (origin === undefined || sameHost(origin, context.req.url)) {
       await next();
       return;
     }

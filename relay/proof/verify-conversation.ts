@@ -53,7 +53,8 @@ export type ProofRefusal =
   | 'classification_forged'
   | 'classification_unknown'
   | 'tool_result_forged'
-  | 'call_not_reached';
+  | 'call_not_reached'
+  | 'handoff_not_reached';
 
 export class ProofRefusedError extends Error {
   override readonly name = 'ProofRefusedError';
@@ -132,6 +133,8 @@ export interface CallToVerify {
 export interface VerifiedConversation {
   flow: LoadedFlow;
   snapshot: Snapshot;
+  /** With `handoffAt`: the handoff the flow made at that journal position. */
+  handoff?: { reason: string | null; queue: string | null };
   /** The clock of the last entry. */
   at: number;
 }
@@ -307,12 +310,14 @@ async function localAnswerMatches(
 
 /**
  * Replays `proof` and returns where it ends, or throws `ProofRefusedError`.
- * With `call`, the replay must end waiting for that call; without (a
- * checkpoint asked for before a flow upgrade), any consistent journal does.
+ * With `call`, the replay must end waiting for that call; with `handoffAt`,
+ * the step at that journal position must hand off (a live handoff opened for
+ * it); with neither (a checkpoint asked for before a flow upgrade), any
+ * consistent journal does.
  */
 export async function verifyConversation(
   rawProof: unknown,
-  target: Pick<CallToVerify, 'flowId' | 'sessionId' | 'versions' | 'startVersion'> & { call?: Pick<CallToVerify, 'tool' | 'args' | 'idempotencyKey'> },
+  target: Pick<CallToVerify, 'flowId' | 'sessionId' | 'versions' | 'startVersion'> & { call?: Pick<CallToVerify, 'tool' | 'args' | 'idempotencyKey'>; handoffAt?: number },
   settings: VerifySettings,
 ): Promise<VerifiedConversation> {
   const proof = readProof(rawProof, settings.maxEntries);
@@ -323,6 +328,7 @@ export async function verifyConversation(
   const timeZone = flow.definition.meta.timeZone ?? proof.timeZone ?? 'UTC';
   const classifications = new Map<string, { effect: ClassifyEffect; at: number }>();
   let work = 0;
+  let handoff: VerifiedConversation['handoff'];
   if (proof.entries.length === 0) {
     if (target.call || !start.fromCheckpoint) throw new ProofRefusedError('call_not_reached');
   }
@@ -377,7 +383,10 @@ export async function verifyConversation(
     const result = step(flow, snapshot, event, env);
     snapshot = result.snapshot;
     at = Math.max(at, env.now);
-    for (const effect of result.effects) if (effect.type === 'classify') classifications.set(effect.requestId, { effect, at: env.now });
+    for (const effect of result.effects) {
+      if (effect.type === 'classify') classifications.set(effect.requestId, { effect, at: env.now });
+      if (effect.type === 'handoff' && entry.seq === target.handoffAt) handoff = { reason: effect.reason, queue: effect.queue };
+    }
     work += 1;
     if (work >= settings.sliceWork) {
       await settings.yieldToLoop();
@@ -394,5 +403,6 @@ export async function verifyConversation(
       pending?.kind === 'tool' && pending.name === call.tool && pending.idempotencyKey === call.idempotencyKey && sameJson(pending.args, call.args);
     if (!waiting) throw new ProofRefusedError('call_not_reached');
   }
-  return { flow, snapshot, at: Number.isFinite(at) ? at : settings.now };
+  if (target.handoffAt !== undefined && !handoff) throw new ProofRefusedError('handoff_not_reached');
+  return { flow, snapshot, at: Number.isFinite(at) ? at : settings.now, ...(handoff ? { handoff } : {}) };
 }

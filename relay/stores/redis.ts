@@ -8,6 +8,8 @@
  * createRelay({ ..., stores: redisStores(redis) });
  */
 import type { Redis } from 'ioredis';
+// Handoffs for several relays live beside the other stores: `statechat-relay/redis`.
+export { RedisHandoffStore } from '../handoff/redis-store.ts';
 import { DEFAULT_KEYS_PER_CLIENT, type IdempotencyClaim, type IdempotencyStore, type RateLimitStore, type StoredResponse } from './types.ts';
 
 // Every check-and-set runs as one Lua script, so two instances racing on one

@@ -72,6 +72,17 @@ describe('seeds that found bugs', () => {
     const second = await runSession(planFor(1004));
     expect(second).toEqual(first);
   });
+
+  // 20261393: a party of 13 waits for a person; the live handoff's chunk arrived on the real clock, not the
+  // simulated one, so the same seed passed or failed ("timer never fired") from run to run. The chunk is now
+  // fetched once per page (`loadLiveHandoff`) and warmed before simulated time starts.
+  it('replays a seed that hands off to a person exactly, clean', async () => {
+    const first = await runSession(planFor(20261393));
+    const second = await runSession(planFor(20261393));
+    expect(first.violations).toEqual([]);
+    expect(first.transcripts.join('\n')).toContain('Handed over to a person');
+    expect(second).toEqual(first);
+  });
 });
 
 describe('npm run chaos', () => {

@@ -19,7 +19,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { openDB } from 'idb';
-import { compileFlow, type LoadedFlow } from '../../flows/compile.ts';
+import type { LoadedFlow } from '../../flows/compile.ts';
+import { compileFlow } from '../../flows/compile-flow.ts';
 import type { Flow } from '../../flows/types.ts';
 import { step } from '../../widget/engine/step.ts';
 import type { Effect, Snapshot } from '../../widget/engine/types.ts';

@@ -8,7 +8,7 @@
  * they are.
  */
 import { onlineManager } from '@tanstack/query-core';
-import { compileFlow } from '../../flows/compile.ts';
+import { compileFlow } from '../../flows/compile-flow.ts';
 import type { Flow } from '../../flows/types.ts';
 import { createDemoTools } from '../../relay/demo-tools.ts';
 import { createRelay, type RelayHandler } from '../../relay/index.ts';

@@ -13,9 +13,9 @@ import orderTracking from '../../flows/order-tracking.flow.json';
 import reservations from '../../flows/reservations.flow.json';
 import type { Flow } from '../../flows/types.ts';
 import type { ChatState } from '../../widget/chat-types.ts';
-import { compileFlow } from '../../flows/compile.ts';
+import { compileFlow } from '../../flows/compile-flow.ts';
 import { fullParserNeeds, loadFullParsers, type SlotParsers } from '../../widget/nlu/index.ts';
-import { createChatRuntime, type ChatController } from '../../widget/runtime/chat-runtime.ts';
+import { createChatRuntime, loadLiveHandoff, type ChatController } from '../../widget/runtime/chat-runtime.ts';
 import { SimulatedChannels, SimulatedLocks } from './browser-tabs.ts';
 import { checkInvariants, type Violation } from './invariants.ts';
 import { CALM, SimulatedNetwork, type NetworkCounts } from './network.ts';
@@ -107,12 +107,14 @@ async function settle<T>(clock: VirtualTime, promise: Promise<T>, limitMs = 60_0
 let relayParsers: SlotParsers | undefined;
 
 /**
- * Loads the parser chunks the runtime and the relay import on demand, before
- * simulated time starts: a module read from disk would arrive at a moment
- * the seed does not decide. Afterwards those imports come from the module cache.
+ * Loads the chunks the runtime and the relay import on demand (the parsers,
+ * the live handoff's worker), before simulated time starts: a module read
+ * from disk would arrive at a moment the seed does not decide. Afterwards
+ * those imports come from the module cache.
  */
 async function warmParsers(): Promise<SlotParsers> {
   if (relayParsers) return relayParsers;
+  await loadLiveHandoff();
   for (const name of ['reservations', 'order-tracking'] as const) {
     const flow = compileFlow(flowDefinition(name));
     await loadFullParsers({ ...fullParserNeeds(flow, 'en'), chrono: false });

@@ -125,7 +125,7 @@ describe('statechat validate --format json', () => {
     const result = await capture(['validate', '--format', 'json', join(root, EXAMPLES[0] as string), broken, misspelt]);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.out.join('\n')) as { files: { file: string; ok: boolean; flow: unknown; issues: { path: string; severity: string; code: string; message: string; hint?: string }[] }[]; errors: number; warnings: number };
-    expect(report.files[0]).toMatchObject({ ok: true, flow: { id: 'reservations', version: '2.0.0', states: 12 }, issues: [] });
+    expect(report.files[0]).toMatchObject({ ok: true, flow: { id: 'reservations', version: '2.1.0', states: 17 }, issues: [] });
     expect(report.files[1]).toMatchObject({ file: broken, ok: false, flow: null });
     // Each issue says where it is, for editors and CI annotations.
     expect(report.files[1]?.issues).toContainEqual({ path: '/start', severity: 'error', code: 'unknown-state', message: 'unknown state "Colect"', hint: 'did you mean "Collect"?', line: 5, column: 12 });
@@ -139,7 +139,7 @@ describe('statechat validate --format json', () => {
     expect(json.code).toBe(0);
     expect((JSON.parse(json.out.join('\n')) as { errors: number }).errors).toBe(0);
     const text = await capture(['validate', '--format', 'text', join(root, EXAMPLES[0] as string)]);
-    expect(text.out).toEqual([expect.stringMatching(/reservations\.flow\.json: ok \(reservations 2\.0\.0, 12 states\)/)]);
+    expect(text.out).toEqual([expect.stringMatching(/reservations\.flow\.json: ok \(reservations 2\.1\.0, 17 states\)/)]);
     expect((await capture(['validate', '--format', 'xml', join(root, EXAMPLES[0] as string)])).code).toBe(2);
   });
 });

@@ -22,7 +22,7 @@ describe('statechat validate', () => {
   it('accepts the example flows', async () => {
     const result = await capture(['validate', join(root, 'flows/reservations.flow.json'), join(root, 'flows/order-tracking.flow.json')]);
     expect(result.err).toEqual([]);
-    expect(result.out).toEqual([expect.stringMatching(/reservations\.flow\.json: ok \(reservations 2\.0\.0, 12 states\)/), expect.stringMatching(/order-tracking\.flow\.json: ok/)]);
+    expect(result.out).toEqual([expect.stringMatching(/reservations\.flow\.json: ok \(reservations 2\.1\.0, 17 states\)/), expect.stringMatching(/order-tracking\.flow\.json: ok/)]);
     expect(result.code).toBe(0);
   });
 

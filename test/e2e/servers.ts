@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import reservations from '../../flows/reservations.flow.json' with { type: 'json' };
 import { createDemoTools } from '../../relay/demo-tools.ts';
-import { createRelay, type ToolImplementations } from '../../relay/index.ts';
+import { createRelay, type RelayOptions, type ToolImplementations } from '../../relay/index.ts';
 import { toNodeListener } from '../../relay/node-adapter.ts';
 import { buildWidget, projectRoot } from '../bundle/build.ts';
 import { xssFlow, xssTools } from './xss-flow.ts';
@@ -102,6 +102,8 @@ export interface WidgetSiteOptions {
    * any driver, even one that cannot run a script before the page's own.
    */
   cspReportPath?: string;
+  /** More relay options (live handoff). */
+  relay?: Partial<RelayOptions>;
 }
 
 /** Reads a request body of at most `limit` bytes. */
@@ -185,6 +187,7 @@ export async function startWidgetSite(options: WidgetSiteOptions = {}): Promise<
       tools: counted({ ...createDemoTools(), ...xssTools }, toolRuns),
       allowedOrigins: [siteOrigin],
       logger: { info: () => {}, warn: () => {}, error: () => {} },
+      ...options.relay,
     }),
   );
 

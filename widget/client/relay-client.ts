@@ -118,24 +118,26 @@ interface RequestOptions {
  * 3.5 KB gzip of the widget's download.
  */
 export class RelayClient {
-  private readonly fetch: typeof fetch;
-  private readonly prefix: string;
-  private readonly queryClient: QueryClient;
-  private readonly classifyTimeoutMs: number;
+  readonly #fetch: typeof fetch;
+  readonly #prefix: string;
+  readonly #queryClient: QueryClient;
+  readonly #classifyTimeoutMs: number;
 
-  constructor(private readonly options: RelayClientOptions) {
-    this.fetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
-    this.prefix = options.baseUrl.replace(/\/+$/, '');
-    this.queryClient = options.queryClient;
-    this.classifyTimeoutMs = options.classifyTimeoutMs ?? DEFAULT_CLASSIFY_TIMEOUT_MS;
+  readonly #options: RelayClientOptions;
+  constructor(options: RelayClientOptions) {
+    this.#options = options;
+    this.#fetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+    this.#prefix = options.baseUrl.replace(/\/+$/, '');
+    this.#queryClient = options.queryClient;
+    this.#classifyTimeoutMs = options.classifyTimeoutMs ?? DEFAULT_CLASSIFY_TIMEOUT_MS;
   }
 
   get baseUrl(): string {
-    return this.options.baseUrl;
+    return this.#options.baseUrl;
   }
 
   /** `path` relative to the base URL; answers every HTTP status but 2xx and 304 with the relay's error. */
-  private async request(label: string, path: string, options: RequestOptions): Promise<Response> {
+  async #request(label: string, path: string, options: RequestOptions): Promise<Response> {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -147,7 +149,7 @@ export class RelayClient {
     options.signal?.addEventListener('abort', cancel);
     let response: Response;
     try {
-      response = await this.fetch(`${this.prefix}/${path}`, {
+      response = await this.#fetch(`${this.#prefix}/${path}`, {
         method: options.method ?? 'GET',
         headers: { ...(options.json === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
         ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
@@ -169,15 +171,15 @@ export class RelayClient {
    * `cached`. Goes through the query cache, so concurrent asks share one request.
    */
   fetchFlow(flowId: string, cached: CachedFlow | undefined): Promise<FetchedFlow> {
-    return this.queryClient.fetchQuery({
-      queryKey: ['statechat', 'flow', this.options.baseUrl, flowId],
+    return this.#queryClient.fetchQuery({
+      queryKey: ['statechat', 'flow', this.#options.baseUrl, flowId],
       staleTime: 0,
       retry: (failureCount, error) => error instanceof RelayRequestError && error.transient && failureCount < 2,
       retryDelay: (failureCount) => Math.min(500 * 2 ** failureCount, 2000),
       queryFn: async ({ signal }) => {
         const label = `GET /v1/flows/${flowId}`;
         const headers: Record<string, string> = cached?.etag ? { 'if-none-match': cached.etag } : {};
-        const response = await this.request(label, `v1/flows/${encodeURIComponent(flowId)}`, { headers, signal, timeoutMs: 10_000 });
+        const response = await this.#request(label, `v1/flows/${encodeURIComponent(flowId)}`, { headers, signal, timeoutMs: 10_000 });
         if (response.status === 304 && cached) return { definition: cached.definition, etag: cached.etag, changed: false };
         const body: unknown = await response.json().catch(() => undefined);
         if (!isRecord(body)) throw new RelayRequestError('bad_response', `${label} did not answer a flow`, response.status, false);
@@ -187,19 +189,19 @@ export class RelayClient {
   }
 
   /** POSTs `json` to `path`: the answer when `valid` recognises it, a `bad_response` error otherwise. */
-  private async post(path: string, json: unknown, timeoutMs: number, valid: (answer: Record<string, unknown>) => boolean, headers?: Record<string, string>): Promise<Record<string, unknown>> {
+  async #post(path: string, json: unknown, timeoutMs: number, valid: (answer: Record<string, unknown>) => boolean, headers?: Record<string, string>): Promise<Record<string, unknown>> {
     const label = `POST /${path}`;
-    const response = await this.request(label, path, { method: 'POST', json, timeoutMs, ...(headers ? { headers } : {}) });
+    const response = await this.#request(label, path, { method: 'POST', json, timeoutMs, ...(headers ? { headers } : {}) });
     const answer: unknown = await response.json().catch(() => undefined);
     if (!isRecord(answer) || !valid(answer)) throw new RelayRequestError('bad_response', `${label} answered something unexpected`, response.status, false);
     return answer;
   }
 
   async classify(body: ClassifyBody): Promise<ClassifyAnswer> {
-    const answer = await this.post(
+    const answer = await this.#post(
       'v1/classify',
       body,
-      this.classifyTimeoutMs,
+      this.#classifyTimeoutMs,
       (answer) => (answer.intent === null || typeof answer.intent === 'string') && typeof answer.confidence === 'number' && (answer.slots === undefined || isRecord(answer.slots)),
     );
     return {
@@ -212,7 +214,7 @@ export class RelayClient {
   }
 
   async callTool(name: string, body: ToolBody, idempotencyKey: string, timeoutMs: number): Promise<ToolAnswer> {
-    const answer = await this.post(`v1/tools/${encodeURIComponent(name)}`, body, timeoutMs, (answer) => 'result' in answer, { 'idempotency-key': idempotencyKey });
+    const answer = await this.#post(`v1/tools/${encodeURIComponent(name)}`, body, timeoutMs, (answer) => 'result' in answer, { 'idempotency-key': idempotencyKey });
     return {
       result: answer.result as Json,
       ...signed(answer),
@@ -222,7 +224,7 @@ export class RelayClient {
 
   /** A checkpoint at the end of `body.proof`: asked before a flow upgrade, which starts the journal afresh. */
   async checkpoint(body: CheckpointBody): Promise<string> {
-    const answer = await this.post('v1/checkpoint', body, 15_000, (answer) => typeof answer.checkpoint === 'string');
+    const answer = await this.#post('v1/checkpoint', body, 15_000, (answer) => typeof answer.checkpoint === 'string');
     return answer.checkpoint as string;
   }
 }

@@ -1,4 +1,4 @@
-import type { LoadedFlow } from '../../flows/compile.ts';
+import type { RuntimeFlow } from '../../flows/compile.ts';
 import { initialSnapshot, step } from './step.ts';
 import type { Effect, JournalEntry, Snapshot } from './types.ts';
 
@@ -7,14 +7,14 @@ import type { Effect, JournalEntry, Snapshot } from './types.ts';
  * snapshot a cache of its fold, so this gives exactly the snapshot the live
  * run produced (a test checks it), for debugging, support and verification.
  */
-export function replay(flow: LoadedFlow, journal: readonly JournalEntry[], from: Snapshot = initialSnapshot(flow)): Snapshot {
+export function replay(flow: RuntimeFlow, journal: readonly JournalEntry[], from: Snapshot = initialSnapshot(flow)): Snapshot {
   let snapshot = from;
   for (const entry of journal) snapshot = step(flow, snapshot, entry.event, entry.env).snapshot;
   return snapshot;
 }
 
 /** Like `replay`, keeping every step's effects (what the visitor saw, what was called). */
-export function replayWithEffects(flow: LoadedFlow, journal: readonly JournalEntry[]): { snapshot: Snapshot; effects: Effect[][] } {
+export function replayWithEffects(flow: RuntimeFlow, journal: readonly JournalEntry[]): { snapshot: Snapshot; effects: Effect[][] } {
   let snapshot = initialSnapshot(flow);
   const effects: Effect[][] = [];
   for (const entry of journal) {

@@ -5,7 +5,7 @@
  * through `env`, and ids are derived from the journal position.
  */
 import { evaluate, truthy, type Scope } from '../../flows/expression.ts';
-import { allowedIntents, RETURN_TARGET, type LoadedFlow } from '../../flows/compile.ts';
+import { allowedIntents, RETURN_TARGET, type RuntimeFlow } from '../../flows/compile.ts';
 import { parseExpression } from '../../flows/expression.ts';
 import { parseTemplate, renderTemplate, templateValue } from '../../flows/template.ts';
 import type {
@@ -58,7 +58,7 @@ const DEFAULT_TEXT = {
 /** What running a piece of the flow did to the control flow. */
 type Status = 'done' | 'moved' | 'suspended';
 
-export function initialSnapshot(flow: LoadedFlow): Snapshot {
+export function initialSnapshot(flow: RuntimeFlow): Snapshot {
   return {
     format: 1,
     flowId: flow.id,
@@ -108,11 +108,11 @@ function copy(snapshot: Snapshot): Snapshot {
   };
 }
 
-const resolved = new WeakMap<LoadedFlow, Map<string, unknown>>();
-const pointerCache = new WeakMap<LoadedFlow, Map<string, Map<string | number, string>>>();
+const resolved = new WeakMap<RuntimeFlow, Map<string, unknown>>();
+const pointerCache = new WeakMap<RuntimeFlow, Map<string, Map<string | number, string>>>();
 
 /** Reads a JSON Pointer in the flow definition (cached: the engine resumes work by pointer). */
-function resolve(flow: LoadedFlow, pointer: string): unknown {
+function resolve(flow: RuntimeFlow, pointer: string): unknown {
   let cache = resolved.get(flow);
   if (!cache) {
     cache = new Map();
@@ -149,9 +149,9 @@ function eventNames(transition: Transition): string[] {
   return names === undefined ? [] : typeof names === 'string' ? [names] : names;
 }
 
-const allowedCache = new WeakMap<LoadedFlow, Map<string, string[]>>();
+const allowedCache = new WeakMap<RuntimeFlow, Map<string, string[]>>();
 
-function cachedAllowedIntents(flow: LoadedFlow, state: string): string[] {
+function cachedAllowedIntents(flow: RuntimeFlow, state: string): string[] {
   let cache = allowedCache.get(flow);
   if (!cache) {
     cache = new Map();
@@ -167,20 +167,19 @@ function cachedAllowedIntents(flow: LoadedFlow, state: string): string[] {
 
 /** One step's working state: a private copy of the snapshot plus the effects produced so far. */
 class Machine {
-  readonly effects: Effect[] = [];
+  readonly #effects: Effect[] = [];
   #entries = 0;
   #counter = 0;
   /** Values of the event being handled (`event.*`, `result.*`, `error.*`). */
   #eventScope: { event?: Json; result?: Json; error?: Json } = {};
 
-  readonly #flow: LoadedFlow;
+  readonly #flow: RuntimeFlow;
   readonly #env: Env;
 
-  constructor(
-    flow: LoadedFlow,
-    readonly snapshot: Snapshot,
-    env: Env,
-  ) {
+  readonly #snapshot: Snapshot;
+
+  constructor(flow: RuntimeFlow, snapshot: Snapshot, env: Env) {
+    this.#snapshot = snapshot;
     this.#flow = flow;
     this.#env = env;
   }
@@ -216,27 +215,27 @@ class Machine {
 
   #id(prefix: string): string {
     this.#counter += 1;
-    return `${prefix}${this.snapshot.seq}.${this.#counter}`;
+    return `${prefix}${this.#snapshot.seq}.${this.#counter}`;
   }
 
   #emit(name: PublicEventName | string, data: JsonObject): void {
-    this.effects.push({ type: 'emit', name, data });
+    this.#effects.push({ type: 'emit', name, data });
   }
 
-  error(code: string, message: string): void {
-    this.effects.push({ type: 'error', code, message });
+  #error(code: string, message: string): void {
+    this.#effects.push({ type: 'error', code, message });
   }
 
-  ignore(reason: string): void {
-    this.effects.push({ type: 'ignored', reason });
+  #ignore(reason: string): void {
+    this.#effects.push({ type: 'ignored', reason });
   }
 
   #scope(): Scope {
     return {
-      ctx: this.snapshot.ctx,
-      slot: this.snapshot.slots,
+      ctx: this.#snapshot.ctx,
+      slot: this.#snapshot.slots,
       ...this.#eventScope,
-      language: this.snapshot.language,
+      language: this.#snapshot.language,
       now: this.#env.now,
       timeZone: this.#flow.timeZone,
     };
@@ -252,7 +251,7 @@ class Machine {
     let source: string;
     if (typeof message === 'string') source = message;
     else {
-      const language = this.snapshot.language;
+      const language = this.#snapshot.language;
       const base = language.split('-')[0] as string;
       source =
         message[language] ??
@@ -289,17 +288,17 @@ class Machine {
   }
 
   get #state(): State | undefined {
-    return this.#flow.definition.states[this.snapshot.state];
+    return this.#flow.definition.states[this.#snapshot.state];
   }
 
   // ---- actions ---------------------------------------------------------------------------------
 
-  say(message: Message): void {
+  #say(message: Message): void {
     const text = this.#text(message);
     const id = this.#id('m');
     this.#remember(text);
-    this.effects.push({ type: 'say', id, text });
-    this.#emit('say', { id, text, state: this.snapshot.state });
+    this.#effects.push({ type: 'say', id, text });
+    this.#emit('say', { id, text, state: this.#snapshot.state });
   }
 
   /** A `card` action: a `say` whose text is the card as lines, with the card itself for channels that draw it. */
@@ -318,10 +317,10 @@ class Machine {
     const id = this.#id('m');
     const lines = cardText(card);
     this.#remember(lines);
-    this.effects.push({ type: 'say', id, text: lines, card });
+    this.#effects.push({ type: 'say', id, text: lines, card });
     const data: JsonObject = { title: card.title, fields: card.fields.map((field) => ({ ...field })), buttons: card.buttons.map((button) => ({ ...button })) };
     if (card.text !== undefined) data.text = card.text;
-    this.#emit('say', { id, text: lines, card: data, state: this.snapshot.state });
+    this.#emit('say', { id, text: lines, card: data, state: this.#snapshot.state });
   }
 
   /**
@@ -331,23 +330,23 @@ class Machine {
   #remember(text: string): void {
     let masked = text;
     for (const slot of this.#flow.piiSlots) {
-      const value = this.snapshot.slots[slot];
+      const value = this.#snapshot.slots[slot];
       if (typeof value === 'string' && value.trim() !== '') masked = masked.replaceAll(value, `<${slot}>`);
     }
-    this.snapshot.lastBotMessage = masked.slice(0, MAX_TEXT);
+    this.#snapshot.lastBotMessage = masked.slice(0, MAX_TEXT);
   }
 
   /** Asks a question; `remember: false` shows it without making it the question that is asked again. */
   #ask(prompt: Prompt, remember = true): void {
-    if (remember) this.snapshot.prompt = prompt;
+    if (remember) this.#snapshot.prompt = prompt;
     this.#remember(prompt.text);
     const id = this.#id('m');
-    this.effects.push({ type: 'ask', id, text: prompt.text, choices: prompt.choices, slot: prompt.slot });
-    this.#emit('ask', { id, text: prompt.text, choices: prompt.choices.map((choice) => ({ ...choice })), slot: prompt.slot, state: this.snapshot.state });
+    this.#effects.push({ type: 'ask', id, text: prompt.text, choices: prompt.choices, slot: prompt.slot });
+    this.#emit('ask', { id, text: prompt.text, choices: prompt.choices.map((choice) => ({ ...choice })), slot: prompt.slot, state: this.#snapshot.state });
   }
 
   #reask(): void {
-    if (this.snapshot.prompt) this.#ask(this.snapshot.prompt);
+    if (this.#snapshot.prompt) this.#ask(this.#snapshot.prompt);
   }
 
   /**
@@ -356,9 +355,9 @@ class Machine {
    * carry on collecting.
    */
   #resumeQuestion(): void {
-    const slot = this.snapshot.prompt?.slot;
+    const slot = this.#snapshot.prompt?.slot;
     const collect = this.#state?.collect;
-    if (slot && collect && Object.hasOwn(this.snapshot.slots, slot)) this.#afterFill(collect, [slot], []);
+    if (slot && collect && Object.hasOwn(this.#snapshot.slots, slot)) this.#afterFill(collect, [slot], []);
     else this.#reask();
   }
 
@@ -366,7 +365,7 @@ class Machine {
     if (!assign) return;
     for (const [key, value] of Object.entries(assign)) {
       if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
-      this.snapshot.ctx[key] = this.#value(value);
+      this.#snapshot.ctx[key] = this.#value(value);
     }
   }
 
@@ -376,11 +375,11 @@ class Machine {
     if (!Array.isArray(actions)) return 'done';
     for (let position = index; position < actions.length; position += 1) {
       const action = actions[position] as Action;
-      if ('say' in action) this.say(action.say);
+      if ('say' in action) this.#say(action.say);
       else if ('card' in action) this.#card(action.card);
       else if ('ask' in action) this.#ask({ text: this.#text(action.ask), choices: this.#choices(action.choices), slot: null });
       else if ('assign' in action) this.#assign(action.assign);
-      else if ('clear' in action) for (const slot of action.clear) delete this.snapshot.slots[slot];
+      else if ('clear' in action) for (const slot of action.clear) delete this.#snapshot.slots[slot];
       else if ('emit' in action) this.#emit(action.emit, isRecord(action.data) ? (this.#value(action.data as Json) as JsonObject) : {});
       else if ('handoff' in action) {
         const handoff = action.handoff === true ? {} : action.handoff;
@@ -390,9 +389,9 @@ class Machine {
           queue: handoff.queue ?? null,
           message: handoff.message === undefined ? null : this.#text(handoff.message),
         };
-        this.effects.push(effect);
-        this.#emit('handoff', { reason: effect.reason, queue: effect.queue, state: this.snapshot.state });
-        if (effect.message !== null) this.say(effect.message);
+        this.#effects.push(effect);
+        this.#emit('handoff', { reason: effect.reason, queue: effect.queue, state: this.#snapshot.state });
+        if (effect.message !== null) this.#say(effect.message);
       } else if ('call' in action) {
         this.#call(action.call, action.args, this.#child(pointer, position), [{ kind: 'actions', pointer, index: position + 1 }, ...rest]);
         return 'suspended';
@@ -405,9 +404,9 @@ class Machine {
     const tool = this.#flow.tools[name];
     const args = (isRecord(argTemplates) ? this.#value(argTemplates as Json) : {}) as JsonObject;
     const callId = this.#id('c');
-    const idempotencyKey = `${this.snapshot.sessionId ?? 'anonymous'}:${this.snapshot.seq}:${this.#counter}`;
-    this.snapshot.pending = { kind: 'tool', callId, name, args, idempotencyKey, action, then };
-    this.effects.push({
+    const idempotencyKey = `${this.#snapshot.sessionId ?? 'anonymous'}:${this.#snapshot.seq}:${this.#counter}`;
+    this.#snapshot.pending = { kind: 'tool', callId, name, args, idempotencyKey, action, then };
+    this.#effects.push({
       type: 'callTool',
       callId,
       name,
@@ -416,7 +415,7 @@ class Machine {
       timeoutMs: tool?.timeoutMs ?? 8000,
       retries: tool?.retries ?? 0,
     });
-    this.#emit('tool.call', { callId, name, args, state: this.snapshot.state });
+    this.#emit('tool.call', { callId, name, args, state: this.#snapshot.state });
   }
 
   #runContinuations(continuations: Continuation[]): Status {
@@ -432,7 +431,7 @@ class Machine {
           status = this.#finishRoute(continuation.pointer, rest);
           break;
         case 'enter':
-          return this.enter(continuation.target, 'route');
+          return this.#enter(continuation.target, 'route');
         case 'ready':
           status = this.#ready();
           break;
@@ -451,11 +450,11 @@ class Machine {
   #takeRoute(pointer: string, rest: Continuation[]): Status | null {
     const route = resolve(this.#flow, pointer) as Route | undefined;
     if (!route || !this.#holds(route.when)) return null;
-    const before = { ...this.snapshot.ctx };
+    const before = { ...this.#snapshot.ctx };
     this.#assign(route.assign);
     // Arms are judged after the route's assign (`assign: {size: …}, branch: [{when: "{{ctx.size}} > 8"}]`).
     if (route.branch && !route.branch.some((arm) => this.#holds(arm.when))) {
-      this.snapshot.ctx = before;
+      this.#snapshot.ctx = before;
       return null;
     }
     const status = this.#runActions(this.#child(pointer, 'do'), 0, [{ kind: 'route', pointer }, ...rest]);
@@ -481,13 +480,13 @@ class Machine {
         target = arm.to;
       }
     }
-    if (target !== undefined) return this.enter(target, 'route');
+    if (target !== undefined) return this.#enter(target, 'route');
     return this.#runContinuations(rest);
   }
 
   #exitTimers(): void {
-    for (const timer of this.snapshot.timers) this.effects.push({ type: 'cancelTimer', timerId: timer.id });
-    this.snapshot.timers = [];
+    for (const timer of this.#snapshot.timers) this.#effects.push({ type: 'cancelTimer', timerId: timer.id });
+    this.#snapshot.timers = [];
   }
 
   #armTimers(): void {
@@ -497,34 +496,34 @@ class Machine {
 
   #arm(index: number, deadline: number, fired: number): void {
     const id = this.#id('t');
-    this.snapshot.timers.push({ id, state: this.snapshot.state, index, deadline, fired });
-    this.effects.push({ type: 'startTimer', timerId: id, deadline });
+    this.#snapshot.timers.push({ id, state: this.#snapshot.state, index, deadline, fired });
+    this.#effects.push({ type: 'startTimer', timerId: id, deadline });
   }
 
   /** Idle timers restart whenever the visitor does something in the state. */
   #restartTimers(): void {
-    if (this.snapshot.timers.length === 0) return;
+    if (this.#snapshot.timers.length === 0) return;
     this.#exitTimers();
     this.#armTimers();
   }
 
-  enter(target: string, trigger: string): Status {
+  #enter(target: string, trigger: string): Status {
     if (target === RETURN_TARGET) return this.#returnFromDigression();
     this.#entries += 1;
     if (this.#entries > MAX_ENTRIES_PER_STEP) {
-      this.error('loop', `stopped after ${MAX_ENTRIES_PER_STEP} state changes in one step; check the eventless transitions of "${this.snapshot.state}"`);
+      this.#error('loop', `stopped after ${MAX_ENTRIES_PER_STEP} state changes in one step; check the eventless transitions of "${this.#snapshot.state}"`);
       return 'suspended';
     }
     if (!Object.hasOwn(this.#flow.definition.states, target)) {
-      this.error('unknown-state', `unknown state "${target}"`);
+      this.#error('unknown-state', `unknown state "${target}"`);
       return 'done';
     }
-    const from = this.snapshot.state;
+    const from = this.#snapshot.state;
     this.#exitTimers();
-    this.snapshot.state = target;
-    this.snapshot.prompt = null;
-    for (const key of Object.keys(this.snapshot.attempts)) {
-      if (key === `fallback:${target}` || key.startsWith(`collect:${target}:`)) delete this.snapshot.attempts[key];
+    this.#snapshot.state = target;
+    this.#snapshot.prompt = null;
+    for (const key of Object.keys(this.#snapshot.attempts)) {
+      if (key === `fallback:${target}` || key.startsWith(`collect:${target}:`)) delete this.#snapshot.attempts[key];
     }
     this.#emit('fsm.transition', { from, to: target, trigger });
     const status = this.#runActions(this.#child(this.#statePointer(target), 'onEnter'), 0, [{ kind: 'ready' }]);
@@ -538,15 +537,15 @@ class Machine {
     const state = this.#state;
     if (!state) return 'done';
     if (state.final) {
-      this.snapshot.status = 'ended';
-      this.snapshot.stack = [];
-      this.snapshot.prompt = null;
-      this.snapshot.confirming = null;
+      this.#snapshot.status = 'ended';
+      this.#snapshot.stack = [];
+      this.#snapshot.prompt = null;
+      this.#snapshot.confirming = null;
       this.#exitTimers();
-      this.#emit('session.ended', { state: this.snapshot.state });
+      this.#emit('session.ended', { state: this.#snapshot.state });
       return 'done';
     }
-    if (this.snapshot.timers.length === 0) this.#armTimers();
+    if (this.#snapshot.timers.length === 0) this.#armTimers();
     if (state.collect) {
       const asked = this.#askNextSlot(state.collect);
       if (asked) return 'done';
@@ -557,10 +556,10 @@ class Machine {
   /** Asks for the first required slot that is missing; skips (and re-checks) slots already filled. */
   #askNextSlot(collect: CollectItem[]): boolean {
     for (const item of collect) {
-      if (Object.hasOwn(this.snapshot.slots, item.slot)) {
+      if (Object.hasOwn(this.#snapshot.slots, item.slot)) {
         if (this.#acceptable(item)) continue;
-        delete this.snapshot.slots[item.slot];
-        this.say(item.invalid ?? DEFAULT_TEXT.invalid);
+        delete this.#snapshot.slots[item.slot];
+        this.#say(item.invalid ?? DEFAULT_TEXT.invalid);
       }
       if (item.required === false) continue;
       this.#ask({ text: this.#text(item.ask), choices: this.#choices(item.choices), slot: item.slot });
@@ -572,7 +571,7 @@ class Machine {
   #acceptable(item: CollectItem): boolean {
     const definition = this.#flow.slots[item.slot];
     if (!definition) return false;
-    const check = checkSlotValue(definition, this.snapshot.slots[item.slot]);
+    const check = checkSlotValue(definition, this.#snapshot.slots[item.slot]);
     return check.ok && this.#holds(item.validate);
   }
 
@@ -580,22 +579,22 @@ class Machine {
     const transitions = state.transitions ?? [];
     for (const [index, transition] of transitions.entries()) {
       if (isTrigger(transition)) continue;
-      const status = this.#takeRoute(this.#child(this.#child(this.#statePointer(this.snapshot.state), 'transitions'), index), []);
+      const status = this.#takeRoute(this.#child(this.#child(this.#statePointer(this.#snapshot.state), 'transitions'), index), []);
       if (status !== null) return status;
     }
     return 'done';
   }
 
   #returnFromDigression(): Status {
-    const frame = this.snapshot.stack.pop();
+    const frame = this.#snapshot.stack.pop();
     if (!frame) {
-      this.error('nothing-to-return-to', `"${RETURN_TARGET}" was reached in "${this.snapshot.state}" with no digression to return from`);
+      this.#error('nothing-to-return-to', `"${RETURN_TARGET}" was reached in "${this.#snapshot.state}" with no digression to return from`);
       return 'done';
     }
-    const from = this.snapshot.state;
+    const from = this.#snapshot.state;
     this.#exitTimers();
-    this.snapshot.state = frame.state;
-    this.snapshot.prompt = frame.prompt;
+    this.#snapshot.state = frame.state;
+    this.#snapshot.prompt = frame.prompt;
     this.#emit('fsm.transition', { from, to: frame.state, trigger: 'return' });
     this.#armTimers();
     this.#reask();
@@ -604,29 +603,29 @@ class Machine {
 
   // ---- input ---------------------------------------------------------------------------------------
 
-  start(sessionId: string, language: string | undefined): void {
-    this.snapshot.sessionId = sessionId;
-    this.snapshot.status = 'active';
-    this.snapshot.language = language ?? this.#env.language ?? this.#flow.language;
+  #start(sessionId: string, language: string | undefined): void {
+    this.#snapshot.sessionId = sessionId;
+    this.#snapshot.status = 'active';
+    this.#snapshot.language = language ?? this.#env.language ?? this.#flow.language;
     this.#emit('session.started', { sessionId, flowId: this.#flow.id, flowVersion: this.#flow.version, state: this.#flow.definition.start });
-    this.snapshot.state = this.#flow.definition.start;
-    this.#emit('fsm.transition', { from: null, to: this.snapshot.state, trigger: 'start' });
-    const status = this.#runActions(this.#child(this.#statePointer(this.snapshot.state), 'onEnter'), 0, [{ kind: 'ready' }]);
+    this.#snapshot.state = this.#flow.definition.start;
+    this.#emit('fsm.transition', { from: null, to: this.#snapshot.state, trigger: 'start' });
+    const status = this.#runActions(this.#child(this.#statePointer(this.#snapshot.state), 'onEnter'), 0, [{ kind: 'ready' }]);
     if (status === 'done') this.#ready();
   }
 
   /** User input and host events: handled now, or queued while the engine waits for the NLU or a tool. */
-  input(event: QueuedInput): void {
-    if (this.snapshot.status === 'new') {
-      this.error('not-started', 'the session has not started');
+  #input(event: QueuedInput): void {
+    if (this.#snapshot.status === 'new') {
+      this.#error('not-started', 'the session has not started');
       return;
     }
-    if (this.snapshot.pending !== null) {
-      if (this.snapshot.queue.length >= MAX_QUEUE) {
-        this.error('queue-full', 'too many messages are waiting; this one was dropped');
+    if (this.#snapshot.pending !== null) {
+      if (this.#snapshot.queue.length >= MAX_QUEUE) {
+        this.#error('queue-full', 'too many messages are waiting; this one was dropped');
         return;
       }
-      this.snapshot.queue.push(event);
+      this.#snapshot.queue.push(event);
       return;
     }
     this.#handleInput(event);
@@ -634,10 +633,10 @@ class Machine {
 
   #handleInput(event: QueuedInput): void {
     if (event.type === 'host.event') {
-      this.hostEvent(event.name, event.data);
+      this.#hostEvent(event.name, event.data);
       return;
     }
-    if (this.snapshot.status !== 'ended') this.#restartTimers();
+    if (this.#snapshot.status !== 'ended') this.#restartTimers();
     if (event.type === 'user.choice') {
       const answer = this.#yesOrNo(event.value);
       if (answer !== null) {
@@ -672,22 +671,22 @@ class Machine {
   #classify(text: string): void {
     const trimmed = text.slice(0, MAX_TEXT);
     const requestId = this.#id('r');
-    const allowed = cachedAllowedIntents(this.#flow, this.snapshot.state);
-    this.snapshot.pending = { kind: 'classify', requestId, text: trimmed };
-    this.effects.push({
+    const allowed = cachedAllowedIntents(this.#flow, this.#snapshot.state);
+    this.#snapshot.pending = { kind: 'classify', requestId, text: trimmed };
+    this.#effects.push({
       type: 'classify',
       requestId,
       text: trimmed,
-      state: this.snapshot.state,
+      state: this.#snapshot.state,
       allowed,
       slots: this.#wantedSlots(allowed),
-      ...(this.snapshot.prompt?.slot ? { asking: this.snapshot.prompt.slot } : {}),
+      ...(this.#snapshot.prompt?.slot ? { asking: this.#snapshot.prompt.slot } : {}),
       threshold: this.#flow.threshold,
-      language: this.snapshot.language,
+      language: this.#snapshot.language,
       context: {
-        slot: this.snapshot.prompt?.slot ?? null,
-        filled: Object.keys(this.snapshot.slots).sort(),
-        lastBotMessage: this.snapshot.lastBotMessage ?? null,
+        slot: this.#snapshot.prompt?.slot ?? null,
+        filled: Object.keys(this.#snapshot.slots).sort(),
+        lastBotMessage: this.#snapshot.lastBotMessage ?? null,
       },
     });
   }
@@ -696,20 +695,20 @@ class Machine {
   #wantedSlots(allowed: string[]): string[] {
     const wanted = new Set<string>();
     for (const item of this.#state?.collect ?? []) wanted.add(item.slot);
-    if (this.snapshot.prompt?.slot) wanted.add(this.snapshot.prompt.slot);
+    if (this.#snapshot.prompt?.slot) wanted.add(this.#snapshot.prompt.slot);
     for (const intent of allowed) for (const slot of Object.keys(this.#flow.definition.intents[intent]?.slots ?? {})) wanted.add(slot);
     // Filled slots that may be corrected here ("actually make it 6").
-    for (const slot of correctableSlots(this.#flow, this.snapshot.state, this.snapshot.slots)) wanted.add(slot);
+    for (const slot of correctableSlots(this.#flow, this.#snapshot.state, this.#snapshot.slots)) wanted.add(slot);
     return [...wanted];
   }
 
-  nluResult(requestId: string, intent: string | null, confidence: number, slots: JsonObject): void {
-    const pending = this.snapshot.pending;
+  #nluResult(requestId: string, intent: string | null, confidence: number, slots: JsonObject): void {
+    const pending = this.#snapshot.pending;
     if (pending?.kind !== 'classify' || pending.requestId !== requestId) {
-      this.ignore(`no classification ${requestId} is waiting`);
+      this.#ignore(`no classification ${requestId} is waiting`);
       return;
     }
-    this.snapshot.pending = null;
+    this.#snapshot.pending = null;
     const known = intent !== null && Object.hasOwn(this.#flow.definition.intents, intent);
     const sure = Number.isFinite(confidence) && confidence >= this.#flow.threshold;
     this.#understood(known && sure ? intent : null, confidence, slots, pending.text);
@@ -717,7 +716,7 @@ class Machine {
 
   /** The visitor's meaning is known (or known to be unclear): route it. */
   #understood(intent: string | null, confidence: number, rawSlots: JsonObject, text: string): void {
-    const stateName = this.snapshot.state;
+    const stateName = this.#snapshot.state;
     const collect = this.#state?.collect ?? [];
     const collecting = new Set(collect.map((item) => item.slot));
     const fresh: JsonObject = {};
@@ -729,21 +728,21 @@ class Machine {
       if (check.ok) fresh[name] = check.value;
       else if (collecting.has(name)) refused.push(name);
     }
-    if (this.snapshot.status === 'ended') {
+    if (this.#snapshot.status === 'ended') {
       this.#afterEnd(intent, fresh);
       return;
     }
-    const confirming = this.snapshot.confirming;
+    const confirming = this.#snapshot.confirming;
     if (confirming) {
-      this.snapshot.confirming = null;
-      this.snapshot.prompt = confirming.prompt;
+      this.#snapshot.confirming = null;
+      this.#snapshot.prompt = confirming.prompt;
       if (intent === YES_INTENT && Object.keys(fresh).length === 0) {
-        Object.assign(this.snapshot.slots, confirming.slots);
+        Object.assign(this.#snapshot.slots, confirming.slots);
         if (!this.#routeIntent(confirming.intent)) this.#unhandled(confirming.intent, 1, confirming.text);
         return;
       }
       if (intent === NO_INTENT && Object.keys(fresh).length === 0) {
-        this.say(BUILT_IN_TEXT.notConfirmed);
+        this.#say(BUILT_IN_TEXT.notConfirmed);
         this.#resumeQuestion();
         return;
       }
@@ -752,12 +751,12 @@ class Machine {
     const corrected = this.#corrections(fresh, answered);
     // A filled slot changes only as an answer here or as a correction; otherwise its value stays.
     for (const name of Object.keys(fresh)) {
-      if (Object.hasOwn(this.snapshot.slots, name) && !collecting.has(name) && !corrected.includes(name)) delete fresh[name];
+      if (Object.hasOwn(this.#snapshot.slots, name) && !collecting.has(name) && !corrected.includes(name)) delete fresh[name];
     }
-    Object.assign(this.snapshot.slots, fresh);
+    Object.assign(this.#snapshot.slots, fresh);
 
     const handled = (): void => {
-      if (this.snapshot.state === stateName) delete this.snapshot.attempts[`fallback:${stateName}`];
+      if (this.#snapshot.state === stateName) delete this.#snapshot.attempts[`fallback:${stateName}`];
     };
     if (corrected.length > 0) {
       handled();
@@ -768,7 +767,7 @@ class Machine {
       const confirmation = this.#flow.confirmations[intent];
       if (confirmation && confidence < (confirmation.above ?? DEFAULT_CONFIRM_ABOVE) && this.#routes(intent)) {
         handled();
-        this.snapshot.confirming = { intent, slots: fresh, text, prompt: this.snapshot.prompt };
+        this.#snapshot.confirming = { intent, slots: fresh, text, prompt: this.#snapshot.prompt };
         this.#ask({ text: this.#text(confirmation.ask), choices: this.#yesNoChoices(), slot: null }, false);
         return;
       }
@@ -784,7 +783,7 @@ class Machine {
 
   /** Routes an intent through the state's transitions, then the global ones; false when none takes it. */
   #routeIntent(intent: string): boolean {
-    const stateName = this.snapshot.state;
+    const stateName = this.#snapshot.state;
     const transitions = this.#state?.transitions ?? [];
     for (const [index, transition] of transitions.entries()) {
       if (!transition.onIntent?.includes(intent)) continue;
@@ -807,8 +806,8 @@ class Machine {
   #corrections(fresh: JsonObject, answered: string[]): string[] {
     const personal = answered.some((slot) => ['name', 'phone', 'email', 'string'].includes(this.#flow.slots[slot]?.type ?? ''));
     if (personal) return [];
-    const allowed = new Set(correctableSlots(this.#flow, this.snapshot.state, this.snapshot.slots));
-    return Object.keys(fresh).filter((slot) => allowed.has(slot) && !equalJson(this.snapshot.slots[slot], fresh[slot]));
+    const allowed = new Set(correctableSlots(this.#flow, this.#snapshot.state, this.#snapshot.slots));
+    return Object.keys(fresh).filter((slot) => allowed.has(slot) && !equalJson(this.#snapshot.slots[slot], fresh[slot]));
   }
 
   /** Goes back to the first state that asks for a corrected slot: its checks and routes run again on the new value. */
@@ -818,9 +817,9 @@ class Machine {
     owners.sort((left, right) => order.indexOf(left) - order.indexOf(right));
     const owner = owners[0];
     if (owner === undefined) return;
-    this.snapshot.stack = [];
-    this.#emit('slots.corrected', { slots: slots.slice(), state: this.snapshot.state });
-    this.enter(owner, 'correction');
+    this.#snapshot.stack = [];
+    this.#emit('slots.corrected', { slots: slots.slice(), state: this.#snapshot.state });
+    this.#enter(owner, 'correction');
   }
 
   #yesNoChoices(): RenderedChoice[] {
@@ -834,7 +833,7 @@ class Machine {
 
   /** A quick reply to a confirmation or to the offer to start again. */
   #yesOrNo(value: string): string | null {
-    if (!this.snapshot.confirming && !this.snapshot.restartOffered) return null;
+    if (!this.#snapshot.confirming && !this.#snapshot.restartOffered) return null;
     if (value === this.#text(BUILT_IN_TEXT.yes)) return YES_INTENT;
     if (value === this.#text(BUILT_IN_TEXT.no)) return NO_INTENT;
     return null;
@@ -847,14 +846,14 @@ class Machine {
    */
   #afterEnd(intent: string | null, fresh: JsonObject): void {
     const restart = this.#flow.definition.restart;
-    if (this.snapshot.restartOffered) {
-      this.snapshot.restartOffered = false;
+    if (this.#snapshot.restartOffered) {
+      this.#snapshot.restartOffered = false;
       if (intent === YES_INTENT) {
         this.#startAgain(restart?.to ?? this.#flow.definition.start, fresh, null);
         return;
       }
       if (intent === NO_INTENT) {
-        this.say(BUILT_IN_TEXT.ended);
+        this.#say(BUILT_IN_TEXT.ended);
         return;
       }
     }
@@ -873,26 +872,26 @@ class Machine {
         return;
       }
     }
-    this.snapshot.restartOffered = true;
+    this.#snapshot.restartOffered = true;
     this.#ask({ text: this.#text(restart?.ask ?? BUILT_IN_TEXT.restart), choices: this.#yesNoChoices(), slot: null });
   }
 
   /** A new conversation in the same session: `ctx` and slots forgotten (but for `slots`), then `target`, or `intent` routed from the first state. */
   #startAgain(target: string, slots: JsonObject, intent: string | null): void {
-    const from = this.snapshot.state;
-    this.snapshot.status = 'active';
-    this.snapshot.ctx = {};
-    this.snapshot.slots = { ...slots };
-    this.snapshot.attempts = {};
-    this.snapshot.stack = [];
-    this.snapshot.prompt = null;
-    this.snapshot.restartOffered = false;
+    const from = this.#snapshot.state;
+    this.#snapshot.status = 'active';
+    this.#snapshot.ctx = {};
+    this.#snapshot.slots = { ...slots };
+    this.#snapshot.attempts = {};
+    this.#snapshot.stack = [];
+    this.#snapshot.prompt = null;
+    this.#snapshot.restartOffered = false;
     if (intent !== null) {
-      this.snapshot.state = this.#flow.definition.start;
-      this.#emit('fsm.transition', { from, to: this.snapshot.state, trigger: 'restart' });
+      this.#snapshot.state = this.#flow.definition.start;
+      this.#emit('fsm.transition', { from, to: this.#snapshot.state, trigger: 'restart' });
       if (this.#routeIntent(intent)) return;
     }
-    this.enter(target, 'restart');
+    this.#enter(target, 'restart');
   }
 
   /** New values arrived for collected slots: check them, then ask for what is still missing. */
@@ -904,10 +903,10 @@ class Machine {
       }
       if (!answered.includes(item.slot)) continue;
       if (this.#acceptable(item)) {
-        delete this.snapshot.attempts[`collect:${this.snapshot.state}:${item.slot}`];
+        delete this.#snapshot.attempts[`collect:${this.#snapshot.state}:${item.slot}`];
         continue;
       }
-      delete this.snapshot.slots[item.slot];
+      delete this.#snapshot.slots[item.slot];
       if (this.#rejectSlot(item.slot) !== 'done') return;
     }
     this.#ready();
@@ -915,18 +914,18 @@ class Machine {
 
   /** A value for a collected slot was refused: say why, or give up after too many tries. */
   #rejectSlot(slot: string): Status {
-    const stateName = this.snapshot.state;
+    const stateName = this.#snapshot.state;
     const index = (this.#state?.collect ?? []).findIndex((item) => item.slot === slot);
     const item = this.#state?.collect?.[index];
     if (!item) return 'done';
     const key = `collect:${stateName}:${slot}`;
-    const attempts = (this.snapshot.attempts[key] ?? 0) + 1;
-    this.snapshot.attempts[key] = attempts;
+    const attempts = (this.#snapshot.attempts[key] ?? 0) + 1;
+    this.#snapshot.attempts[key] = attempts;
     if (attempts >= (item.maxAttempts ?? DEFAULT_COLLECT_ATTEMPTS) && item.onFail) {
-      delete this.snapshot.attempts[key];
+      delete this.#snapshot.attempts[key];
       return this.#takeRoute(this.#child(this.#child(this.#child(this.#statePointer(stateName), 'collect'), index), 'onFail'), []) ?? 'done';
     }
-    this.say(item.invalid ?? DEFAULT_TEXT.invalid);
+    this.#say(item.invalid ?? DEFAULT_TEXT.invalid);
     return 'done';
   }
 
@@ -937,69 +936,69 @@ class Machine {
       if (!matches(transition) || !this.#holds(transition.when)) continue;
       const pointer = this.#child('/global', index);
       if (transition.digress) {
-        const frame: Frame = { state: this.snapshot.state, prompt: this.snapshot.prompt };
+        const frame: Frame = { state: this.#snapshot.state, prompt: this.#snapshot.prompt };
         if (transition.to === undefined && transition.branch === undefined) {
           const status = this.#takeRoute(pointer, []);
           if (status === 'done') this.#resumeQuestion();
           return status !== null;
         }
-        this.snapshot.stack.push(frame);
-        if (this.snapshot.stack.length > MAX_STACK) this.snapshot.stack.shift();
+        this.#snapshot.stack.push(frame);
+        if (this.#snapshot.stack.length > MAX_STACK) this.#snapshot.stack.shift();
       }
-      const stack = this.snapshot.stack;
-      if (!transition.digress) this.snapshot.stack = [];
+      const stack = this.#snapshot.stack;
+      if (!transition.digress) this.#snapshot.stack = [];
       if (this.#takeRoute(pointer, []) !== null) return true;
-      this.snapshot.stack = stack;
-      if (transition.digress) this.snapshot.stack.pop();
+      this.#snapshot.stack = stack;
+      if (transition.digress) this.#snapshot.stack.pop();
     }
     return false;
   }
 
   #unhandled(intent: string | null, confidence: number, text: string): void {
-    const stateName = this.snapshot.state;
+    const stateName = this.#snapshot.state;
     this.#emit('intent.unhandled', { text, intent, confidence, state: stateName });
     const fallback: Fallback = { ...this.#flow.definition.fallback, ...this.#state?.fallback };
     const key = `fallback:${stateName}`;
-    const attempts = (this.snapshot.attempts[key] ?? 0) + 1;
-    this.snapshot.attempts[key] = attempts;
+    const attempts = (this.#snapshot.attempts[key] ?? 0) + 1;
+    this.#snapshot.attempts[key] = attempts;
     if (attempts >= (fallback.maxAttempts ?? DEFAULT_FALLBACK_ATTEMPTS) && fallback.onExhausted) {
-      delete this.snapshot.attempts[key];
+      delete this.#snapshot.attempts[key];
       const owner = this.#state?.fallback?.onExhausted ? this.#child(this.#statePointer(stateName), 'fallback') : '/fallback';
       if (this.#takeRoute(this.#child(owner, 'onExhausted'), []) !== null) return;
     }
-    const prompt = this.snapshot.prompt;
+    const prompt = this.#snapshot.prompt;
     const item = prompt?.slot ? this.#state?.collect?.find((candidate) => candidate.slot === prompt.slot) : undefined;
     if (item?.fallback !== undefined && prompt) {
       this.#ask({ text: this.#text(item.fallback), choices: prompt.choices, slot: prompt.slot }, false);
       return;
     }
-    this.say(fallback.say ?? DEFAULT_TEXT.fallback);
+    this.#say(fallback.say ?? DEFAULT_TEXT.fallback);
     this.#reask();
   }
 
-  hostEvent(name: string, data: Json | undefined): void {
-    if (this.snapshot.status !== 'active') {
-      this.ignore(`host event "${name}" arrived while the session is ${this.snapshot.status}`);
+  #hostEvent(name: string, data: Json | undefined): void {
+    if (this.#snapshot.status !== 'active') {
+      this.#ignore(`host event "${name}" arrived while the session is ${this.#snapshot.status}`);
       return;
     }
     this.#eventScope = { event: data ?? null };
-    const stateName = this.snapshot.state;
+    const stateName = this.#snapshot.state;
     const transitions = this.#state?.transitions ?? [];
     for (const [index, transition] of transitions.entries()) {
       if (!eventNames(transition).includes(name)) continue;
       if (this.#takeRoute(this.#child(this.#child(this.#statePointer(stateName), 'transitions'), index), []) !== null) return;
     }
     if (this.#global((transition) => eventNames(transition).includes(name))) return;
-    this.ignore(`no transition of "${stateName}" handles the host event "${name}"`);
+    this.#ignore(`no transition of "${stateName}" handles the host event "${name}"`);
   }
 
-  toolAnswer(callId: string, outcome: { result: Json } | { error: { code: string; message: string } }): void {
-    const pending = this.snapshot.pending;
+  #toolAnswer(callId: string, outcome: { result: Json } | { error: { code: string; message: string } }): void {
+    const pending = this.#snapshot.pending;
     if (pending?.kind !== 'tool' || pending.callId !== callId) {
-      this.ignore(`no tool call ${callId} is waiting`);
+      this.#ignore(`no tool call ${callId} is waiting`);
       return;
     }
-    this.snapshot.pending = null;
+    this.#snapshot.pending = null;
     const ok = 'result' in outcome;
     this.#eventScope = ok ? { result: outcome.result } : { error: outcome.error as unknown as Json };
     this.#emit('tool.result', { callId, name: pending.name, ok, ...(ok ? { result: outcome.result } : { error: outcome.error as unknown as Json }) });
@@ -1007,28 +1006,28 @@ class Machine {
     const status = this.#takeRoute(this.#child(pending.action, routeKey), []);
     if (status === 'moved' || status === 'suspended') return;
     if (status === null && !ok) {
-      this.say(DEFAULT_TEXT.toolError);
+      this.#say(DEFAULT_TEXT.toolError);
       this.#reask();
       return;
     }
     this.#runContinuations(pending.then);
   }
 
-  timerFired(timerId: string, late: boolean): void {
-    const index = this.snapshot.timers.findIndex((timer) => timer.id === timerId);
-    const record = this.snapshot.timers[index];
+  #timerFired(timerId: string, late: boolean): void {
+    const index = this.#snapshot.timers.findIndex((timer) => timer.id === timerId);
+    const record = this.#snapshot.timers[index];
     if (!record) {
-      this.ignore(`timer ${timerId} is no longer armed`);
+      this.#ignore(`timer ${timerId} is no longer armed`);
       return;
     }
     if (this.#env.now < record.deadline) {
-      this.ignore(`timer ${timerId} fired before its deadline`);
+      this.#ignore(`timer ${timerId} fired before its deadline`);
       return;
     }
     const timer = this.#state?.after?.[record.index];
-    this.snapshot.timers.splice(index, 1);
+    this.#snapshot.timers.splice(index, 1);
     if (!timer) return;
-    if (this.snapshot.pending !== null) {
+    if (this.#snapshot.pending !== null) {
       // The bot is busy, not the visitor idle: try again later.
       this.#arm(record.index, this.#env.now + timer.ms, record.fired);
       return;
@@ -1036,39 +1035,39 @@ class Machine {
     const fired = record.fired + 1;
     if (timer.repeat && (timer.max === undefined || fired < timer.max)) this.#arm(record.index, this.#env.now + timer.ms, fired);
     this.#eventScope = { event: { late, lateByMs: Math.max(0, this.#env.now - record.deadline), fired } };
-    this.#takeRoute(this.#child(this.#child(this.#statePointer(this.snapshot.state), 'after'), record.index), []);
+    this.#takeRoute(this.#child(this.#child(this.#statePointer(this.#snapshot.state), 'after'), record.index), []);
   }
 
   /** A restored session: re-arm timers by their absolute deadlines and re-issue pending work. */
-  resume(): void {
+  #resume(): void {
     // An ended session may still wait for what the visitor typed after the end (issue #16's chaos run).
-    if (this.snapshot.status !== 'active' && this.snapshot.pending === null) {
-      this.ignore(`nothing to resume in a ${this.snapshot.status} session`);
+    if (this.#snapshot.status !== 'active' && this.#snapshot.pending === null) {
+      this.#ignore(`nothing to resume in a ${this.#snapshot.status} session`);
       return;
     }
-    const timers = this.snapshot.timers.slice().sort((a, b) => a.deadline - b.deadline);
-    this.snapshot.timers = [];
+    const timers = this.#snapshot.timers.slice().sort((a, b) => a.deadline - b.deadline);
+    this.#snapshot.timers = [];
     const overdue: typeof timers = [];
     for (const record of timers) {
       const timer = this.#state?.after?.[record.index];
-      if (!timer || record.state !== this.snapshot.state) continue;
+      if (!timer || record.state !== this.#snapshot.state) continue;
       if (record.deadline > this.#env.now) {
-        this.snapshot.timers.push(record);
-        this.effects.push({ type: 'startTimer', timerId: record.id, deadline: record.deadline });
+        this.#snapshot.timers.push(record);
+        this.#effects.push({ type: 'startTimer', timerId: record.id, deadline: record.deadline });
       } else if ((timer.missed ?? 'fire') === 'skip') {
         this.#arm(record.index, this.#env.now + timer.ms, record.fired);
       } else {
-        this.snapshot.timers.push(record);
+        this.#snapshot.timers.push(record);
         overdue.push(record);
       }
     }
-    const pending = this.snapshot.pending;
+    const pending = this.#snapshot.pending;
     if (pending?.kind === 'classify') {
-      this.snapshot.pending = null;
+      this.#snapshot.pending = null;
       this.#classify(pending.text);
     } else if (pending?.kind === 'tool') {
       const tool = this.#flow.tools[pending.name];
-      this.effects.push({
+      this.#effects.push({
         type: 'callTool',
         callId: pending.callId,
         name: pending.name,
@@ -1079,27 +1078,76 @@ class Machine {
       });
     }
     for (const record of overdue) {
-      if (this.snapshot.timers.some((timer) => timer.id === record.id)) this.timerFired(record.id, true);
+      if (this.#snapshot.timers.some((timer) => timer.id === record.id)) this.#timerFired(record.id, true);
     }
   }
 
   /** After a result or answer, take the next queued input, if the engine is free for it. */
-  drain(): void {
-    while (this.snapshot.pending === null && this.snapshot.queue.length > 0) {
-      const next = this.snapshot.queue.shift() as QueuedInput;
+  #drain(): void {
+    while (this.#snapshot.pending === null && this.#snapshot.queue.length > 0) {
+      const next = this.#snapshot.queue.shift() as QueuedInput;
       this.#eventScope = {};
       this.#handleInput(next);
     }
   }
 
-  finish(): void {
+  #finish(): void {
     this.#emit('state.updated', {
-      state: this.snapshot.state,
-      status: this.snapshot.status,
-      seq: this.snapshot.seq,
-      ctx: this.snapshot.ctx,
-      slots: this.snapshot.slots,
+      state: this.#snapshot.state,
+      status: this.#snapshot.status,
+      seq: this.#snapshot.seq,
+      ctx: this.#snapshot.ctx,
+      slots: this.#snapshot.slots,
     });
+  }
+
+  /** The body of `step`: a static method, so that it reaches the private members. */
+  static step(flow: RuntimeFlow, snapshot: Snapshot, event: EngineEvent, env: Env): StepResult {
+    const machine = new Machine(flow, copy(snapshot), env);
+    machine.#snapshot.seq += 1;
+    const problem = eventProblem(event);
+    if (problem !== null) {
+      machine.#error('bad-event', problem);
+      machine.#finish();
+      return { snapshot: machine.#snapshot, effects: machine.#effects };
+    }
+    switch (event.type) {
+      case 'session.start':
+        if (machine.#snapshot.status !== 'new') machine.#error('already-started', 'the session has already started');
+        else machine.#start(event.sessionId, event.language);
+        break;
+      case 'session.reset': {
+        const sessionId = event.sessionId ?? machine.#snapshot.sessionId ?? 'session';
+        const fresh = initialSnapshot(flow);
+        for (const timer of machine.#snapshot.timers) machine.#effects.push({ type: 'cancelTimer', timerId: timer.id });
+        Object.assign(machine.#snapshot, fresh, { seq: machine.#snapshot.seq, language: machine.#snapshot.language });
+        machine.#start(sessionId, machine.#snapshot.language);
+        break;
+      }
+      case 'session.resume':
+        machine.#resume();
+        break;
+      case 'user.text':
+      case 'user.choice':
+      case 'host.event':
+        machine.#input(event);
+        break;
+      case 'nlu.result':
+        machine.#nluResult(event.requestId, event.intent, event.confidence, event.slots ?? {});
+        break;
+      case 'tool.result':
+        machine.#toolAnswer(event.callId, { result: event.result });
+        break;
+      case 'tool.error':
+        machine.#toolAnswer(event.callId, { error: event.error });
+        break;
+      case 'timer.fired':
+        machine.#timerFired(event.timerId, false);
+        break;
+    }
+    machine.#drain();
+    machine.#finish();
+    return { snapshot: machine.#snapshot, effects: machine.#effects };
   }
 }
 
@@ -1152,50 +1200,6 @@ function eventProblem(event: unknown): string | null {
  * and no event makes it throw — a bad or ill-timed event gives an `error` or
  * `ignored` effect and a valid snapshot.
  */
-export function step(flow: LoadedFlow, snapshot: Snapshot, event: EngineEvent, env: Env): StepResult {
-  const machine = new Machine(flow, copy(snapshot), env);
-  machine.snapshot.seq += 1;
-  const problem = eventProblem(event);
-  if (problem !== null) {
-    machine.error('bad-event', problem);
-    machine.finish();
-    return { snapshot: machine.snapshot, effects: machine.effects };
-  }
-  switch (event.type) {
-    case 'session.start':
-      if (machine.snapshot.status !== 'new') machine.error('already-started', 'the session has already started');
-      else machine.start(event.sessionId, event.language);
-      break;
-    case 'session.reset': {
-      const sessionId = event.sessionId ?? machine.snapshot.sessionId ?? 'session';
-      const fresh = initialSnapshot(flow);
-      for (const timer of machine.snapshot.timers) machine.effects.push({ type: 'cancelTimer', timerId: timer.id });
-      Object.assign(machine.snapshot, fresh, { seq: machine.snapshot.seq, language: machine.snapshot.language });
-      machine.start(sessionId, machine.snapshot.language);
-      break;
-    }
-    case 'session.resume':
-      machine.resume();
-      break;
-    case 'user.text':
-    case 'user.choice':
-    case 'host.event':
-      machine.input(event);
-      break;
-    case 'nlu.result':
-      machine.nluResult(event.requestId, event.intent, event.confidence, event.slots ?? {});
-      break;
-    case 'tool.result':
-      machine.toolAnswer(event.callId, { result: event.result });
-      break;
-    case 'tool.error':
-      machine.toolAnswer(event.callId, { error: event.error });
-      break;
-    case 'timer.fired':
-      machine.timerFired(event.timerId, false);
-      break;
-  }
-  machine.drain();
-  machine.finish();
-  return { snapshot: machine.snapshot, effects: machine.effects };
+export function step(flow: RuntimeFlow, snapshot: Snapshot, event: EngineEvent, env: Env): StepResult {
+  return Machine.step(flow, snapshot, event, env);
 }

@@ -10,7 +10,7 @@
  * store's journal after a reload (lazily: a restore that calls no tool reads
  * nothing). The checkpoint lives on the session record.
  */
-import type { LoadedFlow } from '../../flows/compile.ts';
+import type { RuntimeFlow } from '../../flows/compile.ts';
 import type { ConversationProof, ProofEntry, RelayClient } from '../client/relay-client.ts';
 import { isTransient } from '../client/relay-request-error.ts';
 import type { Snapshot } from '../engine/types.ts';
@@ -87,7 +87,7 @@ export async function checkpointBeforeUpgrade(
   relay: RelayClient | null,
   proof: ConversationProofLog,
   session: SessionRecord,
-  flow: LoadedFlow | null,
+  flow: RuntimeFlow | null,
   timeZone: string | undefined,
 ): Promise<string | null | 'later' | 'restart'> {
   if (!relay || !flow || Object.keys(flow.tools).length === 0) return null;

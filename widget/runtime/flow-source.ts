@@ -4,7 +4,7 @@
  * and cached in the store, so a visitor offline still starts from the
  * cached copy).
  */
-import { compileFlow, type LoadedFlow } from '../../flows/compile.ts';
+import { compileRuntimeFlow, type RuntimeFlow } from '../../flows/compile.ts';
 import { FlowLoadError } from '../../flows/issues.ts';
 import type { Flow } from '../../flows/types.ts';
 import type { RelayClient } from '../client/relay-client.ts';
@@ -32,7 +32,7 @@ export interface FlowSourceOptions {
 
 /** The relay's answer about a flow: compiled, and the record to store when it changed. */
 export interface FetchedFlowVersion {
-  flow: LoadedFlow;
+  flow: RuntimeFlow;
   /** Null when the cached copy is current (the relay answered 304). */
   record: FlowRecord | null;
 }
@@ -50,7 +50,7 @@ export class FlowSource {
    * when offline or when the relay cannot be reached. A newer copy from the
    * relay goes to `save`.
    */
-  async obtain(store: ChatStore, save: (record: FlowRecord) => Promise<void>): Promise<LoadedFlow> {
+  async obtain(store: ChatStore, save: (record: FlowRecord) => Promise<void>): Promise<RuntimeFlow> {
     const source = this.#options.flow;
     if (typeof source !== 'string') {
       // The validator is a separate chunk: pages whose flow comes from the relay never download it.
@@ -70,7 +70,7 @@ export class FlowSource {
       }
     }
     if (!cached) throw new ChatSetupError('flow_unavailable', `The flow "${source}" could not be loaded.`);
-    return compileFlow(cached.definition);
+    return compileRuntimeFlow(cached.definition);
   }
 
   /** The relay's latest version of `flowId` (for a restored session), or null without a relay or offline. */
@@ -83,7 +83,7 @@ export class FlowSource {
 
   async #fetch(relay: RelayClient, flowId: string, cached: FlowRecord | undefined): Promise<FetchedFlowVersion> {
     const fetched = await relay.fetchFlow(flowId, cached);
-    const flow = compileFlow(fetched.definition);
+    const flow = compileRuntimeFlow(fetched.definition);
     const record = fetched.changed
       ? { key: relayFlowKey(relay.baseUrl, flowId), definition: fetched.definition, ...(fetched.etag ? { etag: fetched.etag } : {}), savedAt: this.#options.now() }
       : null;

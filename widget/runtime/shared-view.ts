@@ -7,6 +7,7 @@ import type { ChatMessage, ChatState } from '../chat-types.ts';
 import type { MessageRecord, OutboxRecord, SessionRecord } from '../store/records.ts';
 import type { StalledTool } from './tool-outages.ts';
 import type { SharedView } from './tabs.ts';
+import { publicHandoff } from '../handoff/session-handoff.ts';
 import { publicMessage } from './transcript.ts';
 import { isBusy, queuedWork } from './work-status.ts';
 
@@ -35,7 +36,7 @@ export function sharedViewOf(source: ViewSource): SharedView {
     busy: isBusy(snapshot, source.outbox, source.messages),
     stalled: stalled ? { kind: 'tool', name: stalled.name, since: stalled.since } : null,
     queued: queuedWork(source.outbox.values()),
-    handoff: session?.handoff ?? null,
+    handoff: publicHandoff(session?.handoff ?? null),
     error: source.error,
   };
 }

@@ -14,6 +14,7 @@ export function publicMessage(record: MessageRecord): ChatMessage {
   if (record.choices !== undefined) message.choices = record.choices.map((choice) => ({ ...choice }));
   if (record.card !== undefined) message.card = copyCard(record.card);
   if (record.notice !== undefined) message.notice = record.notice;
+  if (record.author !== undefined) message.author = record.author;
   return message;
 }
 
@@ -64,7 +65,8 @@ function countUserInputs(snapshot: Snapshot): number {
  * Returns the records that changed.
  */
 export function settleStatuses(messages: readonly MessageRecord[], snapshot: Snapshot): MessageRecord[] {
-  const open = messages.filter((message) => message.role === 'user' && message.status !== 'answered' && message.error?.code !== 'dropped');
+  // Messages to the person of a live handoff are not the flow's: their status is the handoff's to set.
+  const open = messages.filter((message) => message.role === 'user' && message.toAgent === undefined && message.status !== 'answered' && message.error?.code !== 'dropped');
   const queued = Math.min(countUserInputs(snapshot), open.length);
   const consumed = open.slice(0, open.length - queued);
   const changed = new Set<MessageRecord>();

@@ -25,10 +25,32 @@ export interface SessionRecord {
    * vouches for: tool calls send the journal after it, not all of it.
    */
   checkpoint?: { token: string; snapshot: Snapshot };
-  handoff: { reason: string | null; queue: string | null } | null;
+    /** The flow's last handoff; `live` when the relay puts a person on the other end. */
+  handoff: { reason: string | null; queue: string | null; live?: LiveHandoffRecord } | null;
   /** The next message's position in the transcript. */
   nextOrder: number;
   updatedAt: number;
+}
+
+/**
+ * A live handoff as the widget keeps it. `opening` until the relay has it;
+ * `waiting` for a person; `active` once one joined; `leaving` when the flow
+ * moved on without one (a timeout) until the relay is told; `closed`;
+ * `unavailable` when the relay has no live handoff (the notice stays).
+ */
+export interface LiveHandoffRecord {
+  status: 'opening' | 'waiting' | 'active' | 'leaving' | 'closed' | 'unavailable';
+  /** The open request's key: a retried open gets the same handoff. */
+  key: string;
+  /** The secret this browser reads and writes the handoff with. */
+  visitorKey: string;
+  /** The relay's id, once opened. */
+  id: string | null;
+  agent: string | null;
+  /** The last event applied: the stream resumes after it (`Last-Event-ID`). */
+  lastEventId: number;
+  /** The flow state the handoff belongs to; moving on without a `handoff.*` event withdraws it. */
+  state: string;
 }
 
 export interface MessageRecord extends ChatMessage {
@@ -38,6 +60,8 @@ export interface MessageRecord extends ChatMessage {
   seq?: number;
   /** User messages: the engine's classification request for them, once there is one. */
   requestId?: string;
+  /** User messages written to the person of a live handoff (its key) rather than the flow. */
+  toAgent?: string;
   /** User messages: the engine event, kept so a dropped message can be sent again. */
   input?: Extract<EngineEvent, { type: 'user.text' | 'user.choice' }>;
 }

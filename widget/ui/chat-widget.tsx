@@ -58,7 +58,7 @@ function useChatState(chat: Chat): ChatState {
 /** Bot messages after the last one the visitor saw. */
 function unreadAfter(messages: readonly ChatMessage[], seen: string | null): ChatMessage[] {
   const index = seen === null ? -1 : messages.findIndex((message) => message.id === seen);
-  return messages.slice(index + 1).filter((message) => message.role === 'bot');
+  return messages.slice(index + 1).filter((message) => message.role === 'bot' || message.role === 'agent');
 }
 
 /** The launcher and, when open, the panel. Renders `chat`'s state and calls its methods; holds no conversation state. */

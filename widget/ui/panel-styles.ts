@@ -45,6 +45,7 @@ border:0;border-radius:10px;background:transparent;color:inherit;
 .log:focus-visible{outline-offset:-3px;}
 .message{display:flex;flex-direction:column;max-width:85%;margin:0;}
 .message.bot{align-self:flex-start;align-items:flex-start;}
+.author{font-size:13px;color:var(--sc-muted);}
 .message.user{align-self:flex-end;align-items:flex-end;}
 .message.notice{align-self:center;max-width:95%;text-align:center;font-size:14px;color:var(--sc-muted);}
 .bubble{padding:8px 12px;border-radius:var(--sc-radius);white-space:pre-wrap;overflow-wrap:break-word;word-break:normal;min-width:0;max-width:100%;}

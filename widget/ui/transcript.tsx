@@ -89,16 +89,26 @@ function Message(props: TranscriptProps & { message: ChatMessage }) {
   ) : null;
   if (message.role === 'notice') {
     const key = message.notice ? NOTICE_STRINGS[message.notice] : undefined;
+    // Notices without a string of the UI's (a person joining or leaving a live handoff) come worded in the visitor's language.
     return (
       <p class="message notice" data-notice={message.notice}>
         {key ? strings[key] : message.text}
       </p>
     );
   }
-  if (message.role === 'bot') {
+  if (message.role !== 'user') {
+    // A person's messages read like the bot's, under their name.
+    const agent = message.role === 'agent';
     return (
-      <div class={message.card ? 'message bot wide' : 'message bot'}>
-        <span class="sr-only">{props.botName}: </span>
+      <div class={`message bot${agent ? ' agent' : ''}${message.card ? ' wide' : ''}`}>
+        {agent ? (
+          <span class="author">
+            {message.author}
+            <span class="sr-only">: </span>
+          </span>
+        ) : (
+          <span class="sr-only">{props.botName}: </span>
+        )}
         {message.card ? (
           <Card card={message.card} strings={strings} />
         ) : (

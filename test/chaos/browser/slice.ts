@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { compileFlow } from '../../../flows/compile.ts';
+import { compileFlow } from '../../../flows/compile-flow.ts';
 import type { Flow } from '../../../flows/types.ts';
 import { step } from '../../../widget/engine/step.ts';
 import type { Snapshot } from '../../../widget/engine/types.ts';

@@ -3,7 +3,8 @@
  * engine the widget runs, a journal, and tool-call requests that carry it,
  * built the way the widget builds them (`widget/runtime/conversation-proof.ts`).
  */
-import { compileFlow, type LoadedFlow } from '../../../flows/compile.ts';
+import type { LoadedFlow } from '../../../flows/compile.ts';
+import { compileFlow } from '../../../flows/compile-flow.ts';
 import type { Flow, Json, JsonObject } from '../../../flows/types.ts';
 import { initialSnapshot, step, type Effect, type EngineEvent, type Snapshot } from '../../../widget/engine/index.ts';
 import type { ConversationProof, ProofEntry } from '../../../widget/client/relay-client.ts';
