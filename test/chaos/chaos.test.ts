@@ -67,6 +67,15 @@ describe('seeds that found bugs', () => {
     expect(result.violations).toEqual([]);
   });
 
+  // 20261305: a new flow version that renames the state the conversation stands in arrives while the visitor's
+  // message waits for a person; the conversation started over and left that message "Sending…" for ever.
+  it('seed 20261305 (a flow published that starts the conversation over during a handoff) runs clean', async () => {
+    const subject = planFor(20261305);
+    expect(subject.lifecycle?.map((event) => event.do)).toContain('publishFlow');
+    const result = await runSession(subject);
+    expect(result.violations).toEqual([]);
+  });
+
   it('replays a seed exactly', async () => {
     const first = await runSession(planFor(1004));
     const second = await runSession(planFor(1004));

@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { ViolationKind } from './invariants.ts';
-import { lifecycleAt, planArbitrary, planFor, type Plan } from './schedule.ts';
+import { lifecycleAt, planArbitrary, planFor, type Lifecycle, type Plan } from './schedule.ts';
 import { runSession, type SessionResult } from './session.ts';
 
 interface Options {
@@ -22,9 +22,13 @@ interface Options {
   results: string | null;
   merge: string[];
   verbose: boolean;
-  /** Fault kinds turned off in every plan (`--without slowAfterEffect`). */
-  without: (keyof Plan['faults'])[];
+  /** Fault and lifecycle kinds turned off in every plan (`--without slowAfterEffect`, `--without publishFlow`). */
+  without: Kind[];
 }
+
+/** What `--without` turns off: a fault, or a kind of lifecycle event. */
+type Kind = keyof Plan['faults'] | Lifecycle['do'];
+const LIFECYCLE_KINDS: readonly Lifecycle['do'][] = ['typeAndKill', 'reset', 'publishFlow'];
 
 const USAGE = 'usage: npm run chaos -- --seed N --sessions M [--shrink K] [--shrink-ms MS] [--without FAULT]… [--json FILE] [--results FILE.md] [--verbose] | --merge a.json,b.json --results FILE.md';
 
@@ -63,9 +67,9 @@ function parse(argv: readonly string[]): Options {
         index += 1;
         break;
       case '--without': {
-        const kinds = Object.keys(planFor(0).faults).filter((kind) => kind !== 'latencyMs');
+        const kinds: readonly string[] = [...Object.keys(planFor(0).faults).filter((kind) => kind !== 'latencyMs'), ...LIFECYCLE_KINDS];
         if (value === undefined || !kinds.includes(value)) throw new Error(`--without needs one of ${kinds.join(', ')}, not ${value ?? 'nothing'}`);
-        options.without.push(value as keyof Plan['faults']);
+        options.without.push(value as Kind);
         index += 1;
         break;
       }
@@ -95,15 +99,15 @@ function describeAction(plan: Plan, step: number): string {
   return [...lifecycleAt(plan, step), action].map((what) => JSON.stringify(what)).join(' then ');
 }
 
-/** The plan with the faults named by `--without` turned off. */
-function without(plan: Plan, kinds: readonly (keyof Plan['faults'])[]): Plan {
+/** The plan with the faults and lifecycle events named by `--without` turned off. */
+function without(plan: Plan, kinds: readonly Kind[]): Plan {
   if (kinds.length === 0) return plan;
   const faults = { ...plan.faults };
-  for (const kind of kinds) faults[kind] = 0;
-  return { ...plan, faults };
+  for (const kind of kinds) if (kind in faults) faults[kind as keyof Plan['faults']] = 0;
+  return { ...plan, faults, lifecycle: (plan.lifecycle ?? []).filter((event) => !kinds.includes(event.do)) };
 }
 
-async function shrink(seed: number, budgetMs: number, kinds: readonly (keyof Plan['faults'])[]): Promise<{ plan: Plan; result: SessionResult; shrinks: number } | null> {
+async function shrink(seed: number, budgetMs: number, kinds: readonly Kind[]): Promise<{ plan: Plan; result: SessionResult; shrinks: number } | null> {
   let last: { plan: Plan; result: SessionResult } | null = null;
   const details = await fc.check(
     fc.asyncProperty(planArbitrary.map((plan) => without(plan, kinds)), async (plan) => {

@@ -502,6 +502,18 @@ class ChatRuntime implements ChatController {
       return;
     }
     this.#generation += 1;
+    // Starting over lets a person who was awaited go, as a reset does, and what the visitor wrote to them
+    // and was not sent yet waits for a Retry, which gives it to the new conversation instead of leaving it
+    // "Sending…" for ever (found by the chaos run, issue #16).
+    const live = session.handoff?.live;
+    if (live && liveBusy(session.handoff)) void this.#live?.then((worker) => worker?.abandon(live));
+    const unsent = this.messages.filter((message) => message.role === 'user' && message.toAgent !== undefined && (message.status === 'pending' || message.status === 'queued'));
+    for (const message of unsent) {
+      message.status = 'failed';
+      message.error = { code: 'dropped', message: NOTICE_TEXT.restarted, retryable: true };
+      message.input = { type: 'user.text', text: message.text };
+    }
+    if (unsent.length > 0) await this.persist({ messages: unsent });
     this.fire('flow.updated', { flowId: latest.id, from: session.flow.version, to: latest.version, restarted: true });
     await this.#begin(latest, {}, [this.#notice('restarted', NOTICE_TEXT.restarted, session.sessionId)]);
   }
