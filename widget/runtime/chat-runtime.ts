@@ -37,7 +37,7 @@ import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManager
 import { DeadlineTimers } from './timers.ts';
 import { ToolOutages } from './tool-outages.ts';
 import { followerState, sharedViewOf } from './shared-view.ts';
-import { storedView, TabFollower } from './tab-follower.ts';
+import type { TabFollower } from './tab-follower.ts';
 import { ConversationStorage } from './conversation-storage.ts';
 import { ChatSetupError, FlowSource } from './flow-source.ts';
 import { messagesFromEffects, settleStatuses } from './transcript.ts';
@@ -180,8 +180,8 @@ class ChatRuntime implements ChatController {
   /** Leader: the follower tab the visitor last acted in (its public events are fired there); null for this tab. */
   #actor: string | null = null;
   leader = true;
-  /** Follower: the leader's view, and what this tab forwarded to it. */
-  readonly #follower: TabFollower;
+  /** Follower: the leader's view, and what this tab forwarded to it (a chunk, loaded when another tab leads). */
+  #follower: TabFollower | null = null;
   /** Leader: forwarded inputs already applied (messages are also recognised by id in the transcript). */
   readonly #handledForwards = new Set<string>();
 
@@ -200,11 +200,6 @@ class ChatRuntime implements ChatController {
     this.now = options.now ?? (() => Date.now());
     this.#newId = options.newId ?? defaultNewId;
     this.#tabId = defaultNewId();
-    this.#follower = new TabFollower(
-      this.#tabId,
-      { post: (message) => this.#tabs?.post(message), changed: () => this.publish(), fire: (name, data) => this.fire(name, data) },
-      environment.forwardIntervalMs ?? DEFAULT_FORWARD_INTERVAL_MS,
-    );
     this.#mode = options.nlu ?? 'hybrid';
     this.language = options.language ?? pageLanguage();
     this.#namespace = options.namespace ?? (typeof options.flow === 'string' ? options.flow : (options.flow.meta.id ?? options.flow.meta.name));
@@ -899,7 +894,7 @@ class ChatRuntime implements ChatController {
     if (this.destroyed) return;
     this.leader = true;
     this.#actor = null;
-    const own = this.#follower.takeOver();
+    const own = this.#follower?.takeOver() ?? [];
     await this.mailbox.post(() => this.#restoreOrStart());
     this.#tabs?.post({ type: 'hello' });
     for (const input of own) await this.mailbox.post(() => this.#accept(input));
@@ -907,10 +902,21 @@ class ChatRuntime implements ChatController {
   }
 
   async #follow(): Promise<void> {
+    // Only a tab that finds another one leading downloads the follower's half. Offline before it
+    // was fetched, this tab says the chat is unavailable, until the leader goes and it takes over.
+    const loaded = await import('./tab-follower.ts').catch(() => null);
+    if (this.destroyed || this.leader) return;
+    if (!loaded) return this.#fail('follower_unavailable', 'the chat is open in another tab, and this tab could not load what it needs to follow it');
+    const follower = new loaded.TabFollower(
+      this.#tabId,
+      { post: (message) => this.#tabs?.post(message), changed: () => this.publish(), fire: (name, data) => this.fire(name, data) },
+      this.environment.forwardIntervalMs ?? DEFAULT_FORWARD_INTERVAL_MS,
+    );
+    this.#follower = follower;
     // The leader's broadcast tells when storage cannot.
     const stored = await this.#store.load(this.#namespace).catch(() => null);
-    await this.#follower.start(stored ? storedView(stored) : null, FOLLOWER_WAIT_MS);
-    this.#phase = this.#follower.view?.phase ?? 'loading';
+    await follower.start(stored ? loaded.storedView(stored) : null, FOLLOWER_WAIT_MS);
+    this.#phase = follower.view?.phase ?? 'loading';
     this.#setReady();
     this.publish();
   }
@@ -932,11 +938,13 @@ class ChatRuntime implements ChatController {
       return;
     }
     if (message.type === 'state') this.#phase = message.view.phase;
-    this.#follower.receive(message);
+    // Before the follower's chunk is in, nothing is lost: it asks the leader for its view when it starts.
+    this.#follower?.receive(message);
   }
 
   #forward(input: ForwardedInput): void {
-    this.#follower.forward(input);
+    // Without a follower (its chunk could not load) the chat said it is unavailable.
+    this.#follower?.forward(input);
   }
 
   /** Leader: applies a visitor action (its own or a follower's) once, whatever is sent twice. */
@@ -990,7 +998,7 @@ class ChatRuntime implements ChatController {
   #buildState(): ChatState {
     const online = onlineManager.isOnline();
     if (!this.leader) {
-      return followerState(this.#follower.view, this.#follower.pendingMessages(), { ready: this.#isReady, phase: this.#phase, online, storage: this.#storage.kind, error: this.#failure });
+      return followerState(this.#follower?.view ?? null, this.#follower?.pendingMessages() ?? [], { ready: this.#isReady, phase: this.#phase, online, storage: this.#storage.kind, error: this.#failure });
     }
     const view = sharedViewOf({
       session: this.session,
@@ -1032,7 +1040,7 @@ class ChatRuntime implements ChatController {
     this.publish();
     if (!online) return;
     if (this.leader) this.#outages.retryNow();
-    if (!this.leader) this.#follower.resend();
+    if (!this.leader) this.#follower?.resend();
     else this.#retryStart();
   }
 
@@ -1163,7 +1171,7 @@ class ChatRuntime implements ChatController {
     this.mailbox.close();
     this.#timers.cancelAll();
     this.#outages.clear();
-    this.#follower.stop();
+    this.#follower?.stop();
     clearTimeout(this.#startRetry);
     if (!this.leader) this.#tabs?.post({ type: 'gone', tab: this.#tabId });
     this.#unsubscribeOnline();
