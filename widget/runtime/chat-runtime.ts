@@ -30,7 +30,7 @@ import {
 } from '../store/records.ts';
 import type { LiveHandoff } from '../handoff/live-handoff.ts';
 import { liveBusy, liveOpen, nextHandoff } from '../handoff/session-handoff.ts';
-import { checkpointBeforeUpgrade, ConversationProofLog } from './conversation-proof.ts';
+import { ConversationProofLog } from './conversation-proof.ts';
 import { Mailbox } from './mailbox.ts';
 import { callSafely, PublicEvents } from './public-events.ts';
 import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type TabMessage } from './tabs.ts';
@@ -453,52 +453,31 @@ class ChatRuntime implements ChatController {
   }
 
   /**
-   * A newer flow version: the session moves to it when its state (and every
-   * digression's return point) still exists there, once no work is pending;
-   * otherwise it starts over with a notice.
+   * A newer flow version: the session moves to it, or starts over on it
+   * (`flow-upgrade.ts`, a chunk: flows seldom change under a conversation).
    */
   async #upgrade(latest: RuntimeFlow): Promise<void> {
     const session = this.session;
-    if (!session || latest.version === session.flow.version) {
-      this.#upgradeTo = null;
-      return;
-    }
-    const snapshot = session.snapshot;
-    const states = latest.definition.states;
-    const fits = Object.hasOwn(states, snapshot.state) && snapshot.stack.every((frame) => Object.hasOwn(states, frame.state));
-    if (fits && (snapshot.pending !== null || snapshot.queue.length > 0)) {
-      this.#upgradeTo = latest;
-      return;
-    }
     this.#upgradeTo = null;
-    // The relay must vouch for the conversation so far: the journal starts afresh on the new version.
-    const carried = fits ? await checkpointBeforeUpgrade(this.relay, this.proof, session, this.#flow, this.options.timeZone) : 'restart';
-    if (carried === 'later' || this.session !== session) {
-      this.#upgradeTo = latest;
-      return;
-    }
-    if (fits && carried !== 'restart') {
-      const moved: Snapshot = { ...snapshot, flowId: latest.id, flowVersion: latest.version };
-      const checkpoint = carried === null ? undefined : { token: carried, snapshot: moved };
-      this.proof.reset(checkpoint);
-      this.#setFlow(latest);
-      const notice = this.#notice('flow-updated', NOTICE_TEXT.flowUpdated, session.sessionId);
-      notice.order = session.nextOrder;
-      this.addMessage(notice);
-      this.session = { ...session, flow: flowMeta(latest), base: moved, snapshot: moved, nextOrder: session.nextOrder + 1, updatedAt: this.now(), ...(checkpoint ? { checkpoint } : {}) };
-      await this.persist({
-        session: this.session,
-        clearJournal: true,
-        messages: [notice],
-        flows: [{ key: pinnedFlowKey(latest.id, latest.version), definition: latest.definition, savedAt: this.now() }],
-      });
-      this.fire('flow.updated', { flowId: latest.id, from: session.flow.version, to: latest.version, restarted: false });
-      this.publish();
-      return;
-    }
-    this.#generation += 1;
-    this.fire('flow.updated', { flowId: latest.id, from: session.flow.version, to: latest.version, restarted: true });
-    await this.#begin(latest, {}, [this.#notice('restarted', NOTICE_TEXT.restarted, session.sessionId)]);
+    if (!session || latest.version === session.flow.version) return;
+    // Offline before the chunk was fetched: the move waits for the next turn, as when the relay cannot vouch yet.
+    const chunk = await import('./flow-upgrade.ts').catch(() => null);
+    this.#upgradeTo = chunk
+      ? await chunk.upgradeSession(
+          this,
+          {
+            current: this.#flow,
+            setFlow: (flow) => this.#setFlow(flow),
+            notice: (kind, sessionId) => this.#notice(kind, kind === 'restarted' ? NOTICE_TEXT.restarted : NOTICE_TEXT.flowUpdated, sessionId),
+            restart: (flow, notice) => {
+              this.#generation += 1;
+              return this.#begin(flow, {}, [notice]);
+            },
+          },
+          session,
+          latest,
+        )
+      : latest;
   }
 
   // ---- the runner ----------------------------------------------------------------------------
