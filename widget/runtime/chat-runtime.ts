@@ -95,11 +95,29 @@ interface ClassifyPlan {
 }
 
 let liveHandoffChunk: Promise<typeof import('../handoff/live-handoff.ts')> | undefined;
+let tabFollowerChunk: Promise<typeof import('./tab-follower.ts')> | undefined;
+let flowUpgradeChunk: Promise<typeof import('./flow-upgrade.ts')> | undefined;
 
 /** The live handoff's chunk, fetched once per page (a failed fetch is tried again next time). */
 export function loadLiveHandoff(): Promise<typeof import('../handoff/live-handoff.ts')> {
   return (liveHandoffChunk ??= import('../handoff/live-handoff.ts').catch((error: unknown) => {
     liveHandoffChunk = undefined;
+    throw error;
+  }));
+}
+
+/** A follower tab's half, fetched once per page (a failed fetch is tried again next time). */
+export function loadTabFollower(): Promise<typeof import('./tab-follower.ts')> {
+  return (tabFollowerChunk ??= import('./tab-follower.ts').catch((error: unknown) => {
+    tabFollowerChunk = undefined;
+    throw error;
+  }));
+}
+
+/** Moving a session to a newer flow version, fetched once per page (a failed fetch is tried again next time). */
+export function loadFlowUpgrade(): Promise<typeof import('./flow-upgrade.ts')> {
+  return (flowUpgradeChunk ??= import('./flow-upgrade.ts').catch((error: unknown) => {
+    flowUpgradeChunk = undefined;
     throw error;
   }));
 }
@@ -461,7 +479,7 @@ class ChatRuntime implements ChatController {
     this.#upgradeTo = null;
     if (!session || latest.version === session.flow.version) return;
     // Offline before the chunk was fetched: the move waits for the next turn, as when the relay cannot vouch yet.
-    const chunk = await import('./flow-upgrade.ts').catch(() => null);
+    const chunk = await loadFlowUpgrade().catch(() => null);
     this.#upgradeTo = chunk
       ? await chunk.upgradeSession(
           this,
@@ -881,9 +899,11 @@ class ChatRuntime implements ChatController {
   }
 
   async #follow(): Promise<void> {
-    // Only a tab that finds another one leading downloads the follower's half. Offline before it
-    // was fetched, this tab says the chat is unavailable, until the leader goes and it takes over.
-    const loaded = await import('./tab-follower.ts').catch(() => null);
+    // Not the leader (not ready yet) while the follower's half downloads: only a tab that finds another one
+    // leading fetches it. Offline before it was fetched, this tab says the chat is unavailable, until the
+    // leader goes and it takes over.
+    this.publish();
+    const loaded = await loadTabFollower().catch(() => null);
     if (this.destroyed || this.leader) return;
     if (!loaded) return this.#fail('follower_unavailable', 'the chat is open in another tab, and this tab could not load what it needs to follow it');
     const follower = new loaded.TabFollower(
