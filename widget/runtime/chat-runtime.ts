@@ -82,11 +82,7 @@ const FOLLOWER_WAIT_MS = 3000;
 /** Slot types the small built-in parsers read only in their common forms: the full parsers (chrono, libphonenumber) do better. */
 const FULL_PARSED_TYPES = new Set(['date', 'time', 'datetime', 'phone']);
 
-const NOTICE_TEXT = {
-  storage: 'Storage is unavailable: this conversation will not survive a reload.',
-  restarted: 'The assistant was updated; the conversation started over.',
-  flowUpdated: 'The assistant was updated; the conversation continues.',
-};
+const STORAGE_NOTICE = 'Storage is unavailable: this conversation will not survive a reload.';
 
 interface ClassifyPlan {
   /** The in-page answer (none in `relay` mode); hybrid falls back to it when the relay fails. */
@@ -450,7 +446,7 @@ class ChatRuntime implements ChatController {
       updatedAt: this.now(),
     };
     if (this.#storage.fellBack && this.messages.length === 0) {
-      notices.push(this.#notice('storage', NOTICE_TEXT.storage, sessionId));
+      notices.push(this.#notice('storage', STORAGE_NOTICE, sessionId));
     }
     this.#phase = 'active';
     const event: EngineEvent = this.language ? { type: 'session.start', sessionId, language: this.language } : { type: 'session.start', sessionId };
@@ -486,7 +482,7 @@ class ChatRuntime implements ChatController {
           {
             current: this.#flow,
             setFlow: (flow) => this.#setFlow(flow),
-            notice: (kind, sessionId) => this.#notice(kind, kind === 'restarted' ? NOTICE_TEXT.restarted : NOTICE_TEXT.flowUpdated, sessionId),
+            notice: (kind, text, sessionId) => this.#notice(kind, text, sessionId),
             restart: (flow, notice) => {
               this.#generation += 1;
               return this.#begin(flow, {}, [notice]);
@@ -868,7 +864,7 @@ class ChatRuntime implements ChatController {
   #carryOver(): StoreChange | null {
     const session = this.session;
     if (!session || !this.#flow) return null;
-    const notice = this.#notice('storage', NOTICE_TEXT.storage, session.sessionId);
+    const notice = this.#notice('storage', STORAGE_NOTICE, session.sessionId);
     notice.order = session.nextOrder;
     this.addMessage(notice);
     this.session = { ...session, base: session.snapshot, nextOrder: session.nextOrder + 1 };

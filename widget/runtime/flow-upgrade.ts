@@ -32,7 +32,7 @@ export interface UpgradeSteps {
   /** The flow the session runs now. */
   current: RuntimeFlow | null;
   setFlow(flow: RuntimeFlow): void;
-  notice(kind: 'flow-updated' | 'restarted', sessionId: string): MessageRecord;
+  notice(kind: string, text: string, sessionId: string): MessageRecord;
   /** Starts a new session (a new generation) on `flow`, under `notice`. */
   restart(flow: RuntimeFlow, notice: MessageRecord): Promise<void>;
 }
@@ -55,7 +55,7 @@ export async function upgradeSession(host: UpgradeHost, steps: UpgradeSteps, ses
     const checkpoint = carried === null ? undefined : { token: carried, snapshot: moved };
     host.proof.reset(checkpoint);
     steps.setFlow(latest);
-    const notice = steps.notice('flow-updated', session.sessionId);
+    const notice = steps.notice('flow-updated', 'The assistant was updated; the conversation continues.', session.sessionId);
     notice.order = session.nextOrder;
     host.addMessage(notice);
     host.session = {
@@ -78,7 +78,7 @@ export async function upgradeSession(host: UpgradeHost, steps: UpgradeSteps, ses
     return null;
   }
   host.fire('flow.updated', { flowId: latest.id, from: session.flow.version, to: latest.version, restarted: true });
-  await steps.restart(latest, steps.notice('restarted', session.sessionId));
+  await steps.restart(latest, steps.notice('restarted', 'The assistant was updated; the conversation started over.', session.sessionId));
   return null;
 }
 
