@@ -28,8 +28,8 @@ export const START_BUDGET = 35 * 1024;
  * back 1.1 KB (67.8 KB): ES `#private` members in the runtime, the engine and the relay client (0.7 KB, the minifier
  * shortens their names), and the widget compiling flows without the tools' schemas, which only the relay checks (0.4 KB).
  * The live handoff's hooks and UI (issue #14) added 0.6 KB (68.4 KB). Lowered to 68 KB (67.8 KB) when issue #13 moved
- * what few visitors need into chunks: a follower tab's half (0.3 KB), moving a session to a newer flow version (0.2 KB),
- * and the lint's reader of expressions out of the app (0.1 KB).
+ * what few visitors need into chunks fetched once per page: a follower tab's half (0.3 KB), moving a session to a newer
+ * flow version with its notices (0.25 KB), and the lint's reader of expressions out of the app (0.06 KB).
  */
 export const CHAT_RATCHET = 68 * 1024;
 /**
