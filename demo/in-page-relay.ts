@@ -2,7 +2,9 @@
  * The demo's relay, running in the page: MSW's service worker hands the
  * widget's requests to `/relay/v1/*` to the same `createRelay` handler the
  * Node server runs, with the demo tools and a mock LLM (answered in the page
- * through the relay's `llm.fetch`). No server, no key.
+ * through the relay's `llm.fetch`). No server, no key. Live handoff is on,
+ * answered by a scripted member of staff (`demo-staff.ts`) unless `staff` is
+ * false, when nobody can join.
  */
 import { http, HttpResponse } from 'msw';
 import { setupWorker } from 'msw/browser';
@@ -11,6 +13,7 @@ import orderTracking from '../flows/order-tracking.flow.json';
 import { createDemoTools } from '../relay/demo-tools.ts';
 import { createRelay } from '../relay/index.ts';
 import type { RelayOptions, ToolImplementations } from '../relay/index.ts';
+import { DEMO_AGENT_TOKEN, demoStaff } from './demo-staff.ts';
 import { MISCLASSIFY_MARKER, mockChatCompletion } from './mock-llm.ts';
 
 export const RELAY_PATH = '/relay';
@@ -50,7 +53,7 @@ function alwaysAskTheLlm(flow: { meta: object }): unknown {
   return { ...flow, meta: { ...flow.meta, nlu: { threshold: 1 } } };
 }
 
-export async function startInPageRelay(): Promise<InPageRelay> {
+export async function startInPageRelay(options: { staff?: boolean } = {}): Promise<InPageRelay> {
   const relay: InPageRelay = { url: `${location.origin}${RELAY_PATH}`, toolRuns: new Map(), reachable: true, onToolRun: null, onLog: null };
   const relayOptions = (flows: unknown[]): RelayOptions => ({
     flows,
@@ -72,7 +75,14 @@ export async function startInPageRelay(): Promise<InPageRelay> {
       error: (fields, message) => relay.onLog?.('error', fields, message),
     },
   });
-  const handler = createRelay(relayOptions([reservations, orderTracking]));
+  const staff = demoStaff(
+    () => handler,
+    (message) => relay.onLog?.('warn', {}, message),
+  );
+  const handler = createRelay({
+    ...relayOptions([reservations, orderTracking]),
+    ...(options.staff === false ? {} : { handoff: { agentToken: DEMO_AGENT_TOKEN, onOpened: staff } }),
+  });
   // "(HANG ON)" must reach the mock LLM even when the local classifier is sure, so those
   // classifications go to a relay whose flows always ask the LLM.
   const hangOnHandler = createRelay(relayOptions([reservations, orderTracking].map(alwaysAskTheLlm)));

@@ -5,7 +5,8 @@
  *
  * Query parameters: `relay` (a relay URL instead of the in-page one),
  * `flow` (default `reservations`), `lang`, `scheme` (`light` | `dark`),
- * `storage` (`memory`), `nlu` (`local` | `relay` | `hybrid`), `open`.
+ * `storage` (`memory`), `nlu` (`local` | `relay` | `hybrid`), `open`,
+ * `staff=off` (nobody can join a handoff; by default a scripted "Sam" does).
  *
  * The demo defaults to `nlu=relay`, so every message shows in the relay log
  * and can reach its mock LLM; the widget's own default is `hybrid` (the
@@ -18,7 +19,7 @@ import { startInPageRelay } from './in-page-relay.ts';
 
 const params = new URLSearchParams(location.search);
 const externalRelay = params.get('relay');
-const relay = externalRelay ? null : await startInPageRelay();
+const relay = externalRelay ? null : await startInPageRelay({ staff: params.get('staff') !== 'off' });
 
 const options: CreateChatOptions = { relay: externalRelay ?? relay?.url ?? '', flow: params.get('flow') ?? 'reservations' };
 const nlu = params.get('nlu') ?? 'relay';

@@ -40,11 +40,11 @@ describe('the demo site', () => {
     await Promise.all(contexts.splice(0).map((context) => context.close()));
   });
 
-  async function openDemo(options: Parameters<Browser['newContext']>[0] = {}): Promise<{ context: BrowserContext; page: Page }> {
+  async function openDemo(options: Parameters<Browser['newContext']>[0] = {}, query = ''): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext(options);
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto(`${site.url}/`);
+    await page.goto(`${site.url}/${query}`);
     await launcher(page).waitFor();
     await page.waitForFunction(() => document.body.dataset.chatPhase === 'active');
     return { context, page };
@@ -165,6 +165,32 @@ describe('the demo site', () => {
     expect(panel).toMatchObject({ x: 0, y: 0, width: 390 });
     expect(panel?.height).toBeCloseTo(760, 0);
     await screenshot(page, 'mobile');
+  });
+
+  it('hands off to a person: Sam joins through the in-page relay, answers, and hands the visitor back to the booking', async () => {
+    const { page } = await openDemo();
+    await launcher(page).click();
+    await typeMessage(page, 'I want to talk to a person');
+    await waitForText(page, 'Sam joined the conversation.');
+    await waitForText(page, "Hi, I'm Sam from Chez Statechat. How can I help?");
+    await screenshot(page, 'handoff-joined');
+    await typeMessage(page, 'Do you have a high chair for my daughter?');
+    await waitForText(page, "I'll hand you back to our booking assistant now.");
+    // The agent's close sends the flow's `booking.resume`: the booking goes on where it began.
+    await waitForText(page, 'How many people?');
+    await page.waitForFunction(() => document.body.dataset.chatState === 'CollectPartySize');
+    expect(await axeViolations(page, 'statechat-root')).toEqual([]);
+    await book(page, BOOKING.slice(1, 2));
+  }, 40_000);
+
+  it('with ?staff=off nobody can join, and the chat gives the restaurant\'s number at once', async () => {
+    const { page } = await openDemo({}, '?staff=off');
+    await launcher(page).click();
+    await typeMessage(page, 'I want to talk to a person');
+    await waitForText(page, 'nobody from the team is free right now');
+    await waitForText(page, 'What number should we call you back on?');
+    await typeMessage(page, '07700 900123');
+    await waitForText(page, '+447700900123');
   });
 
   it('shows the recovery when the mock LLM misreads a message marked (HANG ON)', async () => {

@@ -176,13 +176,16 @@ describe('live handoff in the widget', () => {
     await until(() => chat.getState().state === 'CallBackPromised');
   });
 
-  it('keeps the old notice when the relay has no live handoff', async () => {
+  it('keeps the old notice when the relay has no live handoff, and the flow hears at once that nobody can join', async () => {
     const relay = relayWithHandoff([reservationsFlow()], false);
     const { chat, events } = track(openChat({ flow: reservationsFlow(), relay: RELAY }, { fetch: relay.fetch }));
     await askForAPerson(chat);
     await until(() => events.some((event) => event.name === 'warning' && (event.data as { code: string }).code === 'handoff_unavailable'));
     expect(chat.getState().handoff).toEqual({ reason: 'visitor asked for a person', queue: 'front-desk', status: 'unavailable', agent: null });
     expect(chat.getState().messages.some((message) => message.notice === 'handoff')).toBe(true);
+    // `handoff.unavailable`: the restaurant's number and a call back now, not after the 3-minute wait.
+    await until(() => chat.getState().state === 'NoStaffAvailable');
+    expect(shown(chat.getState()).at(-1)).toBe('bot: What number should we call you back on?');
   });
 
   it('gives the flow what the visitor wrote for a person who could not join, in order', async () => {
@@ -195,5 +198,9 @@ describe('live handoff in the widget', () => {
     await until(() => chat.getState().handoff?.status === 'unavailable');
     await until(() => chat.getState().messages.find((message) => message.text === 'what are your opening hours?')?.status === 'answered');
     expect(chat.getState().messages.some((message) => message.role === 'bot' && /open every day from noon/.test(message.text))).toBe(true);
+    // The question is answered first, then the flow hears that nobody can join.
+    await until(() => chat.getState().state === 'NoStaffAvailable');
+    const texts = shown(chat.getState());
+    expect(texts.findIndex((text) => /open every day from noon/.test(text))).toBeLessThan(texts.findIndex((text) => /nobody from the team is free/.test(text)));
   });
 });

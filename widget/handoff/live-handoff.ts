@@ -254,6 +254,7 @@ export class LiveHandoff {
     const live = liveOf(this.#runtime);
     if (this.#opening || !live || live.status !== 'opening' || !this.#online.isOnline()) return;
     this.#opening = true;
+    let refused: string | null = null;
     try {
       const transcript = this.#runtime.messages
         .filter((message) => (message.role === 'user' && message.toAgent === undefined) || message.role === 'bot')
@@ -281,11 +282,24 @@ export class LiveHandoff {
       if (error instanceof HandoffRequestError && !error.transient) {
         await this.#update((current) => (current.key === live.key && current.status === 'opening' ? { ...current, status: 'unavailable' } : current.key === live.key && current.status === 'leaving' ? { ...current, status: 'closed' } : null));
         this.#warn('handoff_unavailable', `No person can join: ${error.message}`);
+        refused = error.code;
       } else this.#retryLater();
     } finally {
       this.#opening = false;
     }
     this.sync();
+    // Nobody can join at all (no live handoff on the relay, or it refused this one): after what the visitor
+    // wrote meanwhile (sent to the flow by `sync`), the flow hears it and need not wait for its timer.
+    if (refused !== null) {
+      const code = refused;
+      await this.#run(async () => {
+        const current = liveOf(this.#runtime);
+        // Still in the state that handed off: a flow that moved on meanwhile (its timer) has nothing to hear.
+        if (current?.key === live.key && current.status === 'unavailable' && this.#runtime.session?.snapshot.state === current.state) {
+          await this.#flowEvent('handoff.unavailable', { code });
+        }
+      });
+    }
   }
 
   /** Runs `work` in the chat's mailbox, after what is queued, while this tab leads. */

@@ -30,7 +30,9 @@ export function messagesFromEffects(
   const records: MessageRecord[] = [];
   let order = context.nextOrder;
   const base = { namespace: context.namespace, at: context.at };
-  for (const effect of effects) {
+  // A handoff's notice (a status line) follows what the bot says in the same step, its "connecting you" included.
+  const ordered = [...effects.filter((effect) => effect.type !== 'handoff'), ...effects.filter((effect) => effect.type === 'handoff')];
+  for (const effect of ordered) {
     if (effect.type === 'say') {
       records.push({ ...base, id: `${context.sessionId}:${effect.id}`, role: 'bot', text: effect.text, ...(effect.card ? { card: copyCard(effect.card) } : {}), order: order++ });
     } else if (effect.type === 'ask') {
