@@ -188,6 +188,15 @@ describe('live handoff in the widget', () => {
     expect(shown(chat.getState()).at(-1)).toBe('bot: What number should we call you back on?');
   });
 
+  it('without a relay nobody can join: the flow hears handoff.unavailable at once', async () => {
+    const { chat } = track(openChat({ flow: reservationsFlow(), nlu: 'local' }));
+    await chat.ready;
+    await chat.send('I want to talk to a human');
+    await until(() => chat.getState().state === 'NoStaffAvailable');
+    expect(chat.getState().handoff).toEqual({ reason: 'visitor asked for a person', queue: 'front-desk' });
+    expect(shown(chat.getState()).at(-1)).toBe('bot: What number should we call you back on?');
+  });
+
   it('gives the flow what the visitor wrote for a person who could not join, in order', async () => {
     const relay = relayWithHandoff([reservationsFlow()], false);
     const { chat } = track(openChat({ flow: reservationsFlow(), relay: RELAY }, { fetch: relay.fetch }));

@@ -598,6 +598,11 @@ class ChatRuntime implements ChatController {
     });
     this.publish();
     if (liveBusy(handoff)) void this.handoffWorker();
+    // Without a relay nobody can join: the flow hears it now rather than waiting out its timer.
+    else if (!this.relay && effects.some((effect) => effect.type === 'handoff')) {
+      const generation = this.#generation;
+      void this.mailbox.post(() => this.#applyCurrent(generation, { type: 'host.event', name: 'handoff.unavailable', data: { code: 'no_relay' } }));
+    }
     this.#perform(effects);
     if (this.#upgradeTo && snapshot.pending === null && snapshot.queue.length === 0) {
       const latest = this.#upgradeTo;
