@@ -9,32 +9,15 @@
  */
 import type { LoadedFlow } from '../../flows/index.ts';
 import type { JsonObject } from '../../flows/index.ts';
-import { initialSnapshot, step, type Effect, type EngineEvent, type Env, type Snapshot } from '../../widget/engine/index.ts';
+import { initialSnapshot, step, type ConversationProof, type Effect, type EngineEvent, type Env, type ProofEntry, type Snapshot } from '../../widget/engine/index.ts';
+
+export type { ConversationProof, ProofEntry } from '../../widget/engine/index.ts';
 import { intentsCarrying, NO_INTENT, SMALL_TALK_INTENTS, YES_INTENT } from '../../flows/index.ts';
 import { classifyInContext, type Classification, type Classifier } from '../../widget/nlu/index.ts';
 import type { SlotExtractor } from '../classify/slot-extractor.ts';
 import { canonicalJson } from '../tools/fingerprint.ts';
 import { readCheckpoint, snapshotDigest, type CheckpointClaim } from './checkpoint.ts';
 import type { Signer } from './signer.ts';
-
-/** One journal entry as the widget sends it: the event, its time, and the relay's signature when the relay produced it. */
-export interface ProofEntry {
-  seq: number;
-  event: EngineEvent;
-  env: Env;
-  signature?: string;
-}
-
-/** What a tool call carries to show the conversation reached it. */
-export interface ConversationProof {
-  /** The relay's last checkpoint for this session, with the snapshot it vouches for. */
-  checkpoint?: string;
-  snapshot?: Snapshot;
-  /** The visitor's time zone, used by the widget's local date parsing when the flow names none. */
-  timeZone?: string;
-  /** The journal after the checkpoint (or from `session.start`), up to the step that called the tool. */
-  entries: ProofEntry[];
-}
 
 /** Why a proof was refused: logged, and named in the 403's message. */
 export type ProofRefusal =

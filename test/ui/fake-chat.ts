@@ -30,6 +30,8 @@ export interface FakeChatOptions {
   choices?: string[];
   online?: boolean;
   storage?: ChatState['storage'];
+  /** False: the chat is still loading its conversation when the widget mounts (`update({ ready: true })` ends it). */
+  ready?: boolean;
 }
 
 function toChoice(choice: string | RenderedChoice): RenderedChoice {
@@ -46,7 +48,7 @@ export function createFakeChat(options: FakeChatOptions = {}): FakeChat {
   const initial = (): ChatState => {
     const choices = (options.choices ?? []).map(toChoice);
     return {
-      ready: true,
+      ready: options.ready ?? true,
       phase: 'active',
       sessionId: 's1',
       flow: { id: 'fake', version: '1', name: 'Fake Bistro' },

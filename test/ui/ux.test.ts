@@ -308,6 +308,31 @@ describe('identity, time and pace', () => {
     await until(() => ui.all('.message.bot').length === 4);
     expect(typing(ui)).toBeNull();
   });
+
+  it('shows a conversation restored by a reload at once, the visitor\'s latest message included, without replaying it', async () => {
+    // Found by the chaos run in Chromium (issue #16): the history arrived as one burst when the chat finished
+    // loading and was revealed bubble by bubble, hiding the visitor's last messages for seconds after a reload.
+    const ui = await setup({ ready: false });
+    await click(ui.named('Open chat'));
+    const history: ChatMessage[] = [
+      bot('b1', 'Welcome!'),
+      { id: 'u1', role: 'user', text: 'AB-123456', at: 1, status: 'answered' },
+      bot('b2', 'Order AB-123456 is shipped.'),
+      bot('b3', 'Anything else?'),
+      bot('b4', 'I can tell you where an order is.'),
+      { id: 'u2', role: 'user', text: 'ana@example.org', at: 2, status: 'answered' },
+      bot('b5', "What's your order number?"),
+      bot('b6', 'It looks like AB-123456.'),
+    ];
+    await settle(() => ui.chat.update({ ready: true, messages: history }));
+    expect(ui.all('.message.user').map((message) => message.getAttribute('data-id'))).toEqual(['u1', 'u2']);
+    expect(ui.all('.message.bot')).toHaveLength(6);
+    expect(typing(ui)).toBeNull();
+    // What arrives afterwards is paced again.
+    await settle(() => ui.chat.update({ messages: [...history, bot('b7', 'Good news.'), bot('b8', 'We found it.')] }));
+    expect(ui.all('.message.bot')).toHaveLength(7);
+    await until(() => ui.all('.message.bot').length === 8);
+  });
 });
 
 describe('languages', () => {

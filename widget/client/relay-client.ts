@@ -1,6 +1,8 @@
 import { QueryClient } from '@tanstack/query-core';
 import type { Flow, Json, JsonObject } from '../../flows/types.ts';
-import type { ClassifyContext, EngineEvent, Env, Snapshot } from '../engine/types.ts';
+import type { ClassifyContext, ConversationProof, EngineEvent, Env, Snapshot } from '../engine/types.ts';
+
+export type { ConversationProof, ProofEntry } from '../engine/types.ts';
 import { errorFromResponse, RelayRequestError } from './relay-request-error.ts';
 
 export interface ClassifyBody {
@@ -23,22 +25,6 @@ export interface ClassifyAnswer {
   source: string;
   /** The relay's signature of this answer; kept with the journal entry and sent back with tool calls. */
   signature?: string;
-}
-
-/** One journal entry as a tool call carries it. */
-export interface ProofEntry {
-  seq: number;
-  event: EngineEvent;
-  env: Env;
-  signature?: string;
-}
-
-/** The conversation a tool call or a checkpoint request carries: the journal since the relay's last checkpoint. */
-export interface ConversationProof {
-  checkpoint?: string;
-  snapshot?: Snapshot;
-  timeZone?: string;
-  entries: ProofEntry[];
 }
 
 export interface ToolBody {

@@ -197,3 +197,26 @@ export interface JournalEntry {
   event: EngineEvent;
   env: Env;
 }
+
+/**
+ * One journal entry as the widget sends it to the relay (with a tool call, a
+ * handoff's open, a checkpoint request): the event, its environment, and the
+ * relay's signature when the relay produced it.
+ */
+export interface ProofEntry {
+  seq: number;
+  event: EngineEvent;
+  env: Env;
+  signature?: string;
+}
+
+/** The conversation a request carries to show it reached what it asks for: the journal since the relay's last checkpoint. */
+export interface ConversationProof {
+  /** The relay's last checkpoint for this session, with the snapshot it vouches for. */
+  checkpoint?: string;
+  snapshot?: Snapshot;
+  /** The visitor's time zone, used by the widget's local date parsing when the flow names none. */
+  timeZone?: string;
+  /** The journal after the checkpoint (or from `session.start`). */
+  entries: ProofEntry[];
+}

@@ -75,7 +75,7 @@ export function ChatWidget(props: ChatWidgetProps) {
   const returnFocus = useRef(false);
   const small = useSmallScreen();
   const [confirming, setConfirming] = useState(false);
-  const shown = useStaggered(state.messages);
+  const shown = useStaggered(state.messages, state.ready);
   const messages = shown === state.messages.length ? state.messages : state.messages.slice(0, shown);
 
   // ---- closed but alive: the last seen message, remembered with the open state --------------

@@ -303,6 +303,9 @@ async function runOne(
   const report = (kind: Kind, detail: string): void => {
     violations.push({ kind, line: `browser violation ${kind}: seed ${seed} step ${at} (${flow}): ${detail}` });
   };
+  const trace = (what: string): void => {
+    if (process.env.CHAOS_TRACE) console.log(`  seed ${seed} step ${at} ${new Date().toISOString().slice(11, 23)}: ${what}`);
+  };
 
   let offlineUntil = 0;
   const openTab = async (): Promise<Tab> => {
@@ -326,6 +329,7 @@ async function runOne(
       const fresh = (await userIds(tab.page)).filter((id) => id !== '' && !before.has(id));
       if (fresh.length > 0) {
         for (const id of fresh) expected.push({ id, tab: tab.id, step: at, exempt: false });
+        trace(`tab ${tab.id} shows ${fresh.join(', ')}`);
         return;
       }
       await tab.page.waitForTimeout(50);
@@ -357,6 +361,7 @@ async function runOne(
         await box.fill(text);
         await box.press('Enter');
         count('typed');
+        trace(`tab ${tab.id} types "${text}"`);
         await recordNew(tab, before);
       } else if (roll < 0.52) {
         const chips = tab.page.locator('.choices .chip');
@@ -365,12 +370,14 @@ async function runOne(
         const before = new Set(await userIds(tab.page));
         await chips.nth(random.int(0, offered - 1)).click({ timeout: WAIT_MS });
         count('quick replies');
+        trace(`tab ${tab.id} picks a quick reply`);
         await recordNew(tab, before);
       } else if (roll < 0.57) {
         const retry = tab.page.getByRole('button', { name: 'Retry' });
         if ((await retry.count()) > 0) {
           await retry.first().click({ timeout: WAIT_MS });
           count('retries');
+          trace(`tab ${tab.id} presses Retry`);
         }
       } else if (roll < 0.67) {
         await tab.page.waitForTimeout(random.int(200, 3000));
@@ -384,16 +391,19 @@ async function runOne(
         await tab.page.reload();
         await openPanel(tab.page);
         count('reloads');
+        trace(`tab ${tab.id} reloaded`);
       } else if (roll < 0.84) {
         if (offlineUntil === 0) {
           await context.setOffline(true);
           offlineUntil = Date.now() + random.int(500, 5000);
           count('offline spells');
+          trace(`offline until +${offlineUntil - Date.now()} ms`);
         }
       } else if (roll < 0.89) {
         if (tabs.length < 2) {
           await openTab();
           count('tabs opened');
+          trace('a tab opened');
         }
       } else if (roll < 0.94) {
         if (tabs.length > 1) {
@@ -401,21 +411,24 @@ async function runOne(
           tabs.splice(tabs.indexOf(tab), 1);
           await tab.page.close();
           count('tabs closed');
+          trace(`tab ${tab.id} closed`);
         }
       } else {
         await relay.kill();
         count('relay kills');
+        trace('relay killed');
         await tab.page.waitForTimeout(random.int(0, 2000));
         await relay.start();
       }
     }
-    // The world heals: online, the relay up; the widget's retries (15 s for a stalled tool) finish the work.
+    // The world heals: online, the relay up; the widget's retries (15 s for a stalled tool) finish the work,
+    // and the typing dots go once the answer is in and its bubbles are all revealed (they come 450 ms apart).
     await context.setOffline(false);
     if (!relay.running) await relay.start();
     const deadline = Date.now() + HEAL_MS;
     for (;;) {
       const busy = await Promise.all(
-        tabs.map((tab) => tab.page.locator('.message.user[data-status="pending"], .message.user[data-status="queued"], .message.user[data-status="sent"]').count()),
+        tabs.map((tab) => tab.page.locator('.message.user[data-status="pending"], .message.user[data-status="queued"], .message.user[data-status="sent"], .typing').count()),
       );
       if (busy.every((value) => value === 0) || Date.now() > deadline) break;
       await tabs[0]?.page.waitForTimeout(500);
@@ -423,6 +436,7 @@ async function runOne(
     await tabs[0]?.page.waitForTimeout(1500);
 
     const views = await Promise.all(tabs.map((tab) => shown(tab.page)));
+    views.forEach((view, index) => trace(`tab ${tabs[index]?.id ?? '?'} at the end:\n    ${view.join('\n    ')}`));
     const reference = views[0] ?? [];
     views.forEach((view, index) => {
       if (index > 0 && !isDeepStrictEqual(view, reference)) report('divergent', `tab ${tabs[index]?.id ?? '?'} shows ${view.length} messages, tab ${tabs[0]?.id ?? '?'} ${reference.length}`);
