@@ -580,25 +580,6 @@ export function evaluate(expression: Expression, scope: Scope): Json | undefined
   }
 }
 
-/** Every `root.name` an expression reads, for the lint (unknown slots and so on). */
-export function pathsOf(expression: Expression): { root: ExpressionRoot; keys: (string | number)[] }[] {
-  switch (expression.kind) {
-    case 'literal':
-      return [];
-    case 'path':
-      return [{ root: expression.root, keys: expression.keys }];
-    case 'not':
-    case 'negate':
-      return pathsOf(expression.operand);
-    case 'and':
-    case 'or':
-    case 'binary':
-      return [...pathsOf(expression.left), ...pathsOf(expression.right)];
-    case 'call':
-      return expression.args.flatMap(pathsOf);
-  }
-}
-
 /** Edit distance with transpositions (optimal string alignment), for "did you mean" hints. */
 export function editDistance(a: string, b: string): number {
   const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>

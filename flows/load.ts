@@ -11,7 +11,8 @@
  */
 import { collectSlots, RETURN_TARGET, slotDefinition, type LoadedFlow } from './compile.ts';
 import { compileFlow } from './compile-flow.ts';
-import { ExpressionError, parseExpression, pathsOf, suggest, type Expression } from './expression.ts';
+import { ExpressionError, parseExpression, suggest, type Expression } from './expression.ts';
+import { pathsOf } from './expression-paths.ts';
 import { CARD_URL_SCHEMES, isCardUrl } from './card.ts';
 import { FlowLoadError, pointer, type FlowIssue } from './issues.ts';
 import { checkSchema } from './schema-check.ts';

@@ -15,7 +15,7 @@ import type { Flow } from '../../flows/types.ts';
 import type { ChatState } from '../../widget/chat-types.ts';
 import { compileFlow } from '../../flows/compile-flow.ts';
 import { fullParserNeeds, loadFullParsers, type SlotParsers } from '../../widget/nlu/index.ts';
-import { createChatRuntime, loadLiveHandoff, type ChatController } from '../../widget/runtime/chat-runtime.ts';
+import { createChatRuntime, loadFlowUpgrade, loadLiveHandoff, loadTabFollower, type ChatController } from '../../widget/runtime/chat-runtime.ts';
 import { SimulatedChannels, SimulatedLocks } from './browser-tabs.ts';
 import { checkInvariants, type Violation } from './invariants.ts';
 import { CALM, SimulatedNetwork, type NetworkCounts } from './network.ts';
@@ -108,13 +108,14 @@ let relayParsers: SlotParsers | undefined;
 
 /**
  * Loads the chunks the runtime and the relay import on demand (the parsers,
- * the live handoff's worker), before simulated time starts: a module read
- * from disk would arrive at a moment the seed does not decide. Afterwards
- * those imports come from the module cache.
+ * the live handoff's worker, a follower tab's half, the flow upgrade), before
+ * simulated time starts: a module read from disk would arrive at a moment the
+ * seed does not decide. Afterwards those imports come from the module cache.
  */
 async function warmParsers(): Promise<SlotParsers> {
   if (relayParsers) return relayParsers;
   await loadLiveHandoff();
+  await Promise.all([loadTabFollower(), loadFlowUpgrade()]);
   for (const name of ['reservations', 'order-tracking'] as const) {
     const flow = compileFlow(flowDefinition(name));
     await loadFullParsers({ ...fullParserNeeds(flow, 'en'), chrono: false });

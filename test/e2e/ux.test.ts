@@ -141,7 +141,8 @@ describe('the visitor experience', () => {
       expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('STATECHAT-ROOT');
     }
     await page.getByRole('button', { name: 'Close chat' }).click();
-    expect(await page.evaluate(() => document.documentElement.style.overflow)).toBe('');
+    // The page's scroll comes back once the panel has closed (an effect after the click, not within it).
+    await page.waitForFunction(() => document.documentElement.style.overflow === '', undefined, { timeout: 5000 });
   });
 
   it('safe controls: Send only with text, Shift+Enter for a new line, a counter near the limit, restart only after confirming', async () => {

@@ -30,14 +30,14 @@ import {
 } from '../store/records.ts';
 import type { LiveHandoff } from '../handoff/live-handoff.ts';
 import { liveBusy, liveOpen, nextHandoff } from '../handoff/session-handoff.ts';
-import { checkpointBeforeUpgrade, ConversationProofLog } from './conversation-proof.ts';
+import { ConversationProofLog } from './conversation-proof.ts';
 import { Mailbox } from './mailbox.ts';
 import { callSafely, PublicEvents } from './public-events.ts';
 import { TabCoordinator, type ChannelLike, type ForwardedInput, type LockManagerLike, type TabMessage } from './tabs.ts';
 import { DeadlineTimers } from './timers.ts';
 import { ToolOutages } from './tool-outages.ts';
 import { followerState, sharedViewOf } from './shared-view.ts';
-import { storedView, TabFollower } from './tab-follower.ts';
+import type { TabFollower } from './tab-follower.ts';
 import { ConversationStorage } from './conversation-storage.ts';
 import { ChatSetupError, FlowSource } from './flow-source.ts';
 import { messagesFromEffects, settleStatuses } from './transcript.ts';
@@ -82,11 +82,7 @@ const FOLLOWER_WAIT_MS = 3000;
 /** Slot types the small built-in parsers read only in their common forms: the full parsers (chrono, libphonenumber) do better. */
 const FULL_PARSED_TYPES = new Set(['date', 'time', 'datetime', 'phone']);
 
-const NOTICE_TEXT = {
-  storage: 'Storage is unavailable: this conversation will not survive a reload.',
-  restarted: 'The assistant was updated; the conversation started over.',
-  flowUpdated: 'The assistant was updated; the conversation continues.',
-};
+const STORAGE_NOTICE = 'Storage is unavailable: this conversation will not survive a reload.';
 
 interface ClassifyPlan {
   /** The in-page answer (none in `relay` mode); hybrid falls back to it when the relay fails. */
@@ -95,11 +91,29 @@ interface ClassifyPlan {
 }
 
 let liveHandoffChunk: Promise<typeof import('../handoff/live-handoff.ts')> | undefined;
+let tabFollowerChunk: Promise<typeof import('./tab-follower.ts')> | undefined;
+let flowUpgradeChunk: Promise<typeof import('./flow-upgrade.ts')> | undefined;
 
 /** The live handoff's chunk, fetched once per page (a failed fetch is tried again next time). */
 export function loadLiveHandoff(): Promise<typeof import('../handoff/live-handoff.ts')> {
   return (liveHandoffChunk ??= import('../handoff/live-handoff.ts').catch((error: unknown) => {
     liveHandoffChunk = undefined;
+    throw error;
+  }));
+}
+
+/** A follower tab's half, fetched once per page (a failed fetch is tried again next time). */
+export function loadTabFollower(): Promise<typeof import('./tab-follower.ts')> {
+  return (tabFollowerChunk ??= import('./tab-follower.ts').catch((error: unknown) => {
+    tabFollowerChunk = undefined;
+    throw error;
+  }));
+}
+
+/** Moving a session to a newer flow version, fetched once per page (a failed fetch is tried again next time). */
+export function loadFlowUpgrade(): Promise<typeof import('./flow-upgrade.ts')> {
+  return (flowUpgradeChunk ??= import('./flow-upgrade.ts').catch((error: unknown) => {
+    flowUpgradeChunk = undefined;
     throw error;
   }));
 }
@@ -180,8 +194,8 @@ class ChatRuntime implements ChatController {
   /** Leader: the follower tab the visitor last acted in (its public events are fired there); null for this tab. */
   #actor: string | null = null;
   leader = true;
-  /** Follower: the leader's view, and what this tab forwarded to it. */
-  readonly #follower: TabFollower;
+  /** Follower: the leader's view, and what this tab forwarded to it (a chunk, loaded when another tab leads). */
+  #follower: TabFollower | null = null;
   /** Leader: forwarded inputs already applied (messages are also recognised by id in the transcript). */
   readonly #handledForwards = new Set<string>();
 
@@ -200,11 +214,6 @@ class ChatRuntime implements ChatController {
     this.now = options.now ?? (() => Date.now());
     this.#newId = options.newId ?? defaultNewId;
     this.#tabId = defaultNewId();
-    this.#follower = new TabFollower(
-      this.#tabId,
-      { post: (message) => this.#tabs?.post(message), changed: () => this.publish(), fire: (name, data) => this.fire(name, data) },
-      environment.forwardIntervalMs ?? DEFAULT_FORWARD_INTERVAL_MS,
-    );
     this.#mode = options.nlu ?? 'hybrid';
     this.language = options.language ?? pageLanguage();
     this.#namespace = options.namespace ?? (typeof options.flow === 'string' ? options.flow : (options.flow.meta.id ?? options.flow.meta.name));
@@ -437,7 +446,7 @@ class ChatRuntime implements ChatController {
       updatedAt: this.now(),
     };
     if (this.#storage.fellBack && this.messages.length === 0) {
-      notices.push(this.#notice('storage', NOTICE_TEXT.storage, sessionId));
+      notices.push(this.#notice('storage', STORAGE_NOTICE, sessionId));
     }
     this.#phase = 'active';
     const event: EngineEvent = this.language ? { type: 'session.start', sessionId, language: this.language } : { type: 'session.start', sessionId };
@@ -458,64 +467,51 @@ class ChatRuntime implements ChatController {
   }
 
   /**
-   * A newer flow version: the session moves to it when its state (and every
-   * digression's return point) still exists there, once no work is pending;
-   * otherwise it starts over with a notice.
+   * A newer flow version: the session moves to it, or starts over on it
+   * (`flow-upgrade.ts`, a chunk: flows seldom change under a conversation).
    */
   async #upgrade(latest: RuntimeFlow): Promise<void> {
     const session = this.session;
-    if (!session || latest.version === session.flow.version) {
-      this.#upgradeTo = null;
-      return;
-    }
-    const snapshot = session.snapshot;
-    const states = latest.definition.states;
-    const fits = Object.hasOwn(states, snapshot.state) && snapshot.stack.every((frame) => Object.hasOwn(states, frame.state));
-    if (fits && (snapshot.pending !== null || snapshot.queue.length > 0)) {
-      this.#upgradeTo = latest;
-      return;
-    }
     this.#upgradeTo = null;
-    // The relay must vouch for the conversation so far: the journal starts afresh on the new version.
-    const carried = fits ? await checkpointBeforeUpgrade(this.relay, this.proof, session, this.#flow, this.options.timeZone) : 'restart';
-    if (carried === 'later' || this.session !== session) {
-      this.#upgradeTo = latest;
-      return;
-    }
-    if (fits && carried !== 'restart') {
-      const moved: Snapshot = { ...snapshot, flowId: latest.id, flowVersion: latest.version };
-      const checkpoint = carried === null ? undefined : { token: carried, snapshot: moved };
-      this.proof.reset(checkpoint);
-      this.#setFlow(latest);
-      const notice = this.#notice('flow-updated', NOTICE_TEXT.flowUpdated, session.sessionId);
-      notice.order = session.nextOrder;
-      this.addMessage(notice);
-      this.session = { ...session, flow: flowMeta(latest), base: moved, snapshot: moved, nextOrder: session.nextOrder + 1, updatedAt: this.now(), ...(checkpoint ? { checkpoint } : {}) };
-      await this.persist({
-        session: this.session,
-        clearJournal: true,
-        messages: [notice],
-        flows: [{ key: pinnedFlowKey(latest.id, latest.version), definition: latest.definition, savedAt: this.now() }],
-      });
-      this.fire('flow.updated', { flowId: latest.id, from: session.flow.version, to: latest.version, restarted: false });
-      this.publish();
-      return;
-    }
-    this.#generation += 1;
-    // Starting over lets a person who was awaited go, as a reset does, and what the visitor wrote to them
-    // and was not sent yet waits for a Retry, which gives it to the new conversation instead of leaving it
-    // "Sending…" for ever (found by the chaos run, issue #16).
-    const live = session.handoff?.live;
-    if (live && liveBusy(session.handoff)) void this.#live?.then((worker) => worker?.abandon(live));
+    if (!session || latest.version === session.flow.version) return;
+    // Offline before the chunk was fetched: the move waits for the next turn, as when the relay cannot vouch yet.
+    const chunk = await loadFlowUpgrade().catch(() => null);
+    this.#upgradeTo = chunk
+      ? await chunk.upgradeSession(
+          this,
+          {
+            current: this.#flow,
+            setFlow: (flow) => this.#setFlow(flow),
+            notice: (kind, text, sessionId) => this.#notice(kind, text, sessionId),
+            restart: async (flow, notice) => {
+              this.#generation += 1;
+              await this.#letGoBeforeRestart();
+              return this.#begin(flow, {}, [notice]);
+            },
+          },
+          session,
+          latest,
+        )
+      : latest;
+  }
+
+  /**
+   * Starting over on a new flow version lets a person who was awaited go, as a
+   * reset does, and what the visitor wrote to them and was not sent yet waits
+   * for a Retry, which gives it to the new conversation, instead of
+   * "Sending…" for ever (found by the chaos run, issue #16, seed 20261305).
+   */
+  async #letGoBeforeRestart(): Promise<void> {
+    const handoff = this.session?.handoff ?? null;
+    const live = handoff?.live;
+    if (live && liveBusy(handoff)) void this.#live?.then((worker) => worker?.abandon(live));
     const unsent = this.messages.filter((message) => message.role === 'user' && message.toAgent !== undefined && (message.status === 'pending' || message.status === 'queued'));
     for (const message of unsent) {
       message.status = 'failed';
-      message.error = { code: 'dropped', message: NOTICE_TEXT.restarted, retryable: true };
+      message.error = { code: 'dropped', message: 'The assistant was updated; the conversation started over.', retryable: true };
       message.input = { type: 'user.text', text: message.text };
     }
     if (unsent.length > 0) await this.persist({ messages: unsent });
-    this.fire('flow.updated', { flowId: latest.id, from: session.flow.version, to: latest.version, restarted: true });
-    await this.#begin(latest, {}, [this.#notice('restarted', NOTICE_TEXT.restarted, session.sessionId)]);
   }
 
   // ---- the runner ----------------------------------------------------------------------------
@@ -893,7 +889,7 @@ class ChatRuntime implements ChatController {
   #carryOver(): StoreChange | null {
     const session = this.session;
     if (!session || !this.#flow) return null;
-    const notice = this.#notice('storage', NOTICE_TEXT.storage, session.sessionId);
+    const notice = this.#notice('storage', STORAGE_NOTICE, session.sessionId);
     notice.order = session.nextOrder;
     this.addMessage(notice);
     this.session = { ...session, base: session.snapshot, nextOrder: session.nextOrder + 1 };
@@ -916,7 +912,7 @@ class ChatRuntime implements ChatController {
     if (this.destroyed) return;
     this.leader = true;
     this.#actor = null;
-    const own = this.#follower.takeOver();
+    const own = this.#follower?.takeOver() ?? [];
     await this.mailbox.post(() => this.#restoreOrStart());
     this.#tabs?.post({ type: 'hello' });
     for (const input of own) await this.mailbox.post(() => this.#accept(input));
@@ -924,10 +920,23 @@ class ChatRuntime implements ChatController {
   }
 
   async #follow(): Promise<void> {
+    // Not the leader (not ready yet) while the follower's half downloads: only a tab that finds another one
+    // leading fetches it. Offline before it was fetched, this tab says the chat is unavailable, until the
+    // leader goes and it takes over.
+    this.publish();
+    const loaded = await loadTabFollower().catch(() => null);
+    if (this.destroyed || this.leader) return;
+    if (!loaded) return this.#fail('follower_unavailable', 'the chat is open in another tab, and this tab could not load what it needs to follow it');
+    const follower = new loaded.TabFollower(
+      this.#tabId,
+      { post: (message) => this.#tabs?.post(message), changed: () => this.publish(), fire: (name, data) => this.fire(name, data) },
+      this.environment.forwardIntervalMs ?? DEFAULT_FORWARD_INTERVAL_MS,
+    );
+    this.#follower = follower;
     // The leader's broadcast tells when storage cannot.
     const stored = await this.#store.load(this.#namespace).catch(() => null);
-    await this.#follower.start(stored ? storedView(stored) : null, FOLLOWER_WAIT_MS);
-    this.#phase = this.#follower.view?.phase ?? 'loading';
+    await follower.start(stored ? loaded.storedView(stored) : null, FOLLOWER_WAIT_MS);
+    this.#phase = follower.view?.phase ?? 'loading';
     this.#setReady();
     this.publish();
   }
@@ -949,11 +958,13 @@ class ChatRuntime implements ChatController {
       return;
     }
     if (message.type === 'state') this.#phase = message.view.phase;
-    this.#follower.receive(message);
+    // Before the follower's chunk is in, nothing is lost: it asks the leader for its view when it starts.
+    this.#follower?.receive(message);
   }
 
   #forward(input: ForwardedInput): void {
-    this.#follower.forward(input);
+    // Without a follower (its chunk could not load) the chat said it is unavailable.
+    this.#follower?.forward(input);
   }
 
   /** Leader: applies a visitor action (its own or a follower's) once, whatever is sent twice. */
@@ -1007,7 +1018,7 @@ class ChatRuntime implements ChatController {
   #buildState(): ChatState {
     const online = onlineManager.isOnline();
     if (!this.leader) {
-      return followerState(this.#follower.view, this.#follower.pendingMessages(), { ready: this.#isReady, phase: this.#phase, online, storage: this.#storage.kind, error: this.#failure });
+      return followerState(this.#follower?.view ?? null, this.#follower?.pendingMessages() ?? [], { ready: this.#isReady, phase: this.#phase, online, storage: this.#storage.kind, error: this.#failure });
     }
     const view = sharedViewOf({
       session: this.session,
@@ -1049,7 +1060,7 @@ class ChatRuntime implements ChatController {
     this.publish();
     if (!online) return;
     if (this.leader) this.#outages.retryNow();
-    if (!this.leader) this.#follower.resend();
+    if (!this.leader) this.#follower?.resend();
     else this.#retryStart();
   }
 
@@ -1180,7 +1191,7 @@ class ChatRuntime implements ChatController {
     this.mailbox.close();
     this.#timers.cancelAll();
     this.#outages.clear();
-    this.#follower.stop();
+    this.#follower?.stop();
     clearTimeout(this.#startRetry);
     if (!this.leader) this.#tabs?.post({ type: 'gone', tab: this.#tabId });
     this.#unsubscribeOnline();

@@ -10,11 +10,9 @@
  * store's journal after a reload (lazily: a restore that calls no tool reads
  * nothing). The checkpoint lives on the session record.
  */
-import type { RuntimeFlow } from '../../flows/compile.ts';
-import type { ConversationProof, ProofEntry, RelayClient } from '../client/relay-client.ts';
-import { isTransient } from '../client/relay-request-error.ts';
+import type { ConversationProof, ProofEntry } from '../client/relay-client.ts';
 import type { Snapshot } from '../engine/types.ts';
-import type { JournalRecord, SessionRecord } from '../store/records.ts';
+import type { JournalRecord } from '../store/records.ts';
 
 /** The relay's signed word for the conversation up to `snapshot` (it returns both with a verified call). */
 export interface Checkpoint {
@@ -73,30 +71,5 @@ export class ConversationProofLog {
   accept(checkpoint: Checkpoint): void {
     this.#checkpoint = checkpoint;
     this.#entries = this.#entries.filter((entry) => entry.seq > checkpoint.snapshot.seq);
-  }
-}
-
-/**
- * Before a session moves to a new flow version (its journal then starts
- * afresh), the relay vouches for the conversation so far. `null`: nothing to
- * vouch for (no relay, or a flow without tools); `'later'`: the relay could
- * not be reached, upgrade later; `'restart'`: the relay refused (it no longer
- * knows the version, say), so the session starts over on the new version.
- */
-export async function checkpointBeforeUpgrade(
-  relay: RelayClient | null,
-  proof: ConversationProofLog,
-  session: SessionRecord,
-  flow: RuntimeFlow | null,
-  timeZone: string | undefined,
-): Promise<string | null | 'later' | 'restart'> {
-  if (!relay || !flow || Object.keys(flow.tools).length === 0) return null;
-  try {
-    const sent = await proof.build(timeZone);
-    // Nothing happened since the last checkpoint: it still vouches for the conversation.
-    if (sent.entries.length === 0) return sent.checkpoint ?? null;
-    return await relay.checkpoint({ flowId: session.flow.id, flowVersion: session.flow.version, sessionId: session.sessionId, proof: sent });
-  } catch (error) {
-    return isTransient(error) ? 'later' : 'restart';
   }
 }
