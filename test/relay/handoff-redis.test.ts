@@ -1,6 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -10,21 +9,9 @@ import { RedisHandoffStore } from '../../relay/stores/redis.ts';
 import type { HandoffRecord } from '../../relay/handoff/types.ts';
 import { get, post } from './helpers.ts';
 import { AGENT_TOKEN, collectEvents, handoffFlow, openBody, VISITOR_KEY } from './support/handoff.ts';
+import { requireRedisServer, freePort } from './support/processes.ts';
 
-if (spawnSync('redis-server', ['--version']).status !== 0) {
-  throw new Error('redis-server is not installed: run `apt-get install -y redis-server` (bash .ci/run does)');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+requireRedisServer();
 
 const agent = { authorization: `Bearer ${AGENT_TOKEN}` };
 const visitor = { authorization: `Bearer ${VISITOR_KEY}` };

@@ -4,54 +4,16 @@
  * message reaches the visitor exactly once, in order, and the handoff
  * survives the restarts.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStreamParser, readEventStream, type ServerSentEvent } from '../../widget/handoff/sse.ts';
 import { AGENT_TOKEN, handoffFlow, openBody, VISITOR_KEY } from './support/handoff.ts';
+import { requireRedisServer, repositoryRoot, freePort, waitForLine, stop } from './support/processes.ts';
 
-if (spawnSync('redis-server', ['--version']).status !== 0) {
-  throw new Error('redis-server is not installed: run `apt-get install -y redis-server` (bash .ci/run does)');
-}
-const repositoryRoot = new URL('../../', import.meta.url).pathname;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}: ${seen}`)), timeoutMs);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = pattern.exec(seen);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${seen}`)));
-  });
-}
-
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child?.pid || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    process.kill(child.pid as number, 'SIGTERM');
-  });
-}
+requireRedisServer();
 
 describe('live handoff across two relay processes and Redis', () => {
   let directory = '';
